@@ -1,0 +1,213 @@
+"""The `newsbot` command line: ingest, search, reindex, chat, bot, run."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from bot.app import Services, configure_logging, open_services
+from retrieval.config import Settings
+from retrieval.errors import NewsbotError
+
+app = typer.Typer(
+    help="Ask questions about news articles and get answers with citations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+logger = logging.getLogger("newsbot")
+
+BOTFATHER_HELP = (
+    "No TELEGRAM_BOT_TOKEN is set, so here is the terminal chat instead.\n"
+    "To run the Telegram bot: talk to @BotFather in Telegram, send /newbot, and put the token it\n"
+    "gives you in .env as TELEGRAM_BOT_TOKEN=..., then `make run` again."
+)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"newsbot: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _open(settings: Settings) -> Services:
+    try:
+        return open_services(settings)
+    except NewsbotError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug detail.")] = False,
+) -> None:
+    configure_logging(verbose)
+
+
+@app.command()
+def ingest(
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="Files, folders (recursive), URLs or RSS/Atom feeds.", show_default=False),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Read articles, store them with their passages and add them to the index.
+
+    Formats are detected from the content: the plain-text archive format
+    (`date YYYY-MM-DD headline`), JSON or JSONL article objects, HTML pages, RSS/Atom feeds.
+    Exits 1 if any source failed; the others are still ingested.
+    """
+    from ingest.pipeline import Summary
+    from ingest.pipeline import ingest as run_ingest
+
+    settings = Settings()
+    services = _open(settings)
+    progress_cb = None
+    bar = None
+    if sys.stderr.isatty() and not as_json:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        task = bar.add_task("ingesting", total=None)
+        bar.start()
+
+        def progress_cb(summary: Summary, source: str) -> None:
+            bar.update(
+                task,
+                description=f"{summary.new} new, {summary.unchanged} unchanged, "
+                f"{summary.failed} failed; {summary.passages_added} passages — {source[-50:]}",
+            )
+
+    try:
+        summary = run_ingest(sources, settings, services.store, services.embedder, progress_cb)
+    finally:
+        if bar:
+            bar.stop()
+        services.close()
+    if as_json:
+        typer.echo(json.dumps(summary.to_json()))
+    else:
+        for error in summary.errors:
+            typer.echo(f"failed: {error['source']}: {error['error']}", err=True)
+        typer.echo(summary.line())
+    raise typer.Exit(1 if summary.failed else 0)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="The query, or - to read one per line from stdin.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many passages.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (one object per query).")] = False,
+) -> None:
+    """Find the passages nearest in meaning to QUERY."""
+    from bot.render import hits_as_text
+    from retrieval.search import search_json
+
+    services = _open(Settings())
+    queries = (line.strip() for line in sys.stdin) if query == "-" else iter([query])
+    try:
+        for q in queries:
+            if not q:
+                continue
+            hits = services.searcher.search(q, k)
+            typer.echo(json.dumps(search_json(q, hits), ensure_ascii=False) if as_json else hits_as_text(hits))
+    finally:
+        services.close()
+
+
+@app.command()
+def reindex(
+    reencode: Annotated[
+        bool, typer.Option("--reencode", help="Encode every passage again (after a model change).")
+    ] = False,
+) -> None:
+    """Rebuild the FAISS index from the database."""
+    import numpy as np
+    from sqlalchemy import select
+
+    from retrieval.db import make_engine, migrate
+    from retrieval.embedder import load_embedder
+    from retrieval.models import Passage
+    from retrieval.store import Store
+
+    settings = Settings()
+    embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size)
+    # Not Store.open: that would load (and maybe repair) the index we are about to replace.
+    engine = make_engine(settings.db_url)
+    migrate(engine)
+    store = Store(engine, settings.index_dir, embedder.name, embedder.dim)
+    if not reencode:
+        count = store.rebuild_index()
+    else:
+
+        def chunks():  # type: ignore[no-untyped-def]
+            with store.sessions() as session:
+                rows = session.execute(select(Passage.id, Passage.text).order_by(Passage.id)).all()
+            for start in range(0, len(rows), 512):
+                part = rows[start : start + 512]
+                vectors = embedder.encode_documents([r[1] for r in part])
+                ids = np.array([r[0] for r in part], dtype=np.int64)
+                with store.sessions.begin() as session:
+                    for pid, vector in zip(ids, vectors, strict=True):
+                        session.get(Passage, int(pid)).embedding = vector.astype(np.float32).tobytes()  # type: ignore[union-attr]
+                yield ids, vectors
+
+        count = store.rebuild_index(chunks())
+    store.close()
+    typer.echo(f"index rebuilt: {count} passages")
+
+
+@app.command()
+def status() -> None:
+    """What is stored: articles, passages, index size, date range, outlets."""
+    services = _open(Settings())
+    stats = services.store.stats()
+    services.close()
+    for key, value in stats.items():
+        typer.echo(f"{key}: {value}")
+
+
+@app.command("chat")
+def chat_command() -> None:
+    """A terminal chat over the same retrieval service as the Telegram bot."""
+    from bot.chat import chat
+
+    services = _open(Settings())
+    try:
+        chat(services)
+    finally:
+        services.close()
+
+
+@app.command("bot")
+def bot_command() -> None:
+    """Run the Telegram bot (long polling). Needs TELEGRAM_BOT_TOKEN."""
+    from bot import telegram
+
+    settings = Settings()
+    if not settings.telegram_bot_token:
+        raise _fail("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
+    services = _open(settings)
+    try:
+        telegram.run(services)
+    finally:
+        services.close()
+
+
+@app.command()
+def run() -> None:
+    """The Telegram bot when TELEGRAM_BOT_TOKEN is set, otherwise the terminal chat."""
+    if Settings().telegram_bot_token:
+        bot_command()
+    else:
+        typer.echo(BOTFATHER_HELP)
+        chat_command()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

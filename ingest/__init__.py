@@ -1,0 +1,1 @@
+"""Turns sources (files, folders, URLs, feeds) into stored articles and passages."""

@@ -1,0 +1,106 @@
+"""Fetching URLs safely: http(s) only, public addresses only (checked on every redirect hop),
+timeouts, a size cap and an honest User-Agent."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from retrieval.errors import FetchError
+
+MAX_REDIRECTS = 5
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A fetched resource."""
+
+    url: str  # after redirects
+    content: bytes
+    content_type: str
+    encoding: str | None
+
+
+def check_url(url: str, allow_private: bool = False) -> None:
+    """Raise FetchError unless url is http(s) to a host whose every address is public."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError(f"{url}: only http and https URLs are fetched")
+    host = parts.hostname
+    if not host:
+        raise FetchError(f"{url}: no host in URL")
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise FetchError(f"{url}: cannot resolve {host}: {exc.strerror}") from exc
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if not address.is_global or address.is_multicast:
+            raise FetchError(
+                f"{url}: refusing to fetch from {address} (a loopback, private or link-local "
+                "address; set FETCH_ALLOW_PRIVATE=true for local testing)"
+            )
+
+
+class Fetcher:
+    """An httpx client with newsbot's safety rules; reuse one for many URLs."""
+
+    def __init__(
+        self,
+        user_agent: str,
+        timeout: float = 15.0,
+        max_bytes: int = 10_000_000,
+        allow_private: bool = False,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.max_bytes = max_bytes
+        self.allow_private = allow_private
+        self._client = httpx.Client(
+            headers={"User-Agent": user_agent},
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    def get(self, url: str, headers: dict[str, str] | None = None) -> Fetched:
+        """GET url, following up to MAX_REDIRECTS redirects, each hop checked."""
+        for _ in range(MAX_REDIRECTS + 1):
+            check_url(url, self.allow_private)
+            try:
+                with self._client.stream("GET", url, headers=headers) as response:
+                    if response.is_redirect:
+                        location = response.headers.get("location", "")
+                        url = urljoin(url, location)
+                        continue
+                    if response.status_code >= 400:
+                        raise FetchError(f"{url}: HTTP {response.status_code}")
+                    declared = response.headers.get("content-length")
+                    if declared and declared.isdigit() and int(declared) > self.max_bytes:
+                        raise FetchError(f"{url}: larger than {self.max_bytes} bytes")
+                    chunks, size = [], 0
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > self.max_bytes:
+                            raise FetchError(f"{url}: larger than {self.max_bytes} bytes")
+                        chunks.append(chunk)
+                    return Fetched(
+                        url=str(response.url),
+                        content=b"".join(chunks),
+                        content_type=response.headers.get("content-type", ""),
+                        encoding=response.charset_encoding,
+                    )
+            except httpx.TimeoutException as exc:
+                raise FetchError(f"{url}: timed out") from exc
+            except httpx.HTTPError as exc:
+                raise FetchError(f"{url}: {exc.__class__.__name__}: {exc}") from exc
+        raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._client.close()

@@ -1,0 +1,223 @@
+"""Source formats, detected from the content: the plain-text archive format, JSON/JSONL,
+HTML pages (trafilatura) and RSS/Atom feeds (feedparser). Each parser returns RawArticles.
+
+To add a format: write `parse_x(text, origin) -> list[RawArticle]`, teach `detect` to recognise
+it, and add it to `PARSERS`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from retrieval.errors import SourceError
+
+_ARCHIVE_FIRST_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+(.*\S)\s*$")
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """An article as parsed, before cleaning: `body` keeps blank-line paragraph breaks."""
+
+    title: str
+    body: str
+    origin: str  # file path or URL it came from (with #N for one of many)
+    url: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    needs_fetch: bool = field(default=False, compare=False)  # feed item with only a summary
+
+
+# What a parser returns: the articles it read, and one line per item it had to skip.
+Parsed = tuple[list[RawArticle], list[str]]
+
+
+def detect(text: str) -> str:
+    """The format of a source from its first characters: archive, json, feed or html."""
+    head = text.lstrip("\ufeff \t\r\n")[:2000]
+    if head.startswith(("[", "{")):
+        return "json"
+    lowered = head.lower()
+    if re.match(r"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|rdf:rdf)\b", lowered, re.S):
+        return "feed"
+    if lowered.startswith("<"):
+        return "html"
+    if _ARCHIVE_FIRST_LINE.match(head.split("\n", 1)[0]):
+        return "archive"
+    raise SourceError("unrecognised format (not the archive format, JSON, HTML or a feed)")
+
+
+def parse_date(value: Any) -> datetime | None:
+    """A timezone-aware datetime from an ISO string or date; naive times are taken as UTC."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime(value.year, value.month, value.day)
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_archive(text: str, origin: str) -> Parsed:
+    """`date YYYY-MM-DD headline`, then the body with blank-line paragraphs."""
+    first, _, body = text.lstrip("\ufeff").partition("\n")
+    match = _ARCHIVE_FIRST_LINE.match(first)
+    if not match:
+        raise SourceError("first line is not `date YYYY-MM-DD headline`")
+    if not body.strip():
+        raise SourceError("the article has no body")
+    return [
+        RawArticle(
+            title=match.group(2),
+            body=body,
+            origin=origin,
+            published_at=parse_date(match.group(1)),
+        )
+    ], []
+
+
+def _first(item: dict[str, Any], *names: str) -> Any:
+    for name in names:
+        value = item.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def parse_json(text: str, origin: str) -> Parsed:
+    """A JSON array (or object, or `{"articles": [...]}`) or JSONL of article objects."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    try:
+        data: Any = json.loads(stripped)
+    except json.JSONDecodeError as first_error:
+        data = []
+        for number, line in enumerate(stripped.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                data.append(json.loads(line))
+            except json.JSONDecodeError:
+                raise SourceError(
+                    f"invalid JSON (line {first_error.lineno}: {first_error.msg})"
+                    if number == 1
+                    else f"invalid JSON on line {number}"
+                ) from None
+    if isinstance(data, dict):
+        data = data.get("articles", data.get("items", [data]))
+    if not isinstance(data, list):
+        raise SourceError("JSON is neither an article object nor a list of them")
+    articles, problems = [], []
+    for i, item in enumerate(data):
+        if not isinstance(item, dict):
+            problems.append(f"item {i} is not an object")
+            continue
+        title = _first(item, "title", "headline")
+        body = _first(item, "body", "text", "content")
+        if not isinstance(title, str) or not isinstance(body, str) or not body.strip():
+            problems.append(f"item {i} lacks a `title` and a `body` (or `text`)")
+            continue
+        articles.append(
+            RawArticle(
+                title=title.strip(),
+                body=body,
+                origin=f"{origin}#{i}" if len(data) > 1 else origin,
+                url=_first(item, "url", "link"),
+                outlet=_first(item, "source", "outlet", "site", "publisher"),
+                author=_first(item, "author", "authors"),
+                published_at=parse_date(_first(item, "published_at", "date", "published")),
+            )
+        )
+    return articles, problems
+
+
+def parse_html(text: str, origin: str, url: str | None = None) -> Parsed:
+    """Main text and metadata of one article page, with trafilatura."""
+    import trafilatura
+
+    extracted = trafilatura.extract(
+        text,
+        url=url,
+        output_format="json",
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
+    )
+    if not extracted:
+        raise SourceError("no article text found in the page")
+    meta = json.loads(extracted)
+    body = "\n\n".join(line for line in (meta.get("text") or "").split("\n") if line.strip())
+    if not body:
+        raise SourceError("no article text found in the page")
+    return [
+        RawArticle(
+            title=(meta.get("title") or "").strip() or "(untitled)",
+            body=body,
+            origin=origin,
+            url=url or meta.get("url") or None,
+            outlet=meta.get("sitename") or meta.get("hostname") or None,
+            author=meta.get("author") or None,
+            published_at=parse_date(meta.get("date")),
+        )
+    ], []
+
+
+def _html_to_text(fragment: str) -> str:
+    """Paragraph text of an HTML fragment (feed content or summary)."""
+    fragment = re.sub(r"(?i)</p\s*>|<br\s*/?>|</div\s*>|</h\d\s*>|</li\s*>", "\n\n", fragment)
+    plain = re.sub(r"<[^>]+>", "", fragment)
+    import html
+
+    return html.unescape(plain).strip()
+
+
+MIN_FEED_BODY_WORDS = 120  # below this a feed item carries a summary, not the article
+
+
+def parse_feed(text: str, origin: str) -> Parsed:
+    """RSS or Atom items; an item with only a summary is marked to have its page fetched."""
+    import feedparser
+
+    feed = feedparser.parse(text)
+    if feed.bozo and not feed.entries:
+        raise SourceError(f"malformed feed: {feed.get('bozo_exception')}")
+    outlet = feed.feed.get("title") or None
+    articles = []
+    for i, entry in enumerate(feed.entries):
+        content = entry.get("content") or []
+        fragment = max((c.get("value", "") for c in content), key=len, default="")
+        body = _html_to_text(fragment or entry.get("summary", ""))
+        parsed_time = entry.get("published_parsed") or entry.get("updated_parsed")
+        published = datetime(*parsed_time[:6], tzinfo=UTC) if parsed_time else None
+        link = entry.get("link") or None
+        articles.append(
+            RawArticle(
+                title=(entry.get("title") or "(untitled)").strip(),
+                body=body,
+                origin=link or f"{origin}#{i}",
+                url=link,
+                outlet=outlet,
+                author=entry.get("author") or None,
+                published_at=published,
+                needs_fetch=bool(link) and len(body.split()) < MIN_FEED_BODY_WORDS,
+            )
+        )
+    return articles, []
+
+
+PARSERS: dict[str, Callable[[str, str], Parsed]] = {
+    "archive": parse_archive,
+    "json": parse_json,
+    "feed": parse_feed,
+    "html": parse_html,
+}

@@ -1,0 +1,201 @@
+"""The ingest pipeline: sources -> articles -> cleaned paragraphs -> passages -> vectors -> store.
+
+Reading and parsing run in a thread ahead of the encoder, so the encoder (the slow part) is
+never waiting for I/O. Articles are written in batches, each batch one transaction; the index is
+saved every few seconds and at the end. A run killed at any point is completed by the next.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ingest.clean import clean_paragraphs, content_hash
+from ingest.fetch import Fetcher
+from ingest.formats import RawArticle
+from ingest.sources import SourceResult, expand, read_source
+from ingest.split import split_passages
+from retrieval.config import Settings
+from retrieval.embedder import Embedder
+from retrieval.store import ArticleDraft, PassageDraft, Store
+
+logger = logging.getLogger(__name__)
+
+SAVE_EVERY_SECONDS = 10.0
+BATCH_PASSAGES = 256  # passages encoded together: big enough to keep the encoder busy
+
+
+@dataclass
+class Summary:
+    """What one ingest run did."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    passages_added: int = 0
+    seconds: float = 0.0
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def line(self) -> str:
+        """The one-line summary printed when not on a terminal."""
+        return (
+            f"articles: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.failed} failed; {self.passages_added} passages added in {self.seconds:.1f} s"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary for `--json`."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An article cleaned and split, ready to encode."""
+
+    raw: RawArticle
+    key: str
+    title: str
+    body: str
+    content_hash: str
+    spans: list[tuple[int, int, str]]
+
+
+def prepare(raw: RawArticle, min_words: int, max_words: int) -> Prepared | None:
+    """Clean and split one article; None when nothing of it is left."""
+    paragraphs = clean_paragraphs(raw.body)
+    if not paragraphs:
+        return None
+    body = "\n\n".join(paragraphs)
+    spans = [(s.start, s.end, s.text) for s in split_passages(body, min_words, max_words)]
+    return Prepared(
+        raw=raw,
+        key=raw.url or raw.origin,
+        title=" ".join(raw.title.split()),
+        body=body,
+        content_hash=content_hash(raw.title, paragraphs),
+        spans=spans,
+    )
+
+
+def _read_ahead(sources: list[str], settings: Settings, out: queue.Queue[SourceResult | None]) -> None:
+    fetcher = Fetcher(
+        settings.user_agent,
+        timeout=settings.fetch_timeout,
+        max_bytes=settings.fetch_max_bytes,
+        allow_private=settings.fetch_allow_private,
+    )
+    try:
+        for source in expand(sources):
+            out.put(read_source(source, fetcher, settings.max_source_bytes))
+    finally:
+        fetcher.close()
+        out.put(None)
+
+
+def _results(sources: list[str], settings: Settings) -> Iterator[SourceResult]:
+    results: queue.Queue[SourceResult | None] = queue.Queue(maxsize=64)
+    reader = threading.Thread(target=_read_ahead, args=(sources, settings, results), daemon=True)
+    reader.start()
+    while (item := results.get()) is not None:
+        yield item
+    reader.join()
+
+
+def ingest(
+    sources: list[str],
+    settings: Settings,
+    store: Store,
+    embedder: Embedder,
+    on_progress: Callable[[Summary, str], None] | None = None,
+) -> Summary:
+    """Ingest every source; bad ones are reported in the summary and the rest go on."""
+    started = time.monotonic()
+    summary = Summary()
+    pending: list[Prepared] = []
+    pending_passages = 0
+    last_save = time.monotonic()
+
+    def flush() -> None:
+        nonlocal pending, pending_passages, last_save
+        if pending:
+            _write(pending, store, embedder, summary)
+            pending, pending_passages = [], 0
+        if time.monotonic() - last_save > SAVE_EVERY_SECONDS:
+            store.save_index()
+            last_save = time.monotonic()
+
+    for result in _results(sources, settings):
+        if result.error:
+            summary.failed += 1
+            summary.errors.append({"source": result.source, "error": result.error})
+            logger.warning("%s: %s", result.source, result.error)
+        for problem in result.problems:
+            summary.failed += 1
+            summary.errors.append({"source": result.source, "error": problem})
+            logger.warning("%s: %s", result.source, problem)
+        for raw in result.articles:
+            prepared = prepare(raw, settings.passage_min_words, settings.passage_max_words)
+            if prepared is None:
+                summary.failed += 1
+                summary.errors.append({"source": raw.origin, "error": "no text left after cleaning"})
+                continue
+            pending.append(prepared)
+            pending_passages += len(prepared.spans)
+            if pending_passages >= BATCH_PASSAGES or len(pending) >= settings.ingest_batch_articles:
+                flush()
+        if on_progress:
+            on_progress(summary, result.source)
+    flush()
+    store.save_index()
+    summary.seconds = round(time.monotonic() - started, 3)
+    return summary
+
+
+def _write(batch: list[Prepared], store: Store, embedder: Embedder, summary: Summary) -> None:
+    """Skip what is stored already, encode the rest in one call, write it in one transaction."""
+    stored, known_hashes = store.existing([p.key for p in batch], [p.content_hash for p in batch])
+    todo, seen = [], set()
+    for p in batch:
+        if stored.get(p.key) == p.content_hash or (
+            p.key not in stored and p.content_hash in known_hashes
+        ) or p.content_hash in seen:
+            summary.unchanged += 1
+            continue
+        seen.add(p.content_hash)
+        todo.append(p)
+    if not todo:
+        return
+    texts = [text for p in todo for _, _, text in p.spans]
+    vectors = embedder.encode_documents(texts)
+    drafts, row = [], 0
+    for p in todo:
+        passages = []
+        for position, (start, end, text) in enumerate(p.spans):
+            passages.append(PassageDraft(position, start, end, text, np.asarray(vectors[row])))
+            row += 1
+        drafts.append(
+            ArticleDraft(
+                key=p.key,
+                url=p.raw.url,
+                title=p.title,
+                outlet=p.raw.outlet,
+                author=p.raw.author,
+                published_at=p.raw.published_at,
+                content_hash=p.content_hash,
+                source=p.raw.origin,
+                passages=passages,
+            )
+        )
+    written = store.write(drafts)
+    summary.new += written.new
+    summary.updated += written.updated
+    summary.unchanged += written.unchanged
+    summary.passages_added += written.passages_added

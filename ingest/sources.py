@@ -1,0 +1,116 @@
+"""From command-line SOURCE arguments to parsed RawArticles, one source at a time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.fetch import Fetcher
+from ingest.formats import PARSERS, Parsed, RawArticle, detect, parse_html
+from retrieval.errors import SourceError
+
+# In a folder, only files with these endings are read (a README.md beside the articles is not
+# an article); a file named on the command line is always read.
+ARTICLE_SUFFIXES = {".txt", ".json", ".jsonl", ".ndjson", ".html", ".htm", ".xml", ".rss", ".atom"}
+
+
+@dataclass
+class SourceResult:
+    """What one source gave: articles, or the reason it failed, and skipped items."""
+
+    source: str
+    articles: list[RawArticle] = field(default_factory=list)
+    error: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def is_url(source: str) -> bool:
+    """Whether a SOURCE argument is a URL rather than a path."""
+    return "://" in source
+
+
+def expand(sources: list[str]) -> Iterator[str]:
+    """Files (folders walked recursively, hidden entries skipped, sorted) and URLs."""
+    for source in sources:
+        path = Path(source)
+        if is_url(source) or not path.is_dir():
+            yield source
+            continue
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if not name.startswith(".") and Path(name).suffix.lower() in ARTICLE_SUFFIXES:
+                    yield str(Path(root) / name)
+
+
+def decode(data: bytes, encoding: str | None = None) -> str:
+    """Text of a source; binary and undecodable input is refused with a reason."""
+    if not data.strip():
+        raise SourceError("empty")
+    if b"\x00" in data[:8192]:
+        raise SourceError("binary content, not text")
+    try:
+        return data.decode(encoding or "utf-8-sig")
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise SourceError(f"not valid {encoding or 'UTF-8'} text ({exc.reason})") from None
+
+
+def parse_text(text: str, origin: str, url: str | None = None) -> Parsed:
+    """Detect the format of text and parse it."""
+    kind = detect(text)
+    if kind == "html":
+        return parse_html(text, origin, url)
+    return PARSERS[kind](text, origin)
+
+
+def read_source(source: str, fetcher: Fetcher, max_bytes: int) -> SourceResult:
+    """Read, detect and parse one file or URL; never raises SourceError, reports it."""
+    result = SourceResult(source)
+    try:
+        if is_url(source):
+            fetched = fetcher.get(source)
+            text = decode(fetched.content, fetched.encoding)
+            articles, result.problems = parse_text(text, fetched.url, fetched.url)
+        else:
+            path = Path(source)
+            try:
+                size = path.stat().st_size
+                if size > max_bytes:
+                    raise SourceError(f"too large ({size} bytes; MAX_SOURCE_BYTES is {max_bytes})")
+                data = path.read_bytes()
+            except OSError as exc:
+                raise SourceError(exc.strerror or str(exc)) from None
+            articles, result.problems = parse_text(decode(data), str(path))
+        result.articles = [_complete(a, fetcher, result) for a in articles]
+        result.articles = [a for a in result.articles if a is not None]
+        if not result.articles and not result.problems:
+            raise SourceError("no articles in it")
+    except SourceError as exc:
+        result.error = str(exc)
+    return result
+
+
+def _complete(article: RawArticle, fetcher: Fetcher, result: SourceResult) -> RawArticle | None:
+    """A feed item that carries only a summary gets its page fetched and extracted."""
+    if not article.needs_fetch or not article.url:
+        return article
+    try:
+        fetched = fetcher.get(article.url)
+        pages, _ = parse_html(decode(fetched.content, fetched.encoding), fetched.url, fetched.url)
+    except SourceError as exc:
+        if article.body.strip():
+            return article  # keep the summary rather than nothing
+        result.problems.append(f"{article.url}: {exc}")
+        return None
+    page = pages[0]
+    return RawArticle(
+        title=article.title or page.title,
+        body=page.body,
+        origin=article.origin,
+        url=article.url,
+        outlet=article.outlet or page.outlet,
+        author=article.author or page.author,
+        published_at=article.published_at or page.published_at,
+    )

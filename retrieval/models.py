@@ -1,0 +1,60 @@
+"""SQLAlchemy 2 models: articles and their passages. The database is the source of truth; the
+FAISS index is derived from `Passage.embedding` and can always be rebuilt from it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    """Declarative base of all newsbot tables."""
+
+
+class Article(Base):
+    """One news article. `key` identifies it across ingests: its URL, else where it came from."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(2048), unique=True)
+    url: Mapped[str | None] = mapped_column(String(2048))
+    title: Mapped[str] = mapped_column(Text)
+    outlet: Mapped[str | None] = mapped_column(String(300))
+    author: Mapped[str | None] = mapped_column(String(500))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(Text)
+
+    passages: Mapped[list[Passage]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="Passage.position"
+    )
+
+
+class Passage(Base):
+    """A retrievable span of an article: one or more paragraphs, or part of a long one."""
+
+    __tablename__ = "passages"
+    __table_args__ = (Index("ix_passages_article_position", "article_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    char_start: Mapped[int] = mapped_column(Integer)
+    char_end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    # float32 little-endian vector, normalised; lets the index be rebuilt without re-encoding.
+    embedding: Mapped[bytes] = mapped_column(LargeBinary)
+
+    article: Mapped[Article] = relationship(back_populates="passages")

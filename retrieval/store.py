@@ -1,0 +1,279 @@
+"""The store: the database (source of truth) and the FAISS index derived from it.
+
+Writers commit articles with their passages and vectors in one transaction, then update the index
+and save it. A process killed in between leaves the index behind the database; the next open
+notices (manifest watermark and count, or the ids themselves) and repairs the index from the
+vectors kept in the database, so no work is lost and nothing is encoded twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from retrieval import index as vector_index
+from retrieval.db import make_engine, migrate, session_factory
+from retrieval.errors import IndexError_
+from retrieval.index import FaissIndex
+from retrieval.models import Article, Passage
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PassageDraft:
+    """A passage ready to store: its text, where it sits in the article, and its vector."""
+
+    position: int
+    char_start: int
+    char_end: int
+    text: str
+    vector: np.ndarray
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    """An article ready to store."""
+
+    key: str
+    url: str | None
+    title: str
+    outlet: str | None
+    author: str | None
+    published_at: datetime | None
+    content_hash: str
+    source: str
+    passages: Sequence[PassageDraft]
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What one `Store.write` did."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    passages_added: int = 0
+
+
+class Store:
+    """Database plus index, opened once per process and shared."""
+
+    def __init__(self, engine: Engine, index_dir: Path, model: str, dim: int) -> None:
+        self.engine = engine
+        self.sessions: sessionmaker[Session] = session_factory(engine)
+        self.index_dir = index_dir
+        self.model = model
+        self.dim = dim
+        self.index = FaissIndex(dim, model)
+        self.manifest: vector_index.Manifest | None = None
+
+    @classmethod
+    def open(cls, db_url: str, index_dir: Path, model: str, dim: int) -> Store:
+        """Open (and migrate) the database and load the index, repairing it if it lags the DB."""
+        engine = make_engine(db_url)
+        migrate(engine)
+        store = cls(engine, index_dir, model, dim)
+        store.load_index()
+        return store
+
+    # -- the index -------------------------------------------------------------------------
+
+    def db_state(self) -> tuple[int, int]:
+        """(passage count, highest passage id) in the database."""
+        with self.sessions() as session:
+            count, top = session.execute(select(func.count(Passage.id), func.max(Passage.id))).one()
+        return int(count), int(top or 0)
+
+    def load_index(self) -> None:
+        """Load the index from disk; rebuild or repair it when it is missing or disagrees."""
+        try:
+            index, manifest = FaissIndex.load(self.index_dir)
+        except IndexError_ as exc:
+            count, _ = self.db_state()
+            if count:
+                logger.warning("%s; rebuilding the index from the database", exc)
+            self.index = FaissIndex(self.dim, self.model)
+            self.manifest = None
+            self.sync_index()
+            return
+        if manifest.model != self.model or manifest.dim != self.dim:
+            raise IndexError_(
+                f"the index was built with {manifest.model} ({manifest.dim} dims), the settings "
+                f"name {self.model} ({self.dim} dims): run `newsbot reindex --reencode`"
+            )
+        self.index, self.manifest = index, manifest
+        if (manifest.count, manifest.watermark) != self.db_state():
+            logger.warning("index and database disagree; repairing the index")
+            self.sync_index()
+
+    def sync_index(self) -> tuple[int, int]:
+        """Make the index hold exactly the database's passages; returns (added, removed)."""
+        with self.sessions() as session:
+            db_ids = np.array(session.scalars(select(Passage.id)).all(), dtype=np.int64)
+        index_ids = self.index.ids()
+        extra = np.setdiff1d(index_ids, db_ids)
+        missing = np.setdiff1d(db_ids, index_ids)
+        removed = self.index.remove(extra)
+        for start in range(0, len(missing), 5000):
+            chunk = [int(i) for i in missing[start : start + 5000]]
+            with self.sessions() as session:
+                rows = session.execute(
+                    select(Passage.id, Passage.embedding).where(Passage.id.in_(chunk))
+                ).all()
+            ids = np.array([row[0] for row in rows], dtype=np.int64)
+            vectors = np.stack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
+            self.index.add(ids, vectors)
+        if len(missing) or removed or self.manifest is None or not self._manifest_current():
+            self.save_index()
+        return len(missing), removed
+
+    def _manifest_current(self) -> bool:
+        return self.manifest is not None and (self.manifest.count, self.manifest.watermark) == (
+            self.db_state()
+        )
+
+    def save_index(self) -> None:
+        """Write the index atomically, stamped with the database watermark."""
+        _, watermark = self.db_state()
+        with vector_index.lock(self.index_dir):
+            self.manifest = self.index.save(self.index_dir, watermark)
+
+    def reload_if_changed(self) -> bool:
+        """Reload when another process wrote a newer index; returns whether it did."""
+        on_disk = vector_index.read_manifest(self.index_dir)
+        if on_disk is None or on_disk == self.manifest:
+            return False
+        self.load_index()
+        return True
+
+    def rebuild_index(self, vectors_for: Iterable[tuple[np.ndarray, np.ndarray]] | None = None) -> int:
+        """Build a fresh index from stored vectors, or from (ids, vectors) chunks given."""
+        self.index = FaissIndex(self.dim, self.model)
+        self.manifest = None
+        if vectors_for is None:
+            self.sync_index()
+        else:
+            for ids, vectors in vectors_for:
+                self.index.add(ids, vectors)
+            self.save_index()
+        return len(self.index)
+
+    # -- articles --------------------------------------------------------------------------
+
+    def existing(self, keys: Sequence[str], hashes: Sequence[str]) -> tuple[dict[str, str], set[str]]:
+        """({key: content hash} of stored articles with these keys, stored hashes among these)."""
+        with self.sessions() as session:
+            by_key = dict(
+                session.execute(
+                    select(Article.key, Article.content_hash).where(Article.key.in_(list(keys)))
+                ).all()
+            )
+            known = set(
+                session.scalars(
+                    select(Article.content_hash).where(Article.content_hash.in_(list(hashes)))
+                ).all()
+            )
+        return {str(k): str(v) for k, v in by_key.items()}, {str(h) for h in known}
+
+    def write(self, drafts: Sequence[ArticleDraft]) -> WriteResult:
+        """Store new articles, replace changed ones (same key, new hash) in one transaction,
+        then bring the index up to date. Unchanged articles are skipped."""
+        new = updated = unchanged = added = 0
+        removed_ids: list[int] = []
+        new_passages: list[Passage] = []
+        vectors: list[np.ndarray] = []
+        now = datetime.now(UTC)
+        with self.sessions.begin() as session:
+            for draft in drafts:
+                current = session.scalars(select(Article).where(Article.key == draft.key)).first()
+                if current is None and session.scalars(
+                    select(Article.id).where(Article.content_hash == draft.content_hash)
+                ).first():
+                    unchanged += 1
+                    continue
+                if current is not None:
+                    if current.content_hash == draft.content_hash:
+                        unchanged += 1
+                        continue
+                    ids = list(
+                        session.scalars(select(Passage.id).where(Passage.article_id == current.id))
+                    )
+                    removed_ids.extend(ids)
+                    session.execute(delete(Passage).where(Passage.article_id == current.id))
+                    article = current
+                    updated += 1
+                else:
+                    article = Article(key=draft.key)
+                    session.add(article)
+                    new += 1
+                article.url = draft.url
+                article.title = draft.title
+                article.outlet = draft.outlet
+                article.author = draft.author
+                article.published_at = draft.published_at
+                article.ingested_at = now
+                article.content_hash = draft.content_hash
+                article.source = draft.source
+                session.flush()
+                for p in draft.passages:
+                    passage = Passage(
+                        article_id=article.id,
+                        position=p.position,
+                        char_start=p.char_start,
+                        char_end=p.char_end,
+                        text=p.text,
+                        embedding=np.asarray(p.vector, dtype=np.float32).tobytes(),
+                    )
+                    session.add(passage)
+                    new_passages.append(passage)
+                    vectors.append(p.vector)
+            session.flush()
+        # Committed. Bring the in-memory index along; `save_index` persists it.
+        self.index.remove(np.array(removed_ids, dtype=np.int64))
+        if new_passages:
+            self.index.add(
+                np.array([p.id for p in new_passages], dtype=np.int64), np.stack(vectors)
+            )
+            added = len(new_passages)
+        return WriteResult(new=new, updated=updated, unchanged=unchanged, passages_added=added)
+
+    def passages_with_articles(self, ids: Sequence[int]) -> dict[int, tuple[Passage, Article]]:
+        """Passages by id, with their articles, in one query."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Passage, Article)
+                .join(Article, Passage.article_id == Article.id)
+                .where(Passage.id.in_(list(ids)))
+            ).all()
+        return {p.id: (p, a) for p, a in rows}
+
+    def stats(self) -> dict[str, object]:
+        """Counts and date range for /start, /stats and `newsbot status`."""
+        with self.sessions() as session:
+            articles, first, last = session.execute(
+                select(func.count(Article.id), func.min(Article.published_at), func.max(Article.published_at))
+            ).one()
+            outlets = session.scalars(
+                select(Article.outlet).where(Article.outlet.is_not(None)).distinct()
+            ).all()
+        passages, _ = self.db_state()
+        return {
+            "articles": int(articles),
+            "passages": passages,
+            "indexed": len(self.index),
+            "first_published": first,
+            "last_published": last,
+            "outlets": sorted(o for o in outlets if o),
+        }
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
