@@ -115,7 +115,7 @@ def clean_paragraphs(text: str) -> list[str]:
         lines = [" ".join(line.split()) for line in block.split("\n")]
         lines = [line for line in lines if line]
         kept = _clean_block(lines)
-        if len(kept) == len(lines) and len(lines) > 1 and not any(map(_looks_standalone, lines)):
+        if len(kept) == len(lines) and len(lines) > 1 and not any(map(_looks_standalone, lines[:-1])):
             paragraphs.append(" ".join(kept))  # one paragraph hard-wrapped over several lines
         else:
             paragraphs.extend(kept)

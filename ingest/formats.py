@@ -17,6 +17,7 @@ from typing import Any
 from retrieval.errors import SourceError
 
 _ARCHIVE_FIRST_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+(.*\S)\s*$")
+_ARCHIVE_HEADER = re.compile(r"(?i)(outlet|url|author):[ \t]*([^\n]*\S)[ \t]*(\n|$)")
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,16 @@ def parse_date(value: Any) -> datetime | None:
 
 
 def parse_archive(text: str, origin: str) -> Parsed:
-    """`date YYYY-MM-DD headline`, then the body with blank-line paragraphs."""
+    """`date YYYY-MM-DD headline`, optional `outlet:`/`url:`/`author:` lines, then the body
+    with blank-line paragraphs."""
     first, _, body = text.lstrip("\ufeff").partition("\n")
     match = _ARCHIVE_FIRST_LINE.match(first)
     if not match:
         raise SourceError("first line is not `date YYYY-MM-DD headline`")
+    meta: dict[str, str] = {}
+    while header := _ARCHIVE_HEADER.match(body):
+        meta[header.group(1).lower()] = header.group(2).strip()
+        body = body[header.end() :]
     if not body.strip():
         raise SourceError("the article has no body")
     return [
@@ -81,6 +87,9 @@ def parse_archive(text: str, origin: str) -> Parsed:
             title=match.group(2),
             body=body,
             origin=origin,
+            url=meta.get("url"),
+            outlet=meta.get("outlet"),
+            author=meta.get("author"),
             published_at=parse_date(match.group(1)),
         )
     ], []
@@ -92,6 +101,12 @@ def _first(item: dict[str, Any], *names: str) -> Any:
         if value not in (None, ""):
             return value
     return None
+
+
+def _author(value: Any) -> str | None:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or None
+    return str(value) if value else None
 
 
 def parse_json(text: str, origin: str) -> Parsed:
@@ -133,7 +148,7 @@ def parse_json(text: str, origin: str) -> Parsed:
                 origin=f"{origin}#{i}" if len(data) > 1 else origin,
                 url=_first(item, "url", "link"),
                 outlet=_first(item, "source", "outlet", "site", "publisher"),
-                author=_first(item, "author", "authors"),
+                author=_author(_first(item, "author", "authors")),
                 published_at=parse_date(_first(item, "published_at", "date", "published")),
             )
         )
@@ -144,30 +159,30 @@ def parse_html(text: str, origin: str, url: str | None = None) -> Parsed:
     """Main text and metadata of one article page, with trafilatura."""
     import trafilatura
 
-    extracted = trafilatura.extract(
+    doc = trafilatura.bare_extraction(
         text,
         url=url,
-        output_format="json",
         with_metadata=True,
         include_comments=False,
         include_tables=False,
         favor_precision=True,
     )
-    if not extracted:
-        raise SourceError("no article text found in the page")
-    meta = json.loads(extracted)
-    body = "\n\n".join(line for line in (meta.get("text") or "").split("\n") if line.strip())
-    if not body:
+    lines = [line.strip() for line in (getattr(doc, "text", None) or "").split("\n")]
+    title = (getattr(doc, "title", None) or "").strip()
+    lines = [line for line in lines if line]
+    if lines and title and lines[0] == title:
+        lines = lines[1:]  # the headline, repeated as the first block
+    if not lines:
         raise SourceError("no article text found in the page")
     return [
         RawArticle(
-            title=(meta.get("title") or "").strip() or "(untitled)",
-            body=body,
+            title=title or "(untitled)",
+            body="\n\n".join(lines),
             origin=origin,
-            url=url or meta.get("url") or None,
-            outlet=meta.get("sitename") or meta.get("hostname") or None,
-            author=meta.get("author") or None,
-            published_at=parse_date(meta.get("date")),
+            url=url or getattr(doc, "url", None) or None,
+            outlet=getattr(doc, "sitename", None) or getattr(doc, "hostname", None) or None,
+            author=getattr(doc, "author", None) or None,
+            published_at=parse_date(getattr(doc, "date", None)),
         )
     ], []
 

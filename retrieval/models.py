@@ -3,7 +3,8 @@ FAISS index is derived from `Passage.embedding` and can always be rebuilt from i
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     DateTime,
@@ -13,8 +14,29 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime on every backend: SQLite forgets the zone, so values are
+    stored in UTC and come back marked as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: newsbot stores timezone-aware datetimes only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -25,6 +47,9 @@ class Article(Base):
     """One news article. `key` identifies it across ingests: its URL, else where it came from."""
 
     __tablename__ = "articles"
+    # Ids are never reused (SQLite would reuse the highest after a delete): a passage id seen by
+    # an index in another process must never come to mean another passage.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(2048), unique=True)
@@ -32,8 +57,8 @@ class Article(Base):
     title: Mapped[str] = mapped_column(Text)
     outlet: Mapped[str | None] = mapped_column(String(300))
     author: Mapped[str | None] = mapped_column(String(500))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime())
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     source: Mapped[str] = mapped_column(Text)
 
@@ -46,7 +71,10 @@ class Passage(Base):
     """A retrievable span of an article: one or more paragraphs, or part of a long one."""
 
     __tablename__ = "passages"
-    __table_args__ = (Index("ix_passages_article_position", "article_id", "position"),)
+    __table_args__ = (
+        Index("ix_passages_article_position", "article_id", "position"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("source", sa.Text(), nullable=False),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_articles_content_hash", "articles", ["content_hash"])
     op.create_table(
@@ -44,6 +45,7 @@ def upgrade() -> None:
         sa.Column("char_end", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("embedding", sa.LargeBinary(), nullable=False),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_passages_article_position", "passages", ["article_id", "position"])
 

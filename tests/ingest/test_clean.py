@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import pytest
+
+from ingest.clean import clean_paragraphs, content_hash
+from ingest.formats import parse_archive
+from tests.conftest import SEED
+
+SEED_PARAGRAPHS = [
+    "Liz Truss will meet US Secretary of State Antony Blinken and National Security Adviser "
+    "Jake Sullivan",
+    "British Foreign Minister Liz Truss will meet US Secretary of State Antony Blinken in "
+    "Washington to discuss the response to Russia’s invasion of Ukraine.",
+    "Ms Truss will hold talks in Washington on Wednesday with Mr Blinken and US National Security "
+    "Adviser Jake Sullivan to consider what more the two countries can do to support Ukraine with "
+    "security, intelligence and humanitarian issues.",
+    "Ms Truss said the crisis was a “wake-up call for free democracies” and that she would discuss "
+    "how dependence on “authoritarian states” could be reduced.",
+    "“The UK, US and our allies have shown remarkable strength and unity in supporting Ukraine and "
+    "imposing severe sanctions on Russia,” she said.",
+    "“We need to maintain that unity and do more to ensure Putin fails in Ukraine.",
+    '"I am in the US to talk about what more we can do to deter hostile state actors, reduce '
+    "strategic dependency on Russian energy – and authoritarian states more broadly – and build "
+    "stronger economic and security alliances around the world.”",
+    "Ms Truss will meet members of Congress to discuss UK-US ties and deliver a keynote speech on "
+    "Thursday.",
+]
+
+
+def test_seed_keeps_exactly_its_paragraphs_in_order_once_each() -> None:
+    [article], _ = parse_archive(SEED.read_text(), str(SEED))
+    assert article.title == "UK foreign secretary heads to US for talks on Ukraine crisis"
+    assert clean_paragraphs(article.body) == SEED_PARAGRAPHS
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "READ MORE\nPutin isn't alone in rethinking the past – so is the West",
+        "Read more: Why the summit matters",
+        "Updated: March 08, 2022, 11:26 PM",
+        "Published on 3 May 2023",
+        "EDITOR'S PICKS",
+        "NEWSLETTERS",
+        "MORE FROM THE NATIONAL",
+        "More from the Herald",
+        "An image that illustrates this article Far-right groups emergeStory gallery icon",
+        "A soldier stands on a barricade in central Odessa, Ukraine. Reuters",
+        "The leaders shake hands at the summit. Getty Images",
+        "LONDON, ENGLAND - MARCH 08: The minister arrives at Downing Street. Getty",
+        "Live updates: follow the latest news on the summit",
+        "Jane Smith\nMar 08, 2022",
+        "(Photo by John Doe/AFP)",
+    ],
+)
+def test_furniture_is_removed(furniture: str) -> None:
+    body = f"The talks began on Monday.\n\n{furniture}\n\nThey ended on Tuesday."
+    assert clean_paragraphs(body) == ["The talks began on Monday.", "They ended on Tuesday."]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Mr Blinken said the talks were productive.",
+        "US SANCTIONS on Russia will stay, the minister said.",
+        "The meeting, in Washington, lasted two hours",
+        "Putin and Xi met in Moscow.",
+    ],
+)
+def test_real_paragraphs_are_kept(paragraph: str) -> None:
+    assert clean_paragraphs(f"Intro line here.\n\n{paragraph}") == ["Intro line here.", paragraph]
+
+
+def test_a_repeated_paragraph_goes_entirely() -> None:
+    body = "One.\n\nCaption of a photo\n\nTwo.\n\nCaption of a photo"
+    assert clean_paragraphs(body) == ["One.", "Two."]
+
+
+def test_hard_wrapped_paragraph_is_joined() -> None:
+    body = "The minister said the talks\nwould resume next week in\nGeneva.\n\nNext one."
+    assert clean_paragraphs(body) == [
+        "The minister said the talks would resume next week in Geneva.",
+        "Next one.",
+    ]
+
+
+def test_content_hash_ignores_case_and_spacing_only() -> None:
+    base = content_hash("Title", ["Para one.", "Para two."])
+    assert content_hash("title ", ["para  one.", "Para two."]) == base
+    assert content_hash("Title", ["Para one.", "Para three."]) != base

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import ingest
+from retrieval.config import Settings
+from retrieval.embedder import HashEmbedder
+from retrieval.store import Store
+from tests.conftest import CORPUS, ROOT, SEED, make_settings
+from tests.ingest.test_clean import SEED_PARAGRAPHS
+
+
+def run_cli(
+    settings: Settings, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`newsbot ARGS` in a subprocess with these settings (and extra environment)."""
+    env = {
+        **os.environ,
+        "NEWSBOT_DATA_DIR": str(settings.data_dir),
+        "DATABASE_URL": settings.db_url,
+        "EMBEDDING_MODEL": settings.embedding_model,
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_seed_twice_adds_nothing_and_keeps_no_furniture(store: Store, settings: Settings, hash_embedder: HashEmbedder) -> None:
+    first = ingest([str(SEED)], settings, store, hash_embedder)
+    assert (first.new, first.failed) == (1, 0) and first.passages_added > 0
+    second = ingest([str(SEED)], settings, store, hash_embedder)
+    assert (second.new, second.updated, second.unchanged, second.passages_added) == (0, 0, 1, 0)
+    rows = store.passages_with_articles(store.index.ids().tolist())
+    texts = [p.text for p, _ in sorted(rows.values(), key=lambda r: r[0].position)]
+    assert "\n\n".join(texts).split("\n\n") == SEED_PARAGRAPHS
+    for passage, article in rows.values():
+        body_slice = "\n\n".join(SEED_PARAGRAPHS)[passage.char_start : passage.char_end]
+        assert body_slice == passage.text and article.title.startswith("UK foreign secretary")
+
+
+def test_changed_article_at_same_url_replaces_its_passages(
+    tmp_path: Path, store: Store, settings: Settings, hash_embedder: HashEmbedder
+) -> None:
+    page = tmp_path / "a.txt"
+    page.write_text("date 2024-01-01 Talks\nurl: https://n.example/a\n\nThe leaders met in Oslo.\n")
+    ingest([str(page)], settings, store, hash_embedder)
+    old_ids = set(store.index.ids().tolist())
+    page.write_text("date 2024-01-01 Talks\nurl: https://n.example/a\n\nThe leaders met in Bergen.\n")
+    summary = ingest([str(page)], settings, store, hash_embedder)
+    assert (summary.new, summary.updated) == (0, 1)
+    new_ids = set(store.index.ids().tolist())
+    assert new_ids.isdisjoint(old_ids) and len(new_ids) == 1
+    [(passage, _)] = store.passages_with_articles(list(new_ids)).values()
+    assert passage.text == "The leaders met in Bergen."
+    assert store.db_state()[0] == 1
+
+
+BAD_FILES: dict[str, bytes] = {
+    "empty.txt": b"",
+    "binary.txt": b"\x00\x01\x02\x03 binary",
+    "latin1.txt": "date 2024-01-01 Caf\u00e9\n\nCaf\u00e9 society.".encode("latin-1"),
+    "broken.json": b'[{"title": "A", "body": "x"',
+    "unknown.txt": b"just some notes, not an article",
+    "nobody.txt": b"date 2024-01-01 Only a headline\n",
+}
+
+
+def test_mixed_folder_stores_the_good_names_the_bad_exits_1(tmp_path: Path, settings: Settings) -> None:
+    folder = tmp_path / "in"
+    (folder / "nested").mkdir(parents=True)
+    (folder / "good.txt").write_text("date 2024-02-02 Good one\n\nA real paragraph here.\n")
+    (folder / "nested" / "good.jsonl").write_text(
+        '{"title": "J1", "body": "First json article.", "url": "https://j.example/1"}\n'
+        '{"title": "J2", "body": "Second json article.", "url": "https://j.example/2"}\n'
+    )
+    (folder / "README.md").write_text("not read: not an article suffix")
+    for name, data in BAD_FILES.items():
+        (folder / name).write_bytes(data)
+    big = folder / "big.txt"
+    big.write_text("date 2024-01-01 Big\n\n" + "word " * 400)
+    result = run_cli(settings, "ingest", str(folder), "--json", env={"MAX_SOURCE_BYTES": "1000"})
+    assert result.returncode == 1, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["new"] == 3
+    failed = {Path(e["source"]).name: e["error"] for e in summary["errors"]}
+    assert set(failed) == {*BAD_FILES, "big.txt"}
+    assert failed["empty.txt"] == "empty"
+    assert "binary" in failed["binary.txt"]
+    assert "UTF-8" in failed["latin1.txt"]
+    assert "invalid JSON" in failed["broken.json"]
+    assert "unrecognised format" in failed["unknown.txt"]
+    assert "no body" in failed["nobody.txt"]
+    assert "too large" in failed["big.txt"]
+    plain = run_cli(settings, "ingest", str(folder / "empty.txt"), str(folder / "good.txt"))
+    assert plain.returncode == 1
+    assert "empty.txt: empty" in plain.stderr
+    assert plain.stdout.strip().startswith("articles: 0 new, 0 updated, 1 unchanged, 1 failed")
+
+
+def test_missing_source_is_reported(settings: Settings) -> None:
+    result = run_cli(settings, "ingest", "/no/such/file.txt")
+    assert result.returncode == 1
+    assert "/no/such/file.txt" in result.stderr and "No such file" in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CORPUS.exists(), reason="MultiHop-RAG corpus not present")
+def test_multihop_corpus_stores_609_articles(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
+    settings = make_settings(tmp_path / "data")
+    store = Store.open(settings.db_url, settings.index_dir, hash_embedder.name, hash_embedder.dim)
+    summary = ingest([str(CORPUS)], settings, store, hash_embedder)
+    assert (summary.new, summary.failed) == (609, 0)
+    assert store.stats()["articles"] == 609
+    assert len(store.index) == store.db_state()[0] == summary.passages_added
+    store.close()

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from retrieval.config import Settings
+from retrieval.embedder import HashEmbedder
+from retrieval.errors import IndexError_
+from retrieval.index import INDEX_FILE
+from retrieval.store import ArticleDraft, PassageDraft, Store
+
+
+def _draft(embedder: HashEmbedder, key: str, texts: list[str], digest: str) -> ArticleDraft:
+    vectors = embedder.encode_documents(texts)
+    return ArticleDraft(
+        key=key,
+        url=key,
+        title=f"Title {key}",
+        outlet="Outlet",
+        author=None,
+        published_at=datetime(2024, 1, 2, tzinfo=UTC),
+        content_hash=digest,
+        source=key,
+        passages=[PassageDraft(i, 0, len(t), t, vectors[i]) for i, t in enumerate(texts)],
+    )
+
+
+def _open(settings: Settings, embedder: HashEmbedder) -> Store:
+    return Store.open(settings.db_url, settings.index_dir, embedder.name, embedder.dim)
+
+
+def test_write_dedups_and_updates(store: Store, hash_embedder: HashEmbedder) -> None:
+    first = store.write([_draft(hash_embedder, "u1", ["alpha beta", "gamma"], "h1")])
+    assert (first.new, first.passages_added, len(store.index)) == (1, 2, 2)
+    again = store.write([_draft(hash_embedder, "u1", ["alpha beta", "gamma"], "h1")])
+    assert (again.new, again.unchanged, len(store.index)) == (0, 1, 2)
+    same_text_other_url = store.write([_draft(hash_embedder, "u2", ["x"], "h1")])
+    assert same_text_other_url.unchanged == 1
+    changed = store.write([_draft(hash_embedder, "u1", ["delta epsilon"], "h2")])
+    assert (changed.updated, changed.passages_added) == (1, 1)
+    assert store.db_state()[0] == 1 and len(store.index) == 1
+    [(pid, _)] = store.index.search(hash_embedder.encode_query("delta epsilon"), 1)
+    passage, article = store.passages_with_articles([pid])[pid]
+    assert passage.text == "delta epsilon" and article.published_at is not None
+    assert article.published_at.tzinfo is not None
+
+
+def test_index_behind_db_is_repaired_on_open(settings: Settings, hash_embedder: HashEmbedder) -> None:
+    store = _open(settings, hash_embedder)
+    store.write([_draft(hash_embedder, "u1", ["one", "two"], "h1")])
+    store.save_index()
+    store.write([_draft(hash_embedder, "u2", ["three"], "h2")])  # killed before saving
+    store.close()
+    reopened = _open(settings, hash_embedder)
+    assert len(reopened.index) == 3
+    assert sorted(reopened.index.ids().tolist()) == sorted(
+        pid for pid in reopened.passages_with_articles(list(range(1, 10)))
+    )
+    assert reopened.manifest is not None and reopened.manifest.count == 3
+    reopened.close()
+
+
+def test_missing_or_torn_index_is_rebuilt(settings: Settings, hash_embedder: HashEmbedder) -> None:
+    store = _open(settings, hash_embedder)
+    store.write([_draft(hash_embedder, "u1", ["one", "two"], "h1")])
+    store.save_index()
+    store.close()
+    (settings.index_dir / INDEX_FILE).write_bytes(b"half written")
+    reopened = _open(settings, hash_embedder)
+    assert len(reopened.index) == 2
+    reopened.close()
+
+
+def test_other_model_is_refused(settings: Settings, hash_embedder: HashEmbedder) -> None:
+    store = _open(settings, hash_embedder)
+    store.write([_draft(hash_embedder, "u1", ["one"], "h1")])
+    store.save_index()
+    store.close()
+    with pytest.raises(IndexError_, match="reindex --reencode"):
+        Store.open(settings.db_url, settings.index_dir, "other-model", 384)
+
+
+def test_reload_if_changed(settings: Settings, hash_embedder: HashEmbedder) -> None:
+    reader = _open(settings, hash_embedder)
+    writer = _open(settings, hash_embedder)
+    assert not reader.reload_if_changed()
+    writer.write([_draft(hash_embedder, "u1", ["one"], "h1")])
+    writer.save_index()
+    assert reader.reload_if_changed() and len(reader.index) == 1
+    assert np.array_equal(reader.index.ids(), writer.index.ids())
+    reader.close()
+    writer.close()
