@@ -10,7 +10,9 @@ from bot.render import hits_as_text
 PROMPT = "newsbot> "
 
 
-def chat(services: Services, read: Callable[[str], str] = input, write: Callable[[str], None] = print) -> None:
+def chat(
+    services: Services, read: Callable[[str], str] = input, write: Callable[[str], None] = print
+) -> None:
     """Answer questions until end of input or `/quit`."""
     stats = services.store.stats()
     write(

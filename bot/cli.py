@@ -51,7 +51,9 @@ def _main(
 def ingest(
     sources: Annotated[
         list[str],
-        typer.Argument(help="Files, folders (recursive), URLs or RSS/Atom feeds.", show_default=False),
+        typer.Argument(
+            help="Files, folders (recursive), URLs or RSS/Atom feeds.", show_default=False
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
@@ -101,7 +103,9 @@ def ingest(
 def search(
     query: Annotated[str, typer.Argument(help="The query, or - to read one per line from stdin.")],
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many passages.")] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (one object per query).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (one object per query).")
+    ] = False,
 ) -> None:
     """Find the passages nearest in meaning to QUERY."""
     from bot.render import hits_as_text
@@ -114,7 +118,11 @@ def search(
             if not q:
                 continue
             hits = services.searcher.search(q, k)
-            typer.echo(json.dumps(search_json(q, hits), ensure_ascii=False) if as_json else hits_as_text(hits))
+            typer.echo(
+                json.dumps(search_json(q, hits), ensure_ascii=False)
+                if as_json
+                else hits_as_text(hits)
+            )
     finally:
         services.close()
 
@@ -126,37 +134,17 @@ def reindex(
     ] = False,
 ) -> None:
     """Rebuild the FAISS index from the database."""
-    import numpy as np
-    from sqlalchemy import select
-
     from retrieval.db import make_engine, migrate
     from retrieval.embedder import load_embedder
-    from retrieval.models import Passage
     from retrieval.store import Store
 
     settings = Settings()
     embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size)
-    # Not Store.open: that would load (and maybe repair) the index we are about to replace.
     engine = make_engine(settings.db_url)
     migrate(engine)
+    # Not Store.open: that would load (and maybe repair) the index about to be replaced.
     store = Store(engine, settings.index_dir, embedder.name, embedder.dim)
-    if not reencode:
-        count = store.rebuild_index()
-    else:
-
-        def chunks():  # type: ignore[no-untyped-def]
-            with store.sessions() as session:
-                rows = session.execute(select(Passage.id, Passage.text).order_by(Passage.id)).all()
-            for start in range(0, len(rows), 512):
-                part = rows[start : start + 512]
-                vectors = embedder.encode_documents([r[1] for r in part])
-                ids = np.array([r[0] for r in part], dtype=np.int64)
-                with store.sessions.begin() as session:
-                    for pid, vector in zip(ids, vectors, strict=True):
-                        session.get(Passage, int(pid)).embedding = vector.astype(np.float32).tobytes()  # type: ignore[union-attr]
-                yield ids, vectors
-
-        count = store.rebuild_index(chunks())
+    count = store.rebuild_index(embedder if reencode else None)
     store.close()
     typer.echo(f"index rebuilt: {count} passages")
 

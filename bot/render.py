@@ -13,7 +13,10 @@ def source_line(hit: Hit) -> str:
     parts = [hit.title]
     meta = ", ".join(
         part
-        for part in (hit.outlet, hit.published_at.strftime("%-d %b %Y") if hit.published_at else None)
+        for part in (
+            hit.outlet,
+            hit.published_at.strftime("%-d %b %Y") if hit.published_at else None,
+        )
         if part
     )
     return f"{parts[0]} — {meta}" if meta else parts[0]

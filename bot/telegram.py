@@ -66,7 +66,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text("Sorry, something went wrong. Please try again.")
 
 
-def build(services: Services) -> Application:  # type: ignore[type-arg]
+def build(services: Services) -> Application:
     """Wire the handlers; nothing else."""
     settings = services.settings
     if not settings.telegram_bot_token:

@@ -33,9 +33,7 @@ _TEASER = re.compile(
     r"(story gallery icon|video icon)\s*$",
     re.IGNORECASE,
 )
-_MONTHS = (
-    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-)
+_MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE_LINE = re.compile(
     rf"^({_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTHS}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
     r"([\s,]+\d{1,2}:\d{2}\s*(am|pm)?\s*\w{0,5})?$",
@@ -115,7 +113,11 @@ def clean_paragraphs(text: str) -> list[str]:
         lines = [" ".join(line.split()) for line in block.split("\n")]
         lines = [line for line in lines if line]
         kept = _clean_block(lines)
-        if len(kept) == len(lines) and len(lines) > 1 and not any(map(_looks_standalone, lines[:-1])):
+        if (
+            len(kept) == len(lines)
+            and len(lines) > 1
+            and not any(map(_looks_standalone, lines[:-1]))
+        ):
             paragraphs.append(" ".join(kept))  # one paragraph hard-wrapped over several lines
         else:
             paragraphs.extend(kept)

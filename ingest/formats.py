@@ -213,7 +213,7 @@ def parse_feed(text: str, origin: str) -> Parsed:
         fragment = max((c.get("value", "") for c in content), key=len, default="")
         body = _html_to_text(fragment or entry.get("summary", ""))
         parsed_time = entry.get("published_parsed") or entry.get("updated_parsed")
-        published = datetime(*parsed_time[:6], tzinfo=UTC) if parsed_time else None
+        published = datetime(*parsed_time[:6]).replace(tzinfo=UTC) if parsed_time else None
         link = entry.get("link") or None
         articles.append(
             RawArticle(

@@ -85,7 +85,9 @@ def prepare(raw: RawArticle, min_words: int, max_words: int) -> Prepared | None:
     )
 
 
-def _read_ahead(sources: list[str], settings: Settings, out: queue.Queue[SourceResult | None]) -> None:
+def _read_ahead(
+    sources: list[str], settings: Settings, out: queue.Queue[SourceResult | None]
+) -> None:
     fetcher = Fetcher(
         settings.user_agent,
         timeout=settings.fetch_timeout,
@@ -145,7 +147,9 @@ def ingest(
             prepared = prepare(raw, settings.passage_min_words, settings.passage_max_words)
             if prepared is None:
                 summary.failed += 1
-                summary.errors.append({"source": raw.origin, "error": "no text left after cleaning"})
+                summary.errors.append(
+                    {"source": raw.origin, "error": "no text left after cleaning"}
+                )
                 continue
             pending.append(prepared)
             pending_passages += len(prepared.spans)
@@ -164,9 +168,11 @@ def _write(batch: list[Prepared], store: Store, embedder: Embedder, summary: Sum
     stored, known_hashes = store.existing([p.key for p in batch], [p.content_hash for p in batch])
     todo, seen = [], set()
     for p in batch:
-        if stored.get(p.key) == p.content_hash or (
-            p.key not in stored and p.content_hash in known_hashes
-        ) or p.content_hash in seen:
+        if (
+            stored.get(p.key) == p.content_hash
+            or (p.key not in stored and p.content_hash in known_hashes)
+            or p.content_hash in seen
+        ):
             summary.unchanged += 1
             continue
         seen.add(p.content_hash)

@@ -53,8 +53,10 @@ def decode(data: bytes, encoding: str | None = None) -> str:
         raise SourceError("binary content, not text")
     try:
         return data.decode(encoding or "utf-8-sig")
-    except (UnicodeDecodeError, LookupError) as exc:
+    except UnicodeDecodeError as exc:
         raise SourceError(f"not valid {encoding or 'UTF-8'} text ({exc.reason})") from None
+    except LookupError:
+        raise SourceError(f"unknown text encoding {encoding!r}") from None
 
 
 def parse_text(text: str, origin: str, url: str | None = None) -> Parsed:
@@ -83,8 +85,8 @@ def read_source(source: str, fetcher: Fetcher, max_bytes: int) -> SourceResult:
             except OSError as exc:
                 raise SourceError(exc.strerror or str(exc)) from None
             articles, result.problems = parse_text(decode(data), str(path))
-        result.articles = [_complete(a, fetcher, result) for a in articles]
-        result.articles = [a for a in result.articles if a is not None]
+        completed = (_complete(a, fetcher, result) for a in articles)
+        result.articles = [a for a in completed if a is not None]
         if not result.articles and not result.problems:
             raise SourceError("no articles in it")
     except SourceError as exc:

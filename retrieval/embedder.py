@@ -104,7 +104,7 @@ class HashEmbedder:
 
 
 def load_embedder(model: str, batch_size: int = 32) -> Embedder:
-    """The embedder a setting names: `hash:DIM` for the fake, anything else for sentence-transformers."""
+    """The embedder a setting names: `hash:DIM` for the fake, else a sentence-transformers model."""
     if model.startswith(HASH_PREFIX):
         try:
             return HashEmbedder(int(model[len(HASH_PREFIX) :]))

@@ -1,10 +1,10 @@
 """Domain errors, translated into plain messages at the boundaries (CLI, bot handlers).
 
-    NewsbotError
-     +-- ConfigError        a setting is missing or invalid
-     +-- SourceError        one ingest source cannot be read or parsed (the rest go on)
-     |    +-- FetchError    a URL could not be fetched, or was refused
-     +-- IndexError_        the vector index is missing, unreadable or built with another model
+NewsbotError
+ +-- ConfigError        a setting is missing or invalid
+ +-- SourceError        one ingest source cannot be read or parsed (the rest go on)
+ |    +-- FetchError    a URL could not be fetched, or was refused
+ +-- IndexError_        the vector index is missing, unreadable or built with another model
 """
 
 from __future__ import annotations
@@ -28,5 +28,5 @@ class FetchError(SourceError):
     """A URL could not be fetched or was refused by the safety rules."""
 
 
-class IndexError_(NewsbotError):  # noqa: N801 - trailing underscore: do not shadow the builtin
+class IndexError_(NewsbotError):
     """The vector index cannot be used as it is."""

@@ -58,14 +58,16 @@ class FaissIndex:
             return
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if vectors.shape != (len(ids), self.dim):
-            raise IndexError_(f"vectors of shape {vectors.shape}, expected ({len(ids)}, {self.dim})")
+            raise IndexError_(
+                f"vectors of shape {vectors.shape}, expected ({len(ids)}, {self.dim})"
+            )
         self._index.add_with_ids(vectors, np.asarray(ids, dtype=np.int64))
 
     def remove(self, ids: np.ndarray) -> int:
         """Remove passage ids; returns how many were present."""
         if len(ids) == 0:
             return 0
-        return int(self._index.remove_ids(np.asarray(ids, dtype=np.int64)))
+        return int(self._index.remove_ids(np.asarray(ids, dtype=np.int64)))  # type: ignore[arg-type]
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The k nearest passage ids with their cosine scores, best first."""
@@ -105,9 +107,11 @@ class FaissIndex:
             raise IndexError_(f"index file in {directory} does not match its manifest")
         index = cls(manifest.dim, manifest.model)
         # deserialize_index returns the concrete IndexIDMap2 and owns it; no downcast needed.
-        index._index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+        index._index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))  # type: ignore[assignment]
         if len(index) != manifest.count:
-            raise IndexError_(f"index in {directory} holds {len(index)}, manifest says {manifest.count}")
+            raise IndexError_(
+                f"index in {directory} holds {len(index)}, manifest says {manifest.count}"
+            )
         return index, manifest
 
 

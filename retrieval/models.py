@@ -49,7 +49,7 @@ class Article(Base):
     __tablename__ = "articles"
     # Ids are never reused (SQLite would reuse the highest after a delete): a passage id seen by
     # an index in another process must never come to mean another passage.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(2048), unique=True)

@@ -9,17 +9,18 @@ vectors kept in the database, so no work is lost and nothing is encoded twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from retrieval import index as vector_index
 from retrieval.db import make_engine, migrate, session_factory
+from retrieval.embedder import Embedder
 from retrieval.errors import IndexError_
 from retrieval.index import FaissIndex
 from retrieval.models import Article, Passage
@@ -154,21 +155,39 @@ class Store:
         self.load_index()
         return True
 
-    def rebuild_index(self, vectors_for: Iterable[tuple[np.ndarray, np.ndarray]] | None = None) -> int:
-        """Build a fresh index from stored vectors, or from (ids, vectors) chunks given."""
+    def rebuild_index(self, reencode_with: Embedder | None = None) -> int:
+        """Build a fresh index from the stored vectors; with an embedder, encode every passage
+        again first (after a model change) and store the new vectors."""
+        if reencode_with is not None:
+            self._reencode(reencode_with)
         self.index = FaissIndex(self.dim, self.model)
         self.manifest = None
-        if vectors_for is None:
-            self.sync_index()
-        else:
-            for ids, vectors in vectors_for:
-                self.index.add(ids, vectors)
-            self.save_index()
+        self.sync_index()
         return len(self.index)
+
+    def _reencode(self, embedder: Embedder, chunk: int = 512) -> None:
+        with self.sessions() as session:
+            ids = list(session.scalars(select(Passage.id).order_by(Passage.id)))
+        for start in range(0, len(ids), chunk):
+            with self.sessions.begin() as session:
+                rows = session.execute(
+                    select(Passage.id, Passage.text).where(
+                        Passage.id.in_(ids[start : start + chunk])
+                    )
+                ).all()
+                vectors = embedder.encode_documents([text for _, text in rows])
+                for (pid, _), vector in zip(rows, vectors, strict=True):
+                    session.execute(
+                        update(Passage)
+                        .where(Passage.id == pid)
+                        .values(embedding=np.asarray(vector, dtype=np.float32).tobytes())
+                    )
 
     # -- articles --------------------------------------------------------------------------
 
-    def existing(self, keys: Sequence[str], hashes: Sequence[str]) -> tuple[dict[str, str], set[str]]:
+    def existing(
+        self, keys: Sequence[str], hashes: Sequence[str]
+    ) -> tuple[dict[str, str], set[str]]:
         """({key: content hash} of stored articles with these keys, stored hashes among these)."""
         with self.sessions() as session:
             by_key = dict(
@@ -194,9 +213,12 @@ class Store:
         with self.sessions.begin() as session:
             for draft in drafts:
                 current = session.scalars(select(Article).where(Article.key == draft.key)).first()
-                if current is None and session.scalars(
-                    select(Article.id).where(Article.content_hash == draft.content_hash)
-                ).first():
+                if (
+                    current is None
+                    and session.scalars(
+                        select(Article.id).where(Article.content_hash == draft.content_hash)
+                    ).first()
+                ):
                     unchanged += 1
                     continue
                 if current is not None:
@@ -259,7 +281,11 @@ class Store:
         """Counts and date range for /start, /stats and `newsbot status`."""
         with self.sessions() as session:
             articles, first, last = session.execute(
-                select(func.count(Article.id), func.min(Article.published_at), func.max(Article.published_at))
+                select(
+                    func.count(Article.id),
+                    func.min(Article.published_at),
+                    func.max(Article.published_at),
+                )
             ).one()
             outlets = session.scalars(
                 select(Article.outlet).where(Article.outlet.is_not(None)).distinct()

@@ -32,8 +32,14 @@ def test_detect_refuses_unknown(text: str) -> None:
 def test_archive_with_optional_headers() -> None:
     text = "date 2025-03-10 Talks set\noutlet: The Ledger\nurl: https://x.example/a\n\nBody one.\n"
     [article], problems = parse_archive(text, "a.txt")
-    assert (article.title, article.outlet, article.url) == ("Talks set", "The Ledger", "https://x.example/a")
-    assert article.published_at is not None and article.published_at.isoformat().startswith("2025-03-10")
+    assert (article.title, article.outlet, article.url) == (
+        "Talks set",
+        "The Ledger",
+        "https://x.example/a",
+    )
+    assert article.published_at is not None and article.published_at.isoformat().startswith(
+        "2025-03-10"
+    )
     assert article.body.strip() == "Body one."
     assert problems == []
 
@@ -55,7 +61,10 @@ def test_json_fields_and_bad_items() -> None:
     assert [a.title for a in articles] == ["A", "B"]
     assert articles[0].outlet == "Outlet" and articles[0].author == "Ann"
     assert articles[1].published_at is not None and articles[1].published_at.tzinfo is not None
-    assert problems == ["item 2 lacks a `title` and a `body` (or `text`)", "item 3 is not an object"]
+    assert problems == [
+        "item 2 lacks a `title` and a `body` (or `text`)",
+        "item 3 is not an object",
+    ]
 
 
 def test_jsonl_and_its_errors() -> None:
@@ -83,7 +92,9 @@ def test_html_main_text_and_metadata() -> None:
     [article], _ = parse_html(HTML, "page.html", "https://planet.example/geneva")
     assert "Geneva" in article.title
     assert article.outlet == "Daily Planet"
-    assert article.published_at is not None and article.published_at.date().isoformat() == "2024-05-02"
+    assert (
+        article.published_at is not None and article.published_at.date().isoformat() == "2024-05-02"
+    )
     assert "presidents met in Geneva" in article.body
     assert "Subscribe" not in article.body and "Home" not in article.body
     assert article.body.count("\n\n") == 2
@@ -103,7 +114,9 @@ def test_rss_items_and_summary_only_items_marked_for_fetch() -> None:
     assert [a.title for a in articles] == ["Full item", "Summary item"]
     full, short = articles
     assert full.outlet == "Ledger News" and full.url == "https://ledger.example/full"
-    assert full.published_at is not None and full.published_at.isoformat().startswith("2022-03-08T10:00")
+    assert full.published_at is not None and full.published_at.isoformat().startswith(
+        "2022-03-08T10:00"
+    )
     assert "Second paragraph." in full.body and "<p>" not in full.body
     assert not full.needs_fetch and short.needs_fetch
 

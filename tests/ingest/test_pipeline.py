@@ -38,7 +38,9 @@ def run_cli(
     )
 
 
-def test_seed_twice_adds_nothing_and_keeps_no_furniture(store: Store, settings: Settings, hash_embedder: HashEmbedder) -> None:
+def test_seed_twice_adds_nothing_and_keeps_no_furniture(
+    store: Store, settings: Settings, hash_embedder: HashEmbedder
+) -> None:
     first = ingest([str(SEED)], settings, store, hash_embedder)
     assert (first.new, first.failed) == (1, 0) and first.passages_added > 0
     second = ingest([str(SEED)], settings, store, hash_embedder)
@@ -58,7 +60,9 @@ def test_changed_article_at_same_url_replaces_its_passages(
     page.write_text("date 2024-01-01 Talks\nurl: https://n.example/a\n\nThe leaders met in Oslo.\n")
     ingest([str(page)], settings, store, hash_embedder)
     old_ids = set(store.index.ids().tolist())
-    page.write_text("date 2024-01-01 Talks\nurl: https://n.example/a\n\nThe leaders met in Bergen.\n")
+    page.write_text(
+        "date 2024-01-01 Talks\nurl: https://n.example/a\n\nThe leaders met in Bergen.\n"
+    )
     summary = ingest([str(page)], settings, store, hash_embedder)
     assert (summary.new, summary.updated) == (0, 1)
     new_ids = set(store.index.ids().tolist())
@@ -78,7 +82,9 @@ BAD_FILES: dict[str, bytes] = {
 }
 
 
-def test_mixed_folder_stores_the_good_names_the_bad_exits_1(tmp_path: Path, settings: Settings) -> None:
+def test_mixed_folder_stores_the_good_names_the_bad_exits_1(
+    tmp_path: Path, settings: Settings
+) -> None:
     folder = tmp_path / "in"
     (folder / "nested").mkdir(parents=True)
     (folder / "good.txt").write_text("date 2024-02-02 Good one\n\nA real paragraph here.\n")
@@ -126,3 +132,17 @@ def test_multihop_corpus_stores_609_articles(tmp_path: Path, hash_embedder: Hash
     assert store.stats()["articles"] == 609
     assert len(store.index) == store.db_state()[0] == summary.passages_added
     store.close()
+
+
+def test_reindex_rebuilds_and_reencodes(tmp_path: Path, settings: Settings) -> None:
+    assert run_cli(settings, "ingest", str(SEED)).returncode == 0
+    (settings.index_dir / "index.faiss").unlink()
+    rebuilt = run_cli(settings, "reindex")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert rebuilt.stdout.strip().endswith("passages")
+    other_model = run_cli(settings, "search", "Truss", env={"EMBEDDING_MODEL": "hash:128"})
+    assert other_model.returncode == 2 and "reindex --reencode" in other_model.stderr
+    reencoded = run_cli(settings, "reindex", "--reencode", env={"EMBEDDING_MODEL": "hash:128"})
+    assert reencoded.returncode == 0, reencoded.stderr
+    found = run_cli(settings, "search", "--json", "Truss", env={"EMBEDDING_MODEL": "hash:128"})
+    assert json.loads(found.stdout)["results"], found.stderr

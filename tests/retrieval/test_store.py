@@ -47,7 +47,9 @@ def test_write_dedups_and_updates(store: Store, hash_embedder: HashEmbedder) -> 
     assert article.published_at.tzinfo is not None
 
 
-def test_index_behind_db_is_repaired_on_open(settings: Settings, hash_embedder: HashEmbedder) -> None:
+def test_index_behind_db_is_repaired_on_open(
+    settings: Settings, hash_embedder: HashEmbedder
+) -> None:
     store = _open(settings, hash_embedder)
     store.write([_draft(hash_embedder, "u1", ["one", "two"], "h1")])
     store.save_index()

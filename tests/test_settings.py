@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from retrieval.config import Settings
+from tests.conftest import ROOT
+
+
+def test_env_example_lists_every_setting() -> None:
+    listed = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    aliases = {field.alias for field in Settings.model_fields.values()}
+    assert listed == aliases
+
+
+def test_env_example_parses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in {field.alias for field in Settings.model_fields.values()} - {None}:
+        monkeypatch.delenv(str(name), raising=False)
+    settings = Settings(_env_file=ROOT / ".env.example")  # type: ignore[call-arg]
+    assert settings.admin_ids == [] and settings.database_url in (None, "")
+    assert settings.db_url.startswith("sqlite:///") and settings.db_url.endswith("data/newsbot.db")
+
+
+def test_admin_ids_from_a_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_IDS", "12, 34 56")
+    assert Settings(_env_file=None).admin_ids == [12, 34, 56]  # type: ignore[call-arg]
