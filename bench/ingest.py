@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -73,10 +74,14 @@ def main() -> None:
     end_to_end = summary.passages_added / elapsed
     paragraphs = sum(1 for a in articles for p in str(a["body"]).split("\n\n") if p.strip())
     words = sorted(len(t.split()) for t in texts)
-    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {platform.machine()}, "
-          f"{__import__('os').cpu_count()} cores; python {platform.python_version()}")
-    print(f"input: {len(articles)} articles, {paragraphs} paragraphs -> {len(texts)} passages "
-          f"(words per passage: median {words[len(words) // 2]}, max {words[-1]})")
+    print(
+        f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {platform.machine()}, "
+        f"{os.cpu_count()} cores; python {platform.python_version()}"
+    )
+    print(
+        f"input: {len(articles)} articles, {paragraphs} paragraphs -> {len(texts)} passages "
+        f"(words per passage: median {words[len(words) // 2]}, max {words[-1]})"
+    )
     print(f"end-to-end ingest: {end_to_end:.1f} passages/s ({elapsed:.1f} s)")
     print(f"raw encoder, same passages: {raw:.1f} passages/s (runs: {before:.1f}, {after:.1f})")
     print(f"ratio end-to-end / encoder: {end_to_end / raw:.3f}")

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.app import open_services
 from bot.chat import PROMPT, chat
 from bot.render import hits_as_html
@@ -10,6 +12,7 @@ from retrieval.search import Hit
 from tests.conftest import SEED, make_settings
 
 
+@pytest.mark.shared
 def test_terminal_chat_answers_with_sources(tmp_path: Path) -> None:
     services = open_services(make_settings(tmp_path / "data"))
     ingest([str(SEED)], services.settings, services.store, services.embedder)

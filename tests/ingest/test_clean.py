@@ -27,6 +27,7 @@ SEED_PARAGRAPHS = [
 ]
 
 
+@pytest.mark.shared
 def test_seed_keeps_exactly_its_paragraphs_in_order_once_each() -> None:
     [article], _ = parse_archive(SEED.read_text(), str(SEED))
     assert article.title == "UK foreign secretary heads to US for talks on Ukraine crisis"

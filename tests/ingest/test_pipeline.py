@@ -38,6 +38,7 @@ def run_cli(
     )
 
 
+@pytest.mark.shared
 def test_seed_twice_adds_nothing_and_keeps_no_furniture(
     store: Store, settings: Settings, hash_embedder: HashEmbedder
 ) -> None:
@@ -123,7 +124,7 @@ def test_missing_source_is_reported(settings: Settings) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not CORPUS.exists(), reason="MultiHop-RAG corpus not present")
+@pytest.mark.shared
 def test_multihop_corpus_stores_609_articles(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
     settings = make_settings(tmp_path / "data")
     store = Store.open(settings.db_url, settings.index_dir, hash_embedder.name, hash_embedder.dim)
@@ -134,6 +135,7 @@ def test_multihop_corpus_stores_609_articles(tmp_path: Path, hash_embedder: Hash
     store.close()
 
 
+@pytest.mark.shared
 def test_reindex_rebuilds_and_reencodes(tmp_path: Path, settings: Settings) -> None:
     assert run_cli(settings, "ingest", str(SEED)).returncode == 0
     (settings.index_dir / "index.faiss").unlink()

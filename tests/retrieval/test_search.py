@@ -12,6 +12,8 @@ from retrieval.store import Store
 from tests.conftest import ROOT, SEED, make_settings
 from tests.ingest.test_pipeline import run_cli
 
+pytestmark = pytest.mark.shared
+
 SAMPLES = ROOT / "samples" / "articles"
 
 
