@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, func, make_url, select, update
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from retrieval import index as vector_index
 from retrieval.db import make_engine, migrate, session_factory
 from retrieval.embedder import Embedder
-from retrieval.errors import IndexError_
+from retrieval.errors import ConfigError, IndexError_
 from retrieval.index import FaissIndex
 from retrieval.models import Article, Passage
 
@@ -79,10 +80,20 @@ class Store:
     @classmethod
     def open(cls, db_url: str, index_dir: Path, model: str, dim: int) -> Store:
         """Open (and migrate) the database and load the index, repairing it if it lags the DB."""
-        engine = make_engine(db_url)
-        migrate(engine)
+        try:
+            engine = make_engine(db_url)
+            migrate(engine)
+        except (ArgumentError, OperationalError, OSError) as exc:
+            shown = (
+                make_url(db_url).render_as_string(hide_password=True) if "://" in db_url else db_url
+            )
+            reason = getattr(exc, "orig", None) or exc
+            raise ConfigError(f"cannot open the database {shown}: {reason}") from exc
         store = cls(engine, index_dir, model, dim)
-        store.load_index()
+        try:
+            store.load_index()
+        except OSError as exc:
+            raise ConfigError(f"cannot use the index directory {index_dir}: {exc}") from exc
         return store
 
     # -- the index -------------------------------------------------------------------------

@@ -148,3 +148,23 @@ def test_reindex_rebuilds_and_reencodes(tmp_path: Path, settings: Settings) -> N
     assert reencoded.returncode == 0, reencoded.stderr
     found = run_cli(settings, "search", "--json", "Truss", env={"EMBEDDING_MODEL": "hash:128"})
     assert json.loads(found.stdout)["results"], found.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "nonsense"}, "cannot open the database nonsense"),
+        (
+            {"DATABASE_URL": "postgresql+psycopg://u:secret@127.0.0.1:1/x"},
+            "cannot open the database postgresql+psycopg://u:***@127.0.0.1:1/x",
+        ),
+        ({"EMBEDDING_MODEL": "hash:abc"}, "bad EMBEDDING_MODEL 'hash:abc'"),
+    ],
+)
+def test_bad_settings_give_one_clear_line(
+    settings: Settings, env: dict[str, str], message: str
+) -> None:
+    result = run_cli(settings, "status", env=env)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert "secret" not in result.stderr
