@@ -39,4 +39,4 @@ def open_services(settings: Settings) -> Services:
     """Load the embedder, open the store (repairing the index if needed)."""
     embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size)
     store = Store.open(settings.db_url, settings.index_dir, embedder.name, embedder.dim)
-    return Services(settings, embedder, store, Searcher(store, embedder))
+    return Services(settings, embedder, store, Searcher(store, embedder, settings.search_mode))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -31,6 +32,14 @@ BOTFATHER_HELP = (
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"newsbot: {message}", err=True)
     return typer.Exit(2)
+
+
+def _with_mode(settings: Settings, mode: str) -> Settings:
+    from retrieval.search import MODES
+
+    if mode not in MODES:
+        raise _fail(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+    return settings.model_copy(update={"search_mode": mode})
 
 
 def _open(settings: Settings) -> Services:
@@ -194,6 +203,83 @@ def run() -> None:
     else:
         typer.echo(BOTFATHER_HELP)
         chat_command()
+
+
+eval_app = typer.Typer(
+    help="Measure retrieval and answers on evaluation sets.", no_args_is_help=True
+)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("multihop")
+def eval_multihop(
+    queries: Annotated[Path, typer.Option(help="MultiHop-RAG queries JSON.", exists=True)],
+    corpus: Annotated[
+        Path | None, typer.Option(help="Corpus JSON (default: corpus.json beside the queries).")
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Scratch data dir, reused when it holds the corpus (DATA_DIR/eval-multihop)."
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Score only the first N answerable queries.")
+    ] = None,
+    modes: Annotated[str, typer.Option(help="Retrieval modes to score, comma-separated.")] = (
+        "hybrid,dense,lexical"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Retrieval metrics of the MultiHop-RAG benchmark (Hits@4, Hits@10, MRR@10, MAP@10)."""
+    from ingest.pipeline import ingest as run_ingest
+    from retrieval.evaluation import Scores, evaluate_multihop, format_table
+    from retrieval.search import Searcher
+
+    base = Settings()
+    settings = base.model_copy(
+        update={"data_dir": data_dir or base.data_dir / "eval-multihop", "database_url": None}
+    )
+    services = _open(settings)
+    try:
+        summary = run_ingest(
+            [str(corpus or queries.parent / "corpus.json")],
+            settings,
+            services.store,
+            services.embedder,
+        )
+        if summary.failed:
+            raise _fail(f"the corpus did not ingest cleanly: {summary.errors[:3]}")
+
+        results: dict[str, dict[str, Scores]] = {}
+        for mode in modes.split(","):
+            searcher = Searcher(
+                services.store, services.embedder, _with_mode(settings, mode).search_mode
+            )
+
+            def retrieve(question: str, searcher: Searcher = searcher) -> list[str]:
+                return [hit.text for hit in searcher.search(question, 10)]
+
+            results[mode] = evaluate_multihop(queries, retrieve, limit)
+    finally:
+        services.close()
+    if as_json:
+        payload = {
+            "passage_words": [settings.passage_min_words, settings.passage_max_words],
+            "model": settings.embedding_model,
+            "results": {
+                mode: {name: scores.to_json() for name, scores in by_type.items()}
+                for mode, by_type in results.items()
+            },
+        }
+        typer.echo(json.dumps(payload))
+        return
+    typer.echo(
+        f"passages of {settings.passage_min_words}..{settings.passage_max_words} words, "
+        f"model {settings.embedding_model}, top 10, null queries excluded"
+    )
+    for mode, by_type in results.items():
+        typer.echo(f"\n{mode}:\n{format_table(by_type)}")
 
 
 def main() -> None:

@@ -21,13 +21,14 @@ _LINK_LABEL = re.compile(
 # A line that *is* a link to elsewhere: "Read more: ...", "Live updates: ...", "Sign up ...".
 _LINK_LINE = re.compile(
     r"^(read more|read also|also read|related|see also|live updates?|live|watch|listen|"
-    r"sign up|subscribe|follow us|click here|download our app)\b\s*[:\-–—|]",
+    r"sign up|subscribe|follow us|click here|download our app)(\s*[:|]\s|\s+[-–—]\s)",
     re.IGNORECASE,
 )
 _STAMP = re.compile(
-    r"^(updated|published|last updated|first published|posted|modified)\s*(:|on\b)",
+    r"^(updated|published|last updated|first published|posted|modified)\s*(:|on\b)[^.!?]*\d",
     re.IGNORECASE,
 )
+SHORT_LINE_WORDS = 12  # labels, stamps and links are short; a real paragraph rarely is
 _TEASER = re.compile(
     r"^(an image that illustrates this article|image:|photo:|picture:|video:|gallery:)|"
     r"(story gallery icon|video icon)\s*$",
@@ -66,7 +67,7 @@ def _is_section_label(line: str) -> bool:
         and bool(letters)
         and all(c.isupper() for c in letters)
         and not line.rstrip().endswith((".", "?", "!", "”", '"'))
-    ) or line.upper().startswith("MORE FROM ")
+    ) or (line.upper().startswith("MORE FROM ") and len(words) <= 6 and ":" not in line)
 
 
 def _is_caption(line: str) -> bool:
@@ -86,9 +87,9 @@ def _clean_block(lines: list[str]) -> list[str]:
         if _LINK_LABEL.match(line):
             skip_next = True  # the linked headline follows the label
             continue
+        short = len(line.split()) <= SHORT_LINE_WORDS
         if (
-            _LINK_LINE.match(line)
-            or _STAMP.match(line)
+            (short and (_LINK_LINE.match(line) or _STAMP.match(line)))
             or _TEASER.search(line)
             or _DATE_LINE.match(line)
             or _is_section_label(line)
@@ -105,20 +106,19 @@ def _clean_block(lines: list[str]) -> list[str]:
 def clean_paragraphs(text: str) -> list[str]:
     """The article's real paragraphs, in order, once each.
 
-    Lines inside a block are judged one by one. A paragraph that occurs more than once is a
-    caption or a pull quote shown twice, so every copy goes.
+    Lines inside a block are judged one by one. A block whose lines read as one hard-wrapped
+    paragraph is joined, unless most of its lines are furniture (a stack of labels and links);
+    a wrapped paragraph with one unlucky line is judged whole. A paragraph that occurs more
+    than once is a caption or a pull quote shown twice, so every copy goes.
     """
     paragraphs: list[str] = []
     for block in paragraphs_of(text):
         lines = [" ".join(line.split()) for line in block.split("\n")]
         lines = [line for line in lines if line]
         kept = _clean_block(lines)
-        if (
-            len(kept) == len(lines)
-            and len(lines) > 1
-            and not any(map(_looks_standalone, lines[:-1]))
-        ):
-            paragraphs.append(" ".join(kept))  # one paragraph hard-wrapped over several lines
+        wrapped = len(lines) > 1 and not any(map(_looks_standalone, lines[:-1]))
+        if wrapped and len(kept) * 2 > len(lines):
+            paragraphs.extend(_clean_block([" ".join(lines)]))
         else:
             paragraphs.extend(kept)
     counts = Counter(paragraphs)

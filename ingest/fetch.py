@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -41,11 +42,27 @@ def check_url(url: str, allow_private: bool = False) -> None:
         raise FetchError(f"{url}: cannot resolve {host}: {exc.strerror}") from exc
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if not address.is_global or address.is_multicast:
+        if not address.is_global or address.is_multicast or _tunnels_to_private(address):
             raise FetchError(
                 f"{url}: refusing to fetch from {address} (a loopback, private or link-local "
                 "address; set FETCH_ALLOW_PRIVATE=true for local testing)"
             )
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
+
+
+def _tunnels_to_private(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """IPv6 forms that reach an IPv4 address (NAT64, 6to4, mapped): judge that address."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return False
+    inner: ipaddress.IPv4Address | None = address.ipv4_mapped or address.sixtofour
+    if inner is None and address in _NAT64:
+        inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if inner is None and address in _SIX_TO_FOUR:
+        return True
+    return inner is not None and (not inner.is_global or inner.is_multicast)
 
 
 class Fetcher:
@@ -60,6 +77,7 @@ class Fetcher:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.max_bytes = max_bytes
+        self.timeout = timeout
         self.allow_private = allow_private
         self._client = httpx.Client(
             headers={"User-Agent": user_agent},
@@ -69,7 +87,9 @@ class Fetcher:
         )
 
     def get(self, url: str, headers: dict[str, str] | None = None) -> Fetched:
-        """GET url, following up to MAX_REDIRECTS redirects, each hop checked."""
+        """GET url, following up to MAX_REDIRECTS redirects, each hop checked; the whole
+        exchange, redirects and a slow body included, must end within the timeout."""
+        deadline = time.monotonic() + self.timeout
         for _ in range(MAX_REDIRECTS + 1):
             check_url(url, self.allow_private)
             try:
@@ -85,6 +105,8 @@ class Fetcher:
                         raise FetchError(f"{url}: larger than {self.max_bytes} bytes")
                     chunks, size = [], 0
                     for chunk in response.iter_bytes():
+                        if time.monotonic() > deadline:
+                            raise FetchError(f"{url}: timed out")
                         size += len(chunk)
                         if size > self.max_bytes:
                             raise FetchError(f"{url}: larger than {self.max_bytes} bytes")

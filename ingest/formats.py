@@ -32,6 +32,9 @@ class RawArticle:
     author: str | None = None
     published_at: datetime | None = None
     needs_fetch: bool = field(default=False, compare=False)  # feed item with only a summary
+    # Whether `origin` names this article alone (a file of one article). Items of a JSON file
+    # or feed without a URL are known by their content instead: positions shift.
+    origin_is_key: bool = True
 
 
 # What a parser returns: the articles it read, and one line per item it had to skip.
@@ -44,7 +47,8 @@ def detect(text: str) -> str:
     if head.startswith(("[", "{")):
         return "json"
     lowered = head.lower()
-    if re.match(r"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|rdf:rdf)\b", lowered, re.S):
+    prolog = r"(<\?[^>]*\?>\s*|<!--.*?-->\s*|<!doctype[^>]*>\s*)*"  # xml, stylesheet, doctype
+    if re.match(prolog + r"<(rss|feed|rdf:rdf)\b", lowered, re.S):
         return "feed"
     if lowered.startswith("<"):
         return "html"
@@ -105,8 +109,15 @@ def _first(item: dict[str, Any], *names: str) -> Any:
 
 def _author(value: Any) -> str | None:
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or None
-    return str(value) if value else None
+        return ", ".join(v for v in value if isinstance(v, str)) or None
+    return _text(value)
+
+
+def _text(value: Any) -> str | None:
+    """A string field; `{"name": ...}` objects (as NewsAPI's `source`) give their name."""
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("title")
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 def parse_json(text: str, origin: str) -> Parsed:
@@ -146,8 +157,9 @@ def parse_json(text: str, origin: str) -> Parsed:
                 title=title.strip(),
                 body=body,
                 origin=f"{origin}#{i}" if len(data) > 1 else origin,
-                url=_first(item, "url", "link"),
-                outlet=_first(item, "source", "outlet", "site", "publisher"),
+                origin_is_key=len(data) == 1,
+                url=_text(_first(item, "url", "link")),
+                outlet=_text(_first(item, "source", "outlet", "site", "publisher")),
                 author=_author(_first(item, "author", "authors")),
                 published_at=parse_date(_first(item, "published_at", "date", "published")),
             )
@@ -220,6 +232,7 @@ def parse_feed(text: str, origin: str) -> Parsed:
                 title=(entry.get("title") or "(untitled)").strip(),
                 body=body,
                 origin=link or f"{origin}#{i}",
+                origin_is_key=bool(link),
                 url=link,
                 outlet=outlet,
                 author=entry.get("author") or None,

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+from sqlalchemy.exc import SQLAlchemyError
 
 from ingest.clean import clean_paragraphs, content_hash
 from ingest.fetch import Fetcher
@@ -24,7 +25,7 @@ from ingest.sources import SourceResult, expand, read_source
 from ingest.split import split_passages
 from retrieval.config import Settings
 from retrieval.embedder import Embedder
-from retrieval.store import ArticleDraft, PassageDraft, Store
+from retrieval.store import ArticleDraft, PassageDraft, Store, WriteResult
 
 logger = logging.getLogger(__name__)
 
@@ -75,38 +76,50 @@ def prepare(raw: RawArticle, min_words: int, max_words: int) -> Prepared | None:
         return None
     body = "\n\n".join(paragraphs)
     spans = [(s.start, s.end, s.text) for s in split_passages(body, min_words, max_words)]
+    digest = content_hash(raw.title, paragraphs)
+    origin = raw.origin if raw.origin_is_key else f"{raw.origin.rsplit('#', 1)[0]}@{digest[:16]}"
     return Prepared(
         raw=raw,
-        key=raw.url or raw.origin,
+        key=raw.url or origin,
         title=" ".join(raw.title.split()),
         body=body,
-        content_hash=content_hash(raw.title, paragraphs),
+        content_hash=digest,
         spans=spans,
     )
 
 
-def _read_ahead(
-    sources: list[str], settings: Settings, out: queue.Queue[SourceResult | None]
-) -> None:
-    fetcher = Fetcher(
-        settings.user_agent,
-        timeout=settings.fetch_timeout,
-        max_bytes=settings.fetch_max_bytes,
-        allow_private=settings.fetch_allow_private,
-    )
+_DONE = object()
+
+
+def _read_ahead(sources: list[str], settings: Settings, out: queue.Queue[object]) -> None:
+    """Producer thread: every source becomes a SourceResult; a failure of the thread itself is
+    handed to the consumer, never swallowed (which would end the run early as a success)."""
     try:
-        for source in expand(sources):
-            out.put(read_source(source, fetcher, settings.max_source_bytes))
+        fetcher = Fetcher(
+            settings.user_agent,
+            timeout=settings.fetch_timeout,
+            max_bytes=settings.fetch_max_bytes,
+            allow_private=settings.fetch_allow_private,
+        )
+        try:
+            for source in expand(sources):
+                out.put(read_source(source, fetcher, settings.max_source_bytes))
+        finally:
+            fetcher.close()
+    except BaseException as exc:  # re-raised in the consumer
+        out.put(exc)
     finally:
-        fetcher.close()
-        out.put(None)
+        out.put(_DONE)
 
 
 def _results(sources: list[str], settings: Settings) -> Iterator[SourceResult]:
-    results: queue.Queue[SourceResult | None] = queue.Queue(maxsize=64)
+    results: queue.Queue[object] = queue.Queue(maxsize=64)
     reader = threading.Thread(target=_read_ahead, args=(sources, settings, results), daemon=True)
     reader.start()
-    while (item := results.get()) is not None:
+    while (item := results.get()) is not _DONE:
+        if isinstance(item, BaseException):
+            raise item
+        assert isinstance(item, SourceResult)
         yield item
     reader.join()
 
@@ -165,6 +178,10 @@ def ingest(
 
 def _write(batch: list[Prepared], store: Store, embedder: Embedder, summary: Summary) -> None:
     """Skip what is stored already, encode the rest in one call, write it in one transaction."""
+    latest = {p.key: p for p in batch}  # the same key twice in a batch: the last one wins
+    if len(latest) < len(batch):
+        summary.unchanged += len(batch) - len(latest)
+        batch = list(latest.values())
     stored, known_hashes = store.existing([p.key for p in batch], [p.content_hash for p in batch])
     todo, seen = [], set()
     for p in batch:
@@ -200,7 +217,23 @@ def _write(batch: list[Prepared], store: Store, embedder: Embedder, summary: Sum
                 passages=passages,
             )
         )
-    written = store.write(drafts)
+    try:
+        results = [store.write(drafts)]
+    except SQLAlchemyError:
+        # One bad article must not cost the batch: write them one by one, report the bad.
+        results = []
+        for draft in drafts:
+            try:
+                results.append(store.write([draft]))
+            except SQLAlchemyError as exc:
+                summary.failed += 1
+                reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                summary.errors.append({"source": draft.source, "error": f"not stored: {reason}"})
+    for written in results:
+        _count(summary, written)
+
+
+def _count(summary: Summary, written: WriteResult) -> None:
     summary.new += written.new
     summary.updated += written.updated
     summary.unchanged += written.unchanged

@@ -91,6 +91,10 @@ def read_source(source: str, fetcher: Fetcher, max_bytes: int) -> SourceResult:
             raise SourceError("no articles in it")
     except SourceError as exc:
         result.error = str(exc)
+    except RecursionError:
+        result.error = "nested too deeply to parse"
+    except Exception as exc:  # a parser's own bug must cost this source only
+        result.error = f"unexpected {exc.__class__.__name__}: {exc}"
     return result
 
 

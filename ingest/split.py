@@ -48,24 +48,34 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
+def _word_cuts(body: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
+    """A span with no sentence break short enough, cut every max_words words."""
+    words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", body[start:end])]
+    return [
+        (words[i][0], words[min(i + max_words, len(words)) - 1][1])
+        for i in range(0, len(words), max_words)
+    ]
+
+
 def _units(body: str, max_words: int) -> list[tuple[int, int]]:
-    """Paragraph spans of body, long paragraphs cut into runs of whole sentences."""
+    """Paragraph spans of body, long paragraphs cut into runs of whole sentences (and a
+    sentence longer than max_words at word boundaries, so the encoder sees all of it)."""
     units: list[tuple[int, int]] = []
     for match in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", body):
         start, end = match.span()
         if _words(match.group()) <= max_words:
             units.append((start, end))
             continue
-        run_start, run_end = None, None
+        runs: list[tuple[int, int]] = []
         for s, e in sentence_spans(match.group(), start):
-            if run_start is not None and _words(body[run_start:e]) > max_words:
-                units.append((run_start, run_end or e))
-                run_start = None
-            if run_start is None:
-                run_start = s
-            run_end = e
-        if run_start is not None:
-            units.append((run_start, run_end or end))
+            if runs and _words(body[runs[-1][0] : e]) <= max_words:
+                runs[-1] = (runs[-1][0], e)
+            else:
+                runs.append((s, e))
+        for s, e in runs:
+            units.extend(
+                _word_cuts(body, s, e, max_words) if _words(body[s:e]) > max_words else [(s, e)]
+            )
     return units
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -26,6 +26,10 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/bot", alias="TELEGRAM_BASE_URL"
     )
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="ADMIN_IDS")
+
+    search_mode: Literal["hybrid", "dense", "lexical"] = Field(
+        default="hybrid", alias="SEARCH_MODE"
+    )
 
     passage_min_words: int = Field(default=40, alias="PASSAGE_MIN_WORDS", ge=1)
     passage_max_words: int = Field(default=160, alias="PASSAGE_MAX_WORDS", ge=10)

@@ -56,6 +56,17 @@ class ArticleDraft:
 
 
 @dataclass(frozen=True)
+class CatalogueRow:
+    """A passage with the article metadata retrieval filters on."""
+
+    passage_id: int
+    text: str
+    title: str
+    outlet: str | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
 class WriteResult:
     """What one `Store.write` did."""
 
@@ -287,6 +298,19 @@ class Store:
                 .where(Passage.id.in_(list(ids)))
             ).all()
         return {p.id: (p, a) for p, a in rows}
+
+    def catalogue(self) -> list[CatalogueRow]:
+        """Every passage with its article's title, outlet and date, in id order: what the
+        lexical index and the question filters work from."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(
+                    Passage.id, Passage.text, Article.title, Article.outlet, Article.published_at
+                )
+                .join(Article, Passage.article_id == Article.id)
+                .order_by(Passage.id)
+            ).all()
+        return [CatalogueRow(int(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
 
     def stats(self) -> dict[str, object]:
         """Counts and date range for /start, /stats and `newsbot status`."""

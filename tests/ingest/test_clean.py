@@ -89,3 +89,25 @@ def test_content_hash_ignores_case_and_spacing_only() -> None:
     base = content_hash("Title", ["Para one.", "Para two."])
     assert content_hash("title ", ["para  one.", "Para two."]) == base
     assert content_hash("Title", ["Para one.", "Para three."]) != base
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Live-fire exercises continued near the border on Tuesday.",
+        "Related-party transactions rose 40% in the quarter.",
+        "Published on Monday, the report found that talks had stalled.",
+        "Posted on a wall outside the station, the notice listed the names.",
+        "More from the minister's interview: she said talks would continue.",
+        "Watch-makers in Geneva said exports fell.",
+    ],
+)
+def test_sentences_that_start_like_furniture_are_kept(paragraph: str) -> None:
+    assert clean_paragraphs(f"First.\n\n{paragraph}") == ["First.", paragraph]
+
+
+def test_wrapped_paragraph_with_a_line_that_looks_like_a_stamp() -> None:
+    body = "The statement was\nupdated on Monday to include\nthe new figures."
+    assert clean_paragraphs(body) == [
+        "The statement was updated on Monday to include the new figures."
+    ]

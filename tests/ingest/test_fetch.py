@@ -103,3 +103,25 @@ def test_real_loopback_server(local_server: str) -> None:
     assert Fetcher("ua", allow_private=True).get(f"{local_server}/x").content == b"hello"
     with pytest.raises(FetchError, match="timed out"):
         Fetcher("ua", timeout=0.3, allow_private=True).get(f"{local_server}/slow")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://[64:ff9b::7f00:1]/", "http://[::ffff:127.0.0.1]/", "http://[2002:7f00:1::]/"],
+)
+def test_ipv6_forms_of_private_addresses_are_refused(url: str) -> None:
+    with pytest.raises(FetchError, match="refusing"):
+        check_url(url)
+
+
+def test_slow_body_hits_the_overall_deadline() -> None:
+    def trickle() -> Iterator[bytes]:
+        for _ in range(20):
+            threading.Event().wait(0.1)
+            yield b"x"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=trickle())
+
+    with pytest.raises(FetchError, match="timed out"):
+        _fetcher(httpx.MockTransport(answer), timeout=0.5).get(f"{PUBLIC}/slow")

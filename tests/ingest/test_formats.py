@@ -127,3 +127,21 @@ def test_atom_feed() -> None:
     <updated>2023-12-01T08:00:00Z</updated><summary>Short.</summary></entry></feed>"""
     [entry], _ = parse_feed(atom, "a.atom")
     assert (entry.title, entry.url, entry.outlet) == ("Entry", "https://a.example/e", "Atom Outlet")
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        '<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="s.xsl"?>\n',
+        '<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//Netscape//DTD RSS 0.91//EN" "x.dtd">\n',
+    ],
+)
+def test_feeds_with_stylesheets_or_doctypes(prolog: str) -> None:
+    assert detect(prolog + '<rss version="2.0"><channel></channel></rss>') == "feed"
+
+
+def test_json_fields_of_other_types() -> None:
+    item = {"title": "A", "body": "x", "source": {"id": None, "name": "Reuters"}, "url": 5}
+    articles, _ = parse_json(json.dumps([item, {"title": "B", "body": "y"}]), "n.json")
+    assert (articles[0].outlet, articles[0].url) == ("Reuters", None)
+    assert not articles[0].origin_is_key  # an item of many without a URL: known by its content

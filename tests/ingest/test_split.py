@@ -17,7 +17,7 @@ def _body(*paragraph_words: int) -> str:
         ((50, 50, 50), 3),  # each long enough alone
         ((10, 10, 30, 50), 2),  # short ones merge up to the minimum, then one alone
         ((10, 10, 10, 50), 1),  # still under the minimum: all four together
-        ((10, 200), 2),  # a short one cannot merge into one that would overflow
+        ((10, 200), 3),  # no merge past the cap; the 200-word sentence is cut at 160 words
         ((100,), 1),
         ((5, 5), 1),  # a short tail joins
     ],
@@ -54,3 +54,12 @@ def test_long_paragraph_splits_at_sentences_within_the_cap() -> None:
 )
 def test_sentences(text: str, count: int) -> None:
     assert len(sentence_spans(text)) == count
+
+
+def test_a_sentence_longer_than_the_cap_is_cut_at_words() -> None:
+    body = " ".join(f"item{i}," for i in range(400))  # no sentence end at all
+    spans = split_passages(body, min_words=40, max_words=160)
+    assert [len(s.text.split()) for s in spans] == [160, 160, 80]
+    assert " ".join(s.text for s in spans) == body
+    for span in spans:
+        assert body[span.start : span.end] == span.text
