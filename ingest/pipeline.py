@@ -131,7 +131,19 @@ def ingest(
     embedder: Embedder,
     on_progress: Callable[[Summary, str], None] | None = None,
 ) -> Summary:
-    """Ingest every source; bad ones are reported in the summary and the rest go on."""
+    """Ingest every source; bad ones are reported in the summary and the rest go on. The
+    store's writer lock is held throughout: two ingests on one index take turns."""
+    with store.writing():
+        return _ingest(sources, settings, store, embedder, on_progress)
+
+
+def _ingest(
+    sources: list[str],
+    settings: Settings,
+    store: Store,
+    embedder: Embedder,
+    on_progress: Callable[[Summary, str], None] | None,
+) -> Summary:
     started = time.monotonic()
     summary = Summary()
     pending: list[Prepared] = []

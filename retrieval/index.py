@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -93,8 +94,20 @@ class FaissIndex:
         return manifest
 
     @classmethod
-    def load(cls, directory: Path) -> tuple[FaissIndex, Manifest]:
-        """Read index and manifest; raise IndexError_ if missing, torn or inconsistent."""
+    def load(cls, directory: Path, attempts: int = 3) -> tuple[FaissIndex, Manifest]:
+        """Read index and manifest; raise IndexError_ if missing, torn or inconsistent. A read
+        that overlaps a writer's two renames is retried before it is believed."""
+        for attempt in range(attempts):
+            try:
+                return cls._load_once(directory)
+            except IndexError_:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _load_once(cls, directory: Path) -> tuple[FaissIndex, Manifest]:
         try:
             raw = json.loads((directory / MANIFEST_FILE).read_text())
             manifest = Manifest(**raw)
@@ -124,13 +137,18 @@ def read_manifest(directory: Path) -> Manifest | None:
 
 
 @contextlib.contextmanager
-def lock(directory: Path) -> Iterator[None]:
-    """An exclusive lock for writers of the index directory (one ingest or reindex at a time)."""
+def lock(directory: Path, blocking: bool = True) -> Iterator[bool]:
+    """The exclusive lock of the index directory's writer; yields whether it was taken (always,
+    when blocking). Held by an ingest or reindex for its whole run."""
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / LOCK_FILE, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 

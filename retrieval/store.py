@@ -8,8 +8,9 @@ vectors kept in the database, so no work is lost and nothing is encoded twice.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,6 +88,7 @@ class Store:
         self.dim = dim
         self.index = FaissIndex(dim, model)
         self.manifest: vector_index.Manifest | None = None
+        self._writing = False  # this process holds the index directory's writer lock
 
     @classmethod
     def open(cls, db_url: str, index_dir: Path, model: str, dim: int) -> Store:
@@ -133,9 +135,13 @@ class Store:
                 f"name {self.model} ({self.dim} dims): run `newsbot reindex --reencode`"
             )
         self.index, self.manifest = index, manifest
-        if (manifest.count, manifest.watermark) != self.db_state():
-            logger.warning("index and database disagree; repairing the index")
-            self.sync_index()
+        # Compare the ids themselves: a count and a watermark can agree by accident when two
+        # writers interleave.
+        added, removed = self.sync_index()
+        if added or removed:
+            logger.warning(
+                "index and database disagreed (%d missing, %d extra); repaired", added, removed
+            )
 
     def sync_index(self) -> tuple[int, int]:
         """Make the index hold exactly the database's passages; returns (added, removed)."""
@@ -155,7 +161,7 @@ class Store:
             vectors = np.stack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
             self.index.add(ids, vectors)
         if len(missing) or removed or self.manifest is None or not self._manifest_current():
-            self.save_index()
+            self.save_index(wait=False)
         return len(missing), removed
 
     def _manifest_current(self) -> bool:
@@ -163,11 +169,28 @@ class Store:
             self.db_state()
         )
 
-    def save_index(self) -> None:
-        """Write the index atomically, stamped with the database watermark."""
+    def save_index(self, wait: bool = True) -> None:
+        """Write the index atomically, stamped with the database watermark. Without `wait`, a
+        reader that repaired its index in memory saves it only if no writer is at work."""
         _, watermark = self.db_state()
-        with vector_index.lock(self.index_dir):
+        if self._writing:
             self.manifest = self.index.save(self.index_dir, watermark)
+            return
+        with vector_index.lock(self.index_dir, blocking=wait) as taken:
+            if taken:
+                self.manifest = self.index.save(self.index_dir, watermark)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Be the one writer of this index directory (ingest, reindex) for a while. Taking the
+        lock brings the index up to date first: another writer may have run meanwhile."""
+        with vector_index.lock(self.index_dir):
+            self._writing = True
+            try:
+                self.sync_index()
+                yield
+            finally:
+                self._writing = False
 
     def reload_if_changed(self) -> bool:
         """Reload when another process wrote a newer index; returns whether it did."""
@@ -180,11 +203,16 @@ class Store:
     def rebuild_index(self, reencode_with: Embedder | None = None) -> int:
         """Build a fresh index from the stored vectors; with an embedder, encode every passage
         again first (after a model change) and store the new vectors."""
-        if reencode_with is not None:
-            self._reencode(reencode_with)
-        self.index = FaissIndex(self.dim, self.model)
-        self.manifest = None
-        self.sync_index()
+        with vector_index.lock(self.index_dir):
+            self._writing = True
+            try:
+                if reencode_with is not None:
+                    self._reencode(reencode_with)
+                self.index = FaissIndex(self.dim, self.model)
+                self.manifest = None
+                self.sync_index()
+            finally:
+                self._writing = False
         return len(self.index)
 
     def _reencode(self, embedder: Embedder, chunk: int = 512) -> None:

@@ -4,11 +4,14 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 
 from retrieval.config import Settings
 from retrieval.embedder import HashEmbedder
 from retrieval.errors import IndexError_
 from retrieval.index import INDEX_FILE
+from retrieval.index import lock as index_lock
+from retrieval.models import Passage
 from retrieval.store import ArticleDraft, PassageDraft, Store
 
 
@@ -94,3 +97,29 @@ def test_reload_if_changed(settings: Settings, hash_embedder: HashEmbedder) -> N
     assert np.array_equal(reader.index.ids(), writer.index.ids())
     reader.close()
     writer.close()
+
+
+def test_interleaved_writers_are_caught_by_ids_not_counts(
+    settings: Settings, hash_embedder: HashEmbedder
+) -> None:
+    first = _open(settings, hash_embedder)
+    first.write([_draft(hash_embedder, "x", ["x1", "x2", "x3"], "hx1")])
+    first.save_index()
+    a, b = _open(settings, hash_embedder), _open(settings, hash_embedder)
+    b.write([_draft(hash_embedder, "x", ["x4", "x5", "x6"], "hx2")])  # X updated by B
+    b.save_index()
+    a.write([_draft(hash_embedder, "y", ["y1", "y2"], "hy")])  # A adds Y, from its stale index
+    a.save_index()  # A saves last: count and watermark now match the DB, the ids do not
+    reopened = _open(settings, hash_embedder)
+    with reopened.sessions() as session:
+        db_ids = set(session.scalars(select(Passage.id)))
+    assert set(reopened.index.ids().tolist()) == db_ids
+    for store in (first, a, b, reopened):
+        store.close()
+
+
+def test_one_writer_at_a_time(store: Store) -> None:
+    with store.writing(), index_lock(store.index_dir, blocking=False) as taken:
+        assert not taken
+    with index_lock(store.index_dir, blocking=False) as taken:
+        assert taken
