@@ -17,7 +17,15 @@ def configure_logging(verbose: bool = False) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers", "faiss", "alembic"):
+    for noisy in (
+        "httpx",
+        "httpcore",
+        "sentence_transformers",
+        "transformers",
+        "faiss",
+        "alembic",
+        "bm25s",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
