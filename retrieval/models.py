@@ -43,6 +43,15 @@ class Base(DeclarativeBase):
     """Declarative base of all newsbot tables."""
 
 
+class Meta(Base):
+    """Facts about the store itself, such as the model that made the stored vectors."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class Article(Base):
     """One news article. `key` identifies it across ingests: its URL, else where it came from."""
 

@@ -25,9 +25,11 @@ from retrieval.db import make_engine, migrate, session_factory
 from retrieval.embedder import Embedder
 from retrieval.errors import ConfigError, IndexError_
 from retrieval.index import FaissIndex
-from retrieval.models import Article, Passage
+from retrieval.models import Article, Meta, Passage
 
 logger = logging.getLogger(__name__)
+
+VECTORS_MODEL_KEY = "vectors_model"
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class Store:
             reason = getattr(exc, "orig", None) or exc
             raise ConfigError(f"cannot open the database {shown}: {reason}") from exc
         store = cls(engine, index_dir, model, dim)
+        store._check_vectors_model()
         try:
             store.load_index()
         except OSError as exc:
@@ -116,6 +119,20 @@ class Store:
         with self.sessions() as session:
             count, top = session.execute(select(func.count(Passage.id), func.max(Passage.id))).one()
         return int(count), int(top or 0)
+
+    def vectors_model(self) -> str | None:
+        """`model/dim` of the vectors stored in the database, or None before the first one."""
+        with self.sessions() as session:
+            row = session.get(Meta, VECTORS_MODEL_KEY)
+        return row.value if row else None
+
+    def _check_vectors_model(self) -> None:
+        recorded = self.vectors_model()
+        if recorded is not None and recorded != f"{self.model}/{self.dim}":
+            raise IndexError_(
+                f"the stored vectors were made by {recorded}, the settings name "
+                f"{self.model}/{self.dim}: run `newsbot reindex --reencode`"
+            )
 
     def load_index(self) -> None:
         """Load the index from disk; rebuild or repair it when it is missing or disagrees."""
@@ -208,6 +225,8 @@ class Store:
             try:
                 if reencode_with is not None:
                     self._reencode(reencode_with)
+                else:
+                    self._check_vectors_model()
                 self.index = FaissIndex(self.dim, self.model)
                 self.manifest = None
                 self.sync_index()
@@ -232,6 +251,8 @@ class Store:
                         .where(Passage.id == pid)
                         .values(embedding=np.asarray(vector, dtype=np.float32).tobytes())
                     )
+        with self.sessions.begin() as session:
+            session.merge(Meta(key=VECTORS_MODEL_KEY, value=f"{embedder.name}/{embedder.dim}"))
 
     # -- articles --------------------------------------------------------------------------
 
@@ -261,6 +282,8 @@ class Store:
         vectors: list[np.ndarray] = []
         now = datetime.now(UTC)
         with self.sessions.begin() as session:
+            if drafts and session.get(Meta, VECTORS_MODEL_KEY) is None:
+                session.add(Meta(key=VECTORS_MODEL_KEY, value=f"{self.model}/{self.dim}"))
             for draft in drafts:
                 current = session.scalars(select(Article).where(Article.key == draft.key)).first()
                 if (

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 
 import numpy as np
@@ -123,3 +124,17 @@ def test_one_writer_at_a_time(store: Store) -> None:
         assert not taken
     with index_lock(store.index_dir, blocking=False) as taken:
         assert taken
+
+
+def test_vectors_of_another_model_are_refused_even_without_an_index(
+    settings: Settings, hash_embedder: HashEmbedder
+) -> None:
+    store = _open(settings, hash_embedder)
+    store.write([_draft(hash_embedder, "u1", ["one"], "h1")])
+    store.close()
+    shutil.rmtree(settings.index_dir)  # the manifest is gone; the database still knows
+    with pytest.raises(IndexError_, match="made by hash:384/384"):
+        Store.open(settings.db_url, settings.index_dir, "other-model", 384)
+    stale = Store(store.engine, settings.index_dir, "other-model", 384)
+    with pytest.raises(IndexError_, match="reindex --reencode"):
+        stale.rebuild_index()  # plain reindex would stamp the new name on old vectors
