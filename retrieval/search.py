@@ -99,16 +99,16 @@ class Searcher:
         and dates the query names are boosted by a second, filtered ranking in the fusion."""
         wanted = self.filters(query)
         depth = FILTERED_DEPTH if wanted else max(k, CANDIDATES)
-        rankings: list[list[int]] = []
+        scored: list[list[tuple[int, float]]] = []
         if self.mode in ("dense", "hybrid"):
-            dense = self.store.index.search(self.embedder.encode_query(query), depth)
-            rankings.append([p for p, _ in dense])
+            scored.append(self.store.index.search(self.embedder.encode_query(query), depth))
         if self.mode in ("lexical", "hybrid"):
-            rankings.append([p for p, _ in self.lexical().search(query, depth)])
+            scored.append(self.lexical().search(query, depth))
+        if len(scored) == 1 and not wanted:
+            return scored[0][:k]  # one retriever: keep its own scores (cosine or BM25)
+        rankings = [[p for p, _ in ranking] for ranking in scored]
         if wanted:
             rankings += [[p for p in r if self._fits(p, wanted)] for r in rankings]
-        if len(rankings) == 1:
-            return [(p, 1.0 / (60 + rank)) for rank, p in enumerate(rankings[0][:k], 1)]
         return reciprocal_rank_fusion(rankings)[:k]
 
     def _fits(self, passage_id: int, wanted: QueryFilters) -> bool:
