@@ -168,3 +168,71 @@ def test_bad_settings_give_one_clear_line(
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
     assert "secret" not in result.stderr
+
+
+def test_urlless_json_list_gaining_an_item_at_the_front_loses_nothing(
+    tmp_path: Path, store: Store, settings: Settings, hash_embedder: HashEmbedder
+) -> None:
+    feed = tmp_path / "export.json"
+    items = [{"title": t, "body": f"Body of {t}."} for t in ("alpha", "beta")]
+    feed.write_text(json.dumps(items))
+    assert ingest([str(feed)], settings, store, hash_embedder).new == 2
+    feed.write_text(json.dumps([{"title": "gamma", "body": "Body of gamma."}, *items]))
+    summary = ingest([str(feed)], settings, store, hash_embedder)
+    assert (summary.new, summary.updated, summary.unchanged) == (1, 0, 2)
+    assert store.stats()["articles"] == 3
+
+
+def test_same_url_twice_in_one_batch_keeps_the_last(
+    tmp_path: Path, store: Store, settings: Settings, hash_embedder: HashEmbedder
+) -> None:
+    feed = tmp_path / "dupes.jsonl"
+    feed.write_text(
+        '{"title": "T", "body": "First text.", "url": "https://d.example/1"}\n'
+        '{"title": "T", "body": "Second text.", "url": "https://d.example/1"}\n'
+    )
+    summary = ingest([str(feed)], settings, store, hash_embedder)
+    assert (summary.new, summary.passages_added) == (1, 1)
+    [(passage, _)] = store.passages_with_articles(store.index.ids().tolist()).values()
+    assert passage.text == "Second text." and store.db_state()[0] == 1
+
+
+def test_a_source_that_breaks_the_parser_costs_only_itself(
+    tmp_path: Path, store: Store, settings: Settings, hash_embedder: HashEmbedder
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a_deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (folder / "b_good.txt").write_text("date 2024-01-01 Fine\n\nA fine article.\n")
+    summary = ingest([str(folder)], settings, store, hash_embedder)
+    assert (summary.new, summary.failed) == (1, 1)
+    assert summary.errors[0]["source"].endswith("a_deep.json")
+
+
+def test_a_failing_reader_thread_is_an_error_not_a_short_success(
+    store: Store, settings: Settings, hash_embedder: HashEmbedder
+) -> None:
+    bad = settings.model_copy(update={"user_agent": "newsbot \u00fc\n"})  # not a valid header
+    with pytest.raises(Exception, match=r"(?i)header|ascii|encode"):
+        ingest([str(SEED)], bad, store, hash_embedder)
+
+
+def test_an_article_the_database_refuses_costs_only_itself(
+    tmp_path: Path, store: Store, settings: Settings, hash_embedder: HashEmbedder
+) -> None:
+    if not settings.db_url.startswith("postgresql"):
+        pytest.skip("SQLite does not enforce column lengths")
+    feed = tmp_path / "mixed.json"
+    long_url = "https://l.example/" + "x" * 3000  # longer than the url column allows
+    feed.write_text(
+        json.dumps(
+            [
+                {"title": "Too long", "body": "Refused text.", "url": long_url},
+                {"title": "Fine", "body": "Stored text.", "url": "https://l.example/ok"},
+            ]
+        )
+    )
+    summary = ingest([str(feed)], settings, store, hash_embedder)
+    assert (summary.new, summary.failed) == (1, 1)
+    assert summary.errors[0]["error"].startswith("not stored:")
+    assert set(store.index.ids().tolist()) == set(store.passages_with_articles(list(range(1, 20))))

@@ -54,3 +54,23 @@ def test_no_temp_files_left(tmp_path: Path) -> None:
     FaissIndex(8, "m").save(tmp_path, 0)
     assert sorted(p.name for p in tmp_path.iterdir()) == [INDEX_FILE, MANIFEST_FILE]
     assert json.loads((tmp_path / MANIFEST_FILE).read_text())["dim"] == 8
+
+
+def test_a_read_overlapping_a_save_is_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = FaissIndex(8, "m")
+    index.add(np.array([1]), _unit(1))
+    index.save(tmp_path, 1)
+    real = FaissIndex._load_once.__func__  # type: ignore[attr-defined]
+    calls = []
+
+    def flaky(cls: type[FaissIndex], directory: Path) -> tuple[FaissIndex, object]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise IndexError_("index file does not match its manifest")
+        return real(cls, directory)
+
+    monkeypatch.setattr(FaissIndex, "_load_once", classmethod(flaky))
+    loaded, _ = FaissIndex.load(tmp_path)
+    assert len(loaded) == 1 and len(calls) == 2
