@@ -10,16 +10,9 @@ from retrieval.search import Hit
 
 def source_line(hit: Hit) -> str:
     """'Title — Outlet, 8 Mar 2022' (parts that are unknown are left out)."""
-    parts = [hit.title]
-    meta = ", ".join(
-        part
-        for part in (
-            hit.outlet,
-            hit.published_at.strftime("%-d %b %Y") if hit.published_at else None,
-        )
-        if part
-    )
-    return f"{parts[0]} — {meta}" if meta else parts[0]
+    day = hit.published_at.strftime("%-d %b %Y") if hit.published_at else None
+    meta = ", ".join(part for part in (hit.outlet, day) if part)
+    return f"{hit.title} — {meta}" if meta else hit.title
 
 
 def quote(text: str, limit: int = 400) -> str:
