@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from retrieval.answer import Answerer
 from retrieval.config import Settings
 from retrieval.embedder import Embedder, load_embedder
+from retrieval.nlp import load_nlp
+from retrieval.questions import QuestionReader
 from retrieval.search import Searcher
 from retrieval.store import Store
 
@@ -37,6 +40,7 @@ class Services:
     embedder: Embedder
     store: Store
     searcher: Searcher
+    answerer: Answerer
 
     def close(self) -> None:
         """Release the database connections."""
@@ -44,7 +48,10 @@ class Services:
 
 
 def open_services(settings: Settings) -> Services:
-    """Load the embedder, open the store (repairing the index if needed)."""
+    """Load the embedder and the spaCy pipeline, open the store (repairing the index if
+    needed)."""
     embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size)
     store = Store.open(settings.db_url, settings.index_dir, embedder.name, embedder.dim)
-    return Services(settings, embedder, store, Searcher(store, embedder, settings.search_mode))
+    searcher = Searcher(store, embedder, settings.search_mode)
+    answerer = Answerer(searcher, QuestionReader(load_nlp()))
+    return Services(settings, embedder, store, searcher, answerer)

@@ -137,17 +137,78 @@ def search(
 
 
 @app.command()
+def ask(
+    question: Annotated[
+        str, typer.Argument(help="The question, or - to read one per line from stdin.")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the answer as JSON (one object per line).")
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show how the question was read and why.")
+    ] = False,
+) -> None:
+    """Answer QUESTION from the articles, with numbered citations.
+
+    Who / when / where questions about meetings are answered from the events found at ingest;
+    other questions with the best sentences of the best passages. Questions read from stdin
+    are answered in turn, each a follow-up of the one before only if it needs to be (a
+    question without names, such as "And when?").
+    """
+    from retrieval.answer import answer_text_with_sources
+
+    services = _open(Settings())
+    batch = question == "-"
+    questions = (line.strip() for line in sys.stdin) if batch else iter([question])
+    previous = None
+    try:
+        for q in questions:
+            if not q:
+                continue
+            answer = services.answerer.ask(q, previous=previous, explain=explain)
+            previous = answer
+            if as_json:
+                typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+                continue
+            typer.echo(answer_text_with_sources(answer))
+            if explain:
+                for line in answer.explanation:
+                    typer.echo(f"  why: {line}")
+            if batch:
+                typer.echo("")
+    finally:
+        services.close()
+
+
+@app.command()
 def reindex(
     reencode: Annotated[
         bool, typer.Option("--reencode", help="Encode every passage again (after a model change).")
     ] = False,
+    events: Annotated[
+        bool,
+        typer.Option("--events", help="Extract the meeting events of every stored article again."),
+    ] = False,
 ) -> None:
-    """Rebuild the FAISS index from the database."""
+    """Rebuild the FAISS index from the database; with --events, the events table too."""
     from retrieval.db import make_engine, migrate
     from retrieval.embedder import load_embedder
     from retrieval.store import Store
 
     settings = Settings()
+    if events:
+        from ingest.events import EventExtractor
+        from ingest.pipeline import backfill_events
+
+        services = _open(settings)
+        try:
+            with services.store.writing():
+                articles, found = backfill_events(services.store, EventExtractor())
+        finally:
+            services.close()
+        typer.echo(f"events extracted: {found} in {articles} articles")
+        if not reencode:
+            return
     embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size)
     engine = make_engine(settings.db_url)
     migrate(engine)
@@ -229,11 +290,25 @@ def eval_multihop(
     modes: Annotated[str, typer.Option(help="Retrieval modes to score, comma-separated.")] = (
         "hybrid,dense,lexical"
     ),
+    refusals: Annotated[
+        bool,
+        typer.Option(
+            help="Also ask every query through the answer service and count refusals "
+            "(null queries should be refused, answerable ones not)."
+        ),
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
-    """Retrieval metrics of the MultiHop-RAG benchmark (Hits@4, Hits@10, MRR@10, MAP@10)."""
+    """Retrieval metrics of the MultiHop-RAG benchmark (Hits@4, Hits@10, MRR@10, MAP@10),
+    and the answer service's refusal rates on null and answerable queries."""
     from ingest.pipeline import ingest as run_ingest
-    from retrieval.evaluation import Scores, evaluate_multihop, format_table
+    from retrieval.evaluation import (
+        Refusals,
+        Scores,
+        evaluate_multihop,
+        evaluate_refusals,
+        format_table,
+    )
     from retrieval.search import Searcher
 
     base = Settings()
@@ -261,6 +336,9 @@ def eval_multihop(
                 return [hit.text for hit in searcher.search(question, 10)]
 
             results[mode] = evaluate_multihop(queries, retrieve, limit)
+        refused: Refusals | None = None
+        if refusals:
+            refused = evaluate_refusals(queries, lambda q: services.answerer.ask(q).found, limit)
     finally:
         services.close()
     if as_json:
@@ -271,6 +349,7 @@ def eval_multihop(
                 mode: {name: scores.to_json() for name, scores in by_type.items()}
                 for mode, by_type in results.items()
             },
+            "refusals": refused.to_json() if refused else None,
         }
         typer.echo(json.dumps(payload))
         return
@@ -280,6 +359,8 @@ def eval_multihop(
     )
     for mode, by_type in results.items():
         typer.echo(f"\n{mode}:\n{format_table(by_type)}")
+    if refused:
+        typer.echo(f"\nanswers ({settings.search_mode}): {refused.line()}")
 
 
 def main() -> None:

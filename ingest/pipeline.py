@@ -13,18 +13,21 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 from sqlalchemy.exc import SQLAlchemyError
 
 from ingest.clean import clean_paragraphs, content_hash
+from ingest.events import EventExtractor
 from ingest.fetch import Fetcher
 from ingest.formats import RawArticle
 from ingest.sources import SourceResult, expand, read_source
 from ingest.split import split_passages
 from retrieval.config import Settings
 from retrieval.embedder import Embedder
+from retrieval.events import EventDraft
 from retrieval.store import ArticleDraft, PassageDraft, Store, WriteResult
 
 logger = logging.getLogger(__name__)
@@ -130,11 +133,15 @@ def ingest(
     store: Store,
     embedder: Embedder,
     on_progress: Callable[[Summary, str], None] | None = None,
+    extractor: EventExtractor | None = None,
 ) -> Summary:
     """Ingest every source; bad ones are reported in the summary and the rest go on. The
-    store's writer lock is held throughout: two ingests on one index take turns."""
+    store's writer lock is held throughout: two ingests on one index take turns. Meeting
+    events are extracted unless `settings.extract_events` is off."""
+    if extractor is None and settings.extract_events:
+        extractor = EventExtractor()
     with store.writing():
-        return _ingest(sources, settings, store, embedder, on_progress)
+        return _ingest(sources, settings, store, embedder, on_progress, extractor)
 
 
 def _ingest(
@@ -143,6 +150,7 @@ def _ingest(
     store: Store,
     embedder: Embedder,
     on_progress: Callable[[Summary, str], None] | None,
+    extractor: EventExtractor | None,
 ) -> Summary:
     started = time.monotonic()
     summary = Summary()
@@ -153,7 +161,7 @@ def _ingest(
     def flush() -> None:
         nonlocal pending, pending_passages, last_save
         if pending:
-            _write(pending, store, embedder, summary)
+            _write(pending, store, embedder, summary, extractor)
             pending, pending_passages = [], 0
         if time.monotonic() - last_save > SAVE_EVERY_SECONDS:
             store.save_index()
@@ -188,7 +196,13 @@ def _ingest(
     return summary
 
 
-def _write(batch: list[Prepared], store: Store, embedder: Embedder, summary: Summary) -> None:
+def _write(
+    batch: list[Prepared],
+    store: Store,
+    embedder: Embedder,
+    summary: Summary,
+    extractor: EventExtractor | None = None,
+) -> None:
     """Skip what is stored already, encode the rest in one call, write it in one transaction."""
     latest = {p.key: p for p in batch}  # the same key twice in a batch: the last one wins
     if len(latest) < len(batch):
@@ -210,11 +224,22 @@ def _write(batch: list[Prepared], store: Store, embedder: Embedder, summary: Sum
         return
     texts = [text for p in todo for _, _, text in p.spans]
     vectors = embedder.encode_documents(texts)
+    events: list[list[list[EventDraft]]] = (
+        extractor.extract_many(
+            [(p.title, _day(p.raw.published_at), [t for _, _, t in p.spans]) for p in todo]
+        )
+        if extractor is not None
+        else [[[] for _ in p.spans] for p in todo]
+    )
     drafts, row = [], 0
-    for p in todo:
+    for p, article_events in zip(todo, events, strict=True):
         passages = []
         for position, (start, end, text) in enumerate(p.spans):
-            passages.append(PassageDraft(position, start, end, text, np.asarray(vectors[row])))
+            passages.append(
+                PassageDraft(
+                    position, start, end, text, np.asarray(vectors[row]), article_events[position]
+                )
+            )
             row += 1
         drafts.append(
             ArticleDraft(
@@ -243,6 +268,28 @@ def _write(batch: list[Prepared], store: Store, embedder: Embedder, summary: Sum
                 summary.errors.append({"source": draft.source, "error": f"not stored: {reason}"})
     for written in results:
         _count(summary, written)
+
+
+def _day(published: datetime | None) -> date | None:
+    return published.date() if published else None
+
+
+def backfill_events(store: Store, extractor: EventExtractor, page: int = 50) -> tuple[int, int]:
+    """Extract the events of every stored article again (after an upgrade, or for articles
+    ingested before events existed); returns (articles, events)."""
+    articles = events = 0
+    after = 0
+    while batch := store.article_passages(after_id=after, limit=page):
+        found = extractor.extract_many(
+            [(a.title, _day(a.published_at), [p.text for p in ps]) for a, ps in batch]
+        )
+        for (article, passages), per_passage in zip(batch, found, strict=True):
+            events += store.replace_events(
+                article.id, {p.id: e for p, e in zip(passages, per_passage, strict=True)}
+            )
+            articles += 1
+        after = batch[-1][0].id
+    return articles, events
 
 
 def _count(summary: Summary, written: WriteResult) -> None:

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     passage_min_words: int = Field(default=40, alias="PASSAGE_MIN_WORDS", ge=1)
     passage_max_words: int = Field(default=160, alias="PASSAGE_MAX_WORDS", ge=10)
     ingest_batch_articles: int = Field(default=64, alias="INGEST_BATCH_ARTICLES", ge=1)
+    extract_events: bool = Field(default=True, alias="EXTRACT_EVENTS")
 
     fetch_timeout: float = Field(default=15.0, alias="FETCH_TIMEOUT", gt=0)
     fetch_max_bytes: int = Field(default=10_000_000, alias="FETCH_MAX_BYTES", gt=0)

@@ -105,3 +105,58 @@ def format_table(results: dict[str, Scores]) -> str:
         figures = f"{s.hits4:>7.4f} {s.hits10:>8.4f} {s.mrr10:>7.4f} {s.map10:>7.4f}"
         lines.append(f"{name:<18} {s.queries:>5} {figures}")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """How often the answer service says it found nothing, on null and answerable queries."""
+
+    null_queries: int
+    null_refused: int
+    answerable: int
+    answerable_refused: int
+
+    @property
+    def refusal_rate(self) -> float:
+        """Share of null queries refused: higher is better."""
+        return self.null_refused / self.null_queries if self.null_queries else 0.0
+
+    @property
+    def false_refusal_rate(self) -> float:
+        """Share of answerable queries refused: lower is better."""
+        return self.answerable_refused / self.answerable if self.answerable else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """Counts and rates for `--json`."""
+        return {
+            "null_queries": self.null_queries,
+            "null_refused": self.null_refused,
+            "refusal_rate": round(self.refusal_rate, 4),
+            "answerable": self.answerable,
+            "answerable_refused": self.answerable_refused,
+            "false_refusal_rate": round(self.false_refusal_rate, 4),
+        }
+
+    def line(self) -> str:
+        """One readable line."""
+        return (
+            f"refused {self.null_refused}/{self.null_queries} null queries "
+            f"({self.refusal_rate:.4f}); refused {self.answerable_refused}/{self.answerable} "
+            f"answerable ones ({self.false_refusal_rate:.4f})"
+        )
+
+
+def evaluate_refusals(
+    queries_path: Path, found: Callable[[str], bool], limit: int | None = None
+) -> Refusals:
+    """Ask every null query and every answerable one (the first `limit` of each) and count
+    the answers that say nothing was found."""
+    queries = json.loads(queries_path.read_text())
+    null = [q["query"] for q in queries if q["question_type"] == NULL_TYPE][:limit]
+    answerable = [q["query"] for q in queries if q["question_type"] != NULL_TYPE][:limit]
+    return Refusals(
+        null_queries=len(null),
+        null_refused=sum(not found(q) for q in null),
+        answerable=len(answerable),
+        answerable_refused=sum(not found(q) for q in answerable),
+    )

@@ -1,12 +1,15 @@
-"""SQLAlchemy 2 models: articles and their passages. The database is the source of truth; the
-FAISS index is derived from `Passage.embedding` and can always be rebuilt from it."""
+"""SQLAlchemy 2 models: articles, their passages and the meeting events found in them. The
+database is the source of truth; the FAISS index is derived from `Passage.embedding` and can
+always be rebuilt from it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -95,3 +98,34 @@ class Passage(Base):
     embedding: Mapped[bytes] = mapped_column(LargeBinary)
 
     article: Mapped[Article] = relationship(back_populates="passages")
+    events: Mapped[list[Event]] = relationship(
+        back_populates="passage", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Event(Base):
+    """A meeting-like event in a passage: who met whom, when (resolved against the article's
+    publication date), where, and whether the article announced it or reported it."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_passage", "passage_id"),
+        Index("ix_events_article", "article_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    passage_id: Mapped[int] = mapped_column(ForeignKey("passages.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    who: Mapped[list[str]] = mapped_column(JSON)
+    with_: Mapped[list[str]] = mapped_column(JSON)
+    # Every participant's name tokens, `|`-delimited, so a name is found with one LIKE.
+    names: Mapped[str] = mapped_column(Text)
+    when: Mapped[date | None] = mapped_column(Date)
+    when_text: Mapped[str | None] = mapped_column(String(200))
+    where: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))
+    sentence: Mapped[str] = mapped_column(Text)
+
+    passage: Mapped[Passage] = relationship(back_populates="events")

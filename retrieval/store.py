@@ -24,8 +24,9 @@ from retrieval import index as vector_index
 from retrieval.db import make_engine, migrate, session_factory
 from retrieval.embedder import Embedder
 from retrieval.errors import ConfigError, IndexError_
+from retrieval.events import EventDraft, StoredEvent, name_tokens, names_key
 from retrieval.index import FaissIndex
-from retrieval.models import Article, Meta, Passage
+from retrieval.models import Article, Event, Meta, Passage
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class PassageDraft:
     char_end: int
     text: str
     vector: np.ndarray
+    events: Sequence[EventDraft] = ()
 
 
 @dataclass(frozen=True)
@@ -302,6 +304,7 @@ class Store:
                         session.scalars(select(Passage.id).where(Passage.article_id == current.id))
                     )
                     removed_ids.extend(ids)
+                    session.execute(delete(Event).where(Event.article_id == current.id))
                     session.execute(delete(Passage).where(Passage.article_id == current.id))
                     article = current
                     updated += 1
@@ -330,6 +333,7 @@ class Store:
                     session.add(passage)
                     new_passages.append(passage)
                     vectors.append(p.vector)
+                    passage.events = [_event_row(e, article.id) for e in p.events]
             session.flush()
         # Committed. Bring the in-memory index along; `save_index` persists it.
         self.index.remove(np.array(removed_ids, dtype=np.int64))
@@ -350,6 +354,65 @@ class Store:
             ).all()
         return {p.id: (p, a) for p, a in rows}
 
+    # -- events ----------------------------------------------------------------------------
+
+    def events_involving(self, names: Sequence[str]) -> list[StoredEvent]:
+        """Events whose participants share a name token with every one of `names` (matching
+        proper is `StoredEvent.involves`); all events when no name is given is never wanted,
+        so no names means no events."""
+        token_sets = [sorted(name_tokens(n), key=len, reverse=True) for n in names]
+        token_sets = [t for t in token_sets if t]
+        if not token_sets:
+            return []
+        query = select(Event)
+        for tokens in token_sets:
+            query = query.where(Event.names.contains(f"|{tokens[0]}|", autoescape=True))
+        with self.sessions() as session:
+            rows = session.scalars(query.order_by(Event.id)).all()
+        return [_stored(row) for row in rows]
+
+    def events_of_passages(self, passage_ids: Sequence[int]) -> list[StoredEvent]:
+        """The events found in these passages."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(Event).where(Event.passage_id.in_(list(passage_ids))).order_by(Event.id)
+            ).all()
+        return [_stored(row) for row in rows]
+
+    def article_passages(
+        self, after_id: int = 0, limit: int = 100
+    ) -> list[tuple[Article, list[Passage]]]:
+        """Articles (id > after_id, in id order) with their passages: the events backfill's
+        input, read a page at a time."""
+        with self.sessions() as session:
+            articles = session.scalars(
+                select(Article).where(Article.id > after_id).order_by(Article.id).limit(limit)
+            ).all()
+            pages = []
+            for article in articles:
+                passages = list(
+                    session.scalars(
+                        select(Passage)
+                        .where(Passage.article_id == article.id)
+                        .order_by(Passage.position)
+                    )
+                )
+                session.expunge_all()
+                pages.append((article, passages))
+        return pages
+
+    def replace_events(self, article_id: int, events: dict[int, Sequence[EventDraft]]) -> int:
+        """Set the events of one article's passages (by passage id); returns how many."""
+        with self.sessions.begin() as session:
+            session.execute(delete(Event).where(Event.article_id == article_id))
+            rows = [
+                _event_row(e, article_id, passage_id)
+                for passage_id, drafts in events.items()
+                for e in drafts
+            ]
+            session.add_all(rows)
+        return len(rows)
+
     def catalogue(self) -> list[CatalogueRow]:
         """Every passage with its article's title, outlet and date, in id order: what the
         lexical index and the question filters work from."""
@@ -362,6 +425,14 @@ class Store:
                 .order_by(Passage.id)
             ).all()
         return [CatalogueRow(int(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+
+    def outlets(self) -> list[str]:
+        """The outlets of the stored articles."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(Article.outlet).where(Article.outlet.is_not(None)).distinct()
+            ).all()
+        return sorted(o for o in rows if o)
 
     def stats(self) -> dict[str, object]:
         """Counts and date range for /start, /stats and `newsbot status`."""
@@ -389,3 +460,37 @@ class Store:
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+
+
+def _event_row(draft: EventDraft, article_id: int, passage_id: int | None = None) -> Event:
+    row = Event(
+        article_id=article_id,
+        kind=draft.kind[:40],
+        who=list(draft.who),
+        with_=list(draft.with_),
+        names=names_key(draft.people),
+        when=draft.when,
+        when_text=draft.when_text[:200] if draft.when_text else None,
+        where=draft.where[:300] if draft.where else None,
+        status=draft.status,
+        sentence=draft.sentence,
+    )
+    if passage_id is not None:
+        row.passage_id = passage_id
+    return row
+
+
+def _stored(row: Event) -> StoredEvent:
+    return StoredEvent(
+        id=row.id,
+        passage_id=row.passage_id,
+        article_id=row.article_id,
+        kind=row.kind,
+        who=tuple(row.who),
+        with_=tuple(row.with_),
+        when=row.when,
+        when_text=row.when_text,
+        where=row.where,
+        status=row.status,
+        sentence=row.sentence,
+    )

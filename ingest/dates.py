@@ -1,0 +1,104 @@
+"""Dates in an article, resolved against its publication date and the tense of the sentence.
+
+"Will meet on Wednesday" in an article of Tuesday 2022-03-08 is 2022-03-09; "met on Monday" in
+the same article is 2022-03-07; a weekday equal to the publication day is that day, whatever the
+tense ("arrived on Wednesday" in a Wednesday paper is that Wednesday). Explicit dates without a
+year take the publication year, moved by the tense ("on 9 March" announced in December is next
+year's). Only expressions that name a day resolve; "last week" or "in four years" keep their
+words and no date.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+import dateparser
+
+Tense = Literal["future", "past"]
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
+_RELATIVE_DAYS = {
+    "today": 0,
+    "tonight": 0,
+    "this morning": 0,
+    "this afternoon": 0,
+    "this evening": 0,
+    "yesterday": -1,
+    "last night": -1,
+    "tomorrow": 1,
+    "the day before yesterday": -2,
+    "the day after tomorrow": 2,
+}
+_MONTH = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+# A day of a month: "9 March", "March 9th", "Mar. 9, 2022", "9th of March 2022".
+_DAY_OF_MONTH = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH})\.?(?:,?\s+\d{{4}})?"
+    rf"|(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)\b",
+    re.I,
+)
+_ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def resolve_date(text: str, published: date | None, tense: Tense = "past") -> date | None:
+    """The day a date expression names, or None when it names no single day.
+
+    `tense` is "future" for announced events (the next such day) and "past" for reported ones
+    (the last such day). Without a publication date only explicit full dates resolve.
+    """
+    words = " ".join(text.lower().split())
+    if iso := _ISO.search(words):
+        try:
+            return date.fromisoformat(iso.group(0))
+        except ValueError:
+            return None
+    if explicit := _DAY_OF_MONTH.search(text):
+        return _parse_explicit(explicit.group(0), published, tense)
+    if published is None:
+        return None
+    for phrase, offset in sorted(_RELATIVE_DAYS.items(), key=lambda kv: -len(kv[0])):
+        if re.search(rf"\b{phrase}\b", words):
+            return published + timedelta(days=offset)
+    if weekday := _WEEKDAY.search(words):
+        before = words[: weekday.start()]
+        if re.search(r"\b(next|coming)\s+$", before):
+            tense, skip_today = "future", True
+        elif re.search(r"\blast\s+$", before):
+            tense, skip_today = "past", True
+        else:
+            skip_today = False
+        return weekday_date(WEEKDAYS.index(weekday.group(1).lower()), published, tense, skip_today)
+    return None
+
+
+def weekday_date(weekday: int, published: date, tense: Tense, skip_today: bool = False) -> date:
+    """The named weekday (0 = Monday) nearest the publication date in the tense's direction; the
+    publication day itself when it is that weekday (unless `skip_today`: "next Tuesday")."""
+    delta = (weekday - published.weekday()) % 7
+    if tense == "future":
+        if delta == 0 and skip_today:
+            delta = 7
+        return published + timedelta(days=delta)
+    back = (published.weekday() - weekday) % 7
+    if back == 0 and skip_today:
+        back = 7
+    return published - timedelta(days=back)
+
+
+def _parse_explicit(expression: str, published: date | None, tense: Tense) -> date | None:
+    settings: dict[str, object] = {
+        "PREFER_DATES_FROM": tense,
+        "REQUIRE_PARTS": ["day", "month"],
+        "PREFER_DAY_OF_MONTH": "first",
+    }
+    if published is not None:
+        settings["RELATIVE_BASE"] = datetime(published.year, published.month, published.day)
+    elif not re.search(r"\d{4}", expression):
+        return None  # a day without a year and nothing to take the year from
+    parsed = dateparser.parse(expression, languages=["en"], settings=settings)
+    return parsed.date() if parsed else None

@@ -1,0 +1,566 @@
+"""Meeting events from passages: who met whom, when and where, from spaCy's parse and entities.
+
+The small English model errs (it tags "Antony Blinken" as a facility in "will meet Antony
+Blinken in Washington"), so a participant is read from the parse first: the subject and object
+of a meeting verb (meet, visit, host, receive, call, speak with, sit down with, hold talks with,
+...), then its run of proper nouns, with the entity label only used to tell places from people.
+Titles are roles, not names: "US Secretary of State Antony Blinken" is Antony Blinken. Within an
+article, short mentions ("Ms Truss", "Blinken") become the full name seen elsewhere in it.
+
+Dates are resolved against the publication date by `ingest.dates`, in the sentence's tense:
+"will meet on Wednesday" looks forward and is `announced`; "met on Monday" looks back and is
+`reported`. Only passages with a meeting word are parsed, which keeps ingest fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from ingest.dates import Tense, resolve_date
+from retrieval.events import ANNOUNCED, REPORTED, TITLE_WORDS, EventDraft, normalize_name
+from retrieval.nlp import load_nlp
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Span, Token
+
+logger = logging.getLogger(__name__)
+
+# Verbs whose object is the person met; "visit" may instead take the place.
+_MEET_VERBS = {"meet", "visit", "host", "receive", "welcome", "greet", "see", "join"}
+# Verbs that need "with" / "to": "spoke with", "talked to", "conferred with".
+_TALK_VERBS = {"speak", "talk", "chat", "confer", "negotiate", "meet", "dine", "sit", "phone"}
+_CALL_VERBS = {"call", "phone", "telephone", "ring"}
+# "held talks with", "had a meeting with", "a summit between".
+_EVENT_NOUNS = {
+    "talk",
+    "talks",
+    "meeting",
+    "summit",
+    "call",
+    "conversation",
+    "discussion",
+    "visit",
+    "audience",
+    "dinner",
+    "lunch",
+}
+_HOLD_VERBS = {
+    "hold",
+    "have",
+    "conduct",
+    "attend",
+    "host",
+    "begin",
+    "start",
+    "open",
+    "conclude",
+    "make",
+    "pay",
+}
+_FUTURE_HEADS = {
+    "expect",
+    "set",
+    "schedule",
+    "due",
+    "plan",
+    "intend",
+    "prepare",
+    "hope",
+    "want",
+    "aim",
+    "seek",
+    "propose",
+    "agree",
+}
+TRIGGER = re.compile(
+    r"\b(meet|meets|meeting|met|talks?|talked|visit\w*|host\w*|receiv\w*|welcom\w*|"
+    r"call(s|ed)?|phon\w*|spoke|speak\w*|summit\w*|sat down|sit down|greet\w*|conferr?\w*)\b",
+    re.I,
+)
+_PLACE_LABELS = {"GPE", "LOC", "FAC"}
+_TRAVEL_VERBS = {"travel", "fly", "arrive", "go", "come", "head", "land", "visit", "return"}
+_PERSONISH = {"PERSON", "ORG", "NORP", "FAC", ""}
+_CAPITALISED_RUN = re.compile(r"\b(?:[A-Z][\w'’.-]*\s+){1,3}[A-Z][\w'’-]*\b")
+_PRONOUNS = {"he", "she"}
+_GROUP_PRONOUNS = {"they", "their", "both"}
+# Capitalised only because they start a sentence: never the first word of a name.
+_FUNCTION_WORDS = frozenset(
+    "a an as at but by during for from however if in meanwhile on since so then there these "
+    "this those though when where while with yet after before although because".split()
+)
+
+
+class EventExtractor:
+    """Finds meeting events in the passages of articles; one spaCy pipeline, loaded once."""
+
+    def __init__(self, nlp: Language | None = None) -> None:
+        self.nlp = nlp if nlp is not None else load_nlp()
+
+    def extract(
+        self, title: str, published: date | None, passages: Sequence[str]
+    ) -> list[list[EventDraft]]:
+        """The events of each passage of one article (a list per passage, maybe empty)."""
+        return self.extract_many([(title, published, passages)])[0]
+
+    def extract_many(
+        self, articles: Sequence[tuple[str, date | None, Sequence[str]]]
+    ) -> list[list[list[EventDraft]]]:
+        """`extract` for several articles, parsed in one batch."""
+        jobs = [
+            (a, p)
+            for a, (_, _, passages) in enumerate(articles)
+            for p, text in enumerate(passages)
+            if TRIGGER.search(text)
+        ]
+        docs = self.nlp.pipe((_parse_text(articles[a][2][p]) for a, p in jobs), batch_size=64)
+        parsed: dict[tuple[int, int], Any] = dict(zip(jobs, docs, strict=True))
+        titles = dict(
+            zip(
+                [a for a, (title, _, _) in enumerate(articles) if TRIGGER.search(title)],
+                self.nlp.pipe(t for t, _, _ in articles if TRIGGER.search(t)),
+                strict=True,
+            )
+        )
+        result: list[list[list[EventDraft]]] = []
+        for a, (title, published, passages) in enumerate(articles):
+            names = ArticleNames(title, passages)
+            context = _Context(names)
+            events: list[list[EventDraft]] = []
+            for p in range(len(passages)):
+                doc = parsed.get((a, p))
+                found = _events_in(doc, published, context) if doc is not None else []
+                events.append([_verbatim(e, passages[p]) for e in found])
+            if a in titles and events:
+                # A headline's event belongs with the first passage, which it introduces.
+                for event in _events_in(titles[a], published, _Context(names)):
+                    if event not in events[0]:
+                        events[0].append(event)
+            result.append(events)
+        return result
+
+
+def _verbatim(event: EventDraft, passage: str) -> EventDraft:
+    """The event's sentence as the passage has it (without the stop `_parse_text` added)."""
+    sentence = event.sentence
+    if sentence not in passage and sentence.endswith(".") and sentence[:-1] in passage:
+        return replace(event, sentence=sentence[:-1])
+    return event
+
+
+def _parse_text(passage: str) -> str:
+    """A passage for the parser: a paragraph without a final stop (a subtitle, a caption) gets
+    one, so that it is not read as the start of the next sentence."""
+    paragraphs = [p.strip() for p in passage.split("\n\n")]
+    return "\n\n".join(p if p[-1:] in ".!?:;\"'”’" else p + "." for p in paragraphs if p)
+
+
+class ArticleNames:
+    """The people an article names in full, so that short mentions resolve to them."""
+
+    def __init__(self, title: str, passages: Iterable[str]) -> None:
+        counts: Counter[str] = Counter()
+        for text in (title, *passages):
+            for match in _CAPITALISED_RUN.finditer(text):
+                for full in _names_in_run(match.group(0)):
+                    counts[full] += 1
+        self.full_names = counts
+
+    def resolve(self, mention: str) -> str:
+        """The full form of a mention: "Ms Truss" -> "Liz Truss" when the article has it."""
+        clean = display_name(mention)
+        tokens = normalize_name(clean).split()
+        if not tokens:
+            return clean
+        best: tuple[int, int, str] | None = None
+        for full, count in self.full_names.items():
+            full_tokens = normalize_name(full).split()
+            if len(full_tokens) <= len(tokens) or not set(tokens) <= set(full_tokens):
+                continue
+            # The surname (last token) matching is the strongest sign of the same person.
+            rank = (int(full_tokens[-1] == tokens[-1]), count, full)
+            if best is None or rank[:2] > best[:2]:
+                best = rank
+        return best[2] if best else clean
+
+
+def _names_in_run(run: str) -> list[str]:
+    """Full names (two to four words, titles dropped) in a run of capitalised words."""
+    words = run.split()
+    while words and (
+        words[0].lower().strip(".") in TITLE_WORDS or words[0].lower() in _FUNCTION_WORDS
+    ):
+        words.pop(0)
+    if not 2 <= len(words) <= 4 or any(w.lower().strip(".") in TITLE_WORDS for w in words):
+        return []
+    return [" ".join(words)]
+
+
+def display_name(mention: str) -> str:
+    """A mention without leading titles or a possessive: "Mr Blinken's" -> "Blinken"."""
+    words = re.sub(r"['’]s$", "", mention.strip()).split()
+    while len(words) > 1 and words[0].lower().strip(".,") in TITLE_WORDS:
+        words.pop(0)
+    return " ".join(words).strip(" ,.;:")
+
+
+class _Context:
+    """What carries across the sentences of one article: its names and the last person."""
+
+    def __init__(self, names: ArticleNames) -> None:
+        self.names = names
+        self.last_person: str | None = None
+
+
+def _events_in(doc: Any, published: date | None, context: _Context) -> list[EventDraft]:
+    events: list[EventDraft] = []
+    previous: Span | None = None
+    for sentence in doc.sents:
+        for token in sentence:
+            event = _event_at(token, sentence, published, context)
+            if event is not None and event.where is None:
+                # "Infantino travelled to Washington. ... He met Trump": the place of the
+                # nearest sentence of the passage that gives one.
+                where = _nearby_place(sentence, doc)
+                if where is not None:
+                    event = replace(event, where=where)
+            if event is not None and event.when is None and previous is not None:
+                # "He left on Sunday morning. He is scheduled to meet Yoon in the afternoon."
+                tense: Tense = "future" if event.status == ANNOUNCED else "past"
+                when, text = _when(previous.root, previous, published, tense)
+                if when is not None:
+                    event = replace(event, when=when, when_text=text)
+            if event is not None and event not in events:
+                events.append(event)
+        subjects = [t for t in sentence if t.dep_ in ("nsubj", "nsubjpass")]
+        for subject in subjects:
+            person = _person(subject, context)
+            if person:
+                context.last_person = person
+                break
+        previous = sentence
+    return events
+
+
+def _event_at(
+    token: Token, sentence: Span, published: date | None, context: _Context
+) -> EventDraft | None:
+    lemma = token.lemma_.lower()
+    who: list[str] = []
+    with_: list[str] = []
+    place: str | None = None
+    verb = token
+    if token.pos_ in ("VERB", "AUX") and lemma in _MEET_VERBS | _TALK_VERBS | _CALL_VERBS:
+        kind = lemma
+        passive = any(c.dep_ == "nsubjpass" for c in token.children)
+        for child in token.children:
+            if child.dep_ in ("nsubj",) and not passive:
+                who += _people(child, context)
+            elif child.dep_ == "nsubjpass" or (child.dep_ == "dobj" and not passive):
+                if lemma == "visit" and _place_label(child):
+                    place = _place_text(child)
+                elif lemma in _MEET_VERBS | _CALL_VERBS:
+                    with_ += _people(child, context)
+            elif child.dep_ == "agent" and passive:
+                who += [p for g in child.children if g.dep_ == "pobj" for p in _people(g, context)]
+            elif child.dep_ == "prep" and child.lower_ in ("with", "to", "on", "between"):
+                if child.lower_ == "on" and lemma not in _CALL_VERBS:
+                    continue
+                with_ += [
+                    p for g in child.children if g.dep_ == "pobj" for p in _people(g, context)
+                ]
+        if not who:
+            who += _inherited_subjects(token, context)
+        if lemma == "join" and not with_:
+            return None
+    elif token.pos_ == "NOUN" and lemma in _EVENT_NOUNS and token.lower_ != "calls":
+        kind = "talks" if lemma in ("talk", "talks") else lemma
+        head = token.head
+        if token.dep_ in ("dobj", "pobj") and head.lemma_.lower() in _HOLD_VERBS:
+            verb = head
+            who += [p for c in head.children if c.dep_ == "nsubj" for p in _people(c, context)]
+            who = who or _inherited_subjects(head, context)
+        elif token.dep_ not in ("nsubj", "compound", "poss"):
+            return None
+        for owner in (token, head):
+            for child in owner.children:
+                if child.dep_ == "poss" and child.lower_ not in _GROUP_PRONOUNS:
+                    who += _people(child, context)
+                elif child.dep_ == "prep" and (
+                    child.lower_ in ("with", "between")
+                    or (kind == "visit" and child.lower_ == "to")
+                ):
+                    with_ += [
+                        p for g in child.children if g.dep_ == "pobj" for p in _people(g, context)
+                    ]
+    else:
+        return None
+    if not with_:
+        with_ = _with_phrase(token, sentence, context)
+    if not who and with_:
+        who = _earlier_subject(token, sentence, context)
+    who, with_ = _dedupe(who), [p for p in _dedupe(with_) if p not in who]
+    if len(who) + len(with_) < 2:
+        return None
+    if not who:
+        who, with_ = with_[:1], with_[1:]
+    tense, status = _tense(verb)
+    when, when_text = _when(verb, sentence, published, tense)
+    where = place or _where(verb, sentence) or _where(verb, sentence, ("to",))
+    return EventDraft(
+        kind=kind,
+        who=tuple(who),
+        with_=tuple(with_),
+        when=when,
+        when_text=when_text,
+        where=where,
+        status=status,
+        sentence=sentence.text.strip(),
+    )
+
+
+def _nearby_place(sentence: Span, doc: Any) -> str | None:
+    sentences = list(doc.sents)
+    here = next(i for i, s in enumerate(sentences) if s.start == sentence.start)
+    order = sorted(range(len(sentences)), key=lambda i: (abs(i - here), i > here))
+    for i in order:
+        if i == here:
+            continue
+        other = sentences[i]
+        # Where someone travelled to first ("Infantino travelled to Washington to discuss a
+        # headquarters in the U.S."), then any "in/at" place.
+        travel = [t for t in other if t.lemma_.lower() in _TRAVEL_VERBS]
+        where = next((w for t in travel if (w := _where(t, t.sent, ("to",)))), None)
+        where = where or _where(other.root, other)
+        if where is not None:
+            return where
+    return None
+
+
+def _inherited_subjects(verb: Token, context: _Context) -> list[str]:
+    """The subject of a verb that has none of its own: "X was invited and met Y" (a conjunct),
+    "X is scheduled to meet Y" (an open complement)."""
+    node = verb
+    for _ in range(3):
+        if node.dep_ not in ("conj", "xcomp", "advcl") or node.head is node:
+            return []
+        node = node.head
+        subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects:
+            return [p for s in subjects for p in _people(s, context)]
+    return []
+
+
+def _with_phrase(trigger: Token, sentence: Span, context: _Context) -> list[str]:
+    """The names after a "with" that follows the trigger, read linearly: the parser often
+    attaches "... talks on Wednesday with Mr Blinken and ..." to the wrong head."""
+    doc = trigger.doc
+    end = min(sentence.end, trigger.i + 12)
+    start = next((t.i for t in doc[trigger.i + 1 : end] if t.lower_ == "with"), None)
+    if start is None:
+        return []
+    found = []
+    for token in doc[start + 1 : sentence.end]:
+        clause = token.pos_ in ("VERB", "AUX") and token.dep_ not in ("amod", "compound")
+        if clause or token.lower_ in ("to", "who", "which", "that"):
+            break
+        last_of_run = token.i + 1 >= len(doc) or doc[token.i + 1].pos_ != "PROPN"
+        if token.pos_ == "PROPN" and last_of_run:
+            person = _person(token, context)
+            if person:
+                found.append(person)
+    return found
+
+
+def _earlier_subject(trigger: Token, sentence: Span, context: _Context) -> list[str]:
+    """The nearest person who is a subject earlier in the sentence: "Kim will meet Putin on
+    Wednesday, then hold talks with Shoigu" (the parser loses the second verb's subject)."""
+    for token in reversed(sentence.doc[sentence.start : trigger.i]):
+        if token.dep_ in ("nsubj", "nsubjpass"):
+            person = _person(token, context)
+            if person:
+                return [person]
+    return []
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: list[str] = []
+    for name in names:
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def _people(token: Token, context: _Context) -> list[str]:
+    """The people (or organisations) a participant phrase names, with its conjuncts and the
+    people inside the phrase ("Prime Minister Fumio Kishida and President Yoon Suk Yeol" is
+    sometimes parsed as one noun phrase)."""
+    found = []
+    for head in [token, *(c for c in token.conjuncts)]:
+        person = _person(head, context)
+        if person:
+            found.append(person)
+        for child in head.children:
+            if child.dep_ == "appos":
+                person = _person(child, context)
+                if person:
+                    found.append(person)
+    phrase = {t.i for t in _phrase(token)}
+    for ent in token.doc.ents:
+        if ent.label_ == "PERSON" and ent.root.i in phrase and ent.root.i != token.i:
+            person = _person(ent.root, context)
+            if person and person not in found:
+                found.append(person)
+    return found
+
+
+def _phrase(token: Token) -> Iterable[Token]:
+    """A noun phrase without its clauses and prepositional phrases (who, which, in ...)."""
+    yield token
+    for child in token.children:
+        if child.dep_ not in ("relcl", "acl", "advcl", "prep", "punct", "cc"):
+            yield from _phrase(child)
+        elif child.dep_ == "cc":
+            yield child
+
+
+def _person(token: Token, context: _Context) -> str | None:
+    """The name a participant token stands for, resolved within the article, or None when it
+    is a place, a date, a pronoun without a known person, or a common noun."""
+    if token.lower_ in _PRONOUNS:
+        return context.last_person
+    if token.pos_ != "PROPN":
+        return None
+    if token.ent_type_ and token.ent_type_ not in _PERSONISH:
+        # The small model calls some people places ("Infantino" as a GPE): a lone word that
+        # the article names in full elsewhere is that person.
+        full = context.names.resolve(token.text)
+        if token.ent_type_ in ("GPE", "LOC") and len(full.split()) >= 2 and full != token.text:
+            return full
+        return None
+    if token.ent_type_ == "PERSON" or token.ent_type_ == "ORG":
+        span = _entity_of(token)
+        words = [t for t in span if t.i <= token.i or t.pos_ == "PROPN"]
+        text = " ".join(t.text for t in words)
+    else:
+        text = " ".join(t.text for t in _propn_run(token))
+    name = display_name(text)
+    if not name or normalize_name(name) == "" or name.split()[-1].lower() in TITLE_WORDS:
+        return None  # a role ("the FIFA President"), not a name
+    resolved = context.names.resolve(name)
+    if len(normalize_name(resolved).split()) < 2 and token.ent_type_ not in ("PERSON", "ORG"):
+        return None  # a lone capitalised word that is no one the article names in full
+    return resolved
+
+
+def _entity_of(token: Token) -> Span:
+    doc = token.doc
+    for ent in doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent
+    return doc[token.i : token.i + 1]
+
+
+def _propn_run(token: Token) -> list[Token]:
+    """The contiguous proper nouns ending at the token (its compound name), titles included;
+    `display_name` drops the titles."""
+    doc = token.doc
+    start = token.i
+    while (
+        start > 0
+        and doc[start - 1].pos_ == "PROPN"
+        and doc[start - 1].dep_ in ("compound", "flat", "nmod")
+        # "the President of the United States Donald Trump": stop at another entity.
+        and doc[start - 1].ent_type_ in ("", token.ent_type_)
+    ):
+        start -= 1
+    end = token.i + 1
+    while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].head.i == token.i:
+        end += 1
+    return [t for t in doc[start:end] if t.text not in ("-",)]
+
+
+def _tense(verb: Token) -> tuple[Tense, str]:
+    """Whether the sentence looks forward (announced) or back (reported) from the article."""
+    chain = [verb, *list(verb.ancestors)[:3]]
+    for node in chain:
+        for child in node.children:
+            if child.dep_ == "aux" and child.lower_ in ("will", "'ll", "shall", "wo"):
+                return "future", ANNOUNCED
+            if child.dep_ == "aux" and child.lower_ == "going" and node is verb:
+                return "future", ANNOUNCED
+        if node is not verb and node.lemma_.lower() in _FUTURE_HEADS:
+            return "future", ANNOUNCED
+        if node.tag_ in ("VBD", "VBN") or any(
+            c.dep_ == "aux" and c.tag_ == "VBD" for c in node.children
+        ):
+            return "past", REPORTED
+    if verb.tag_ in ("VBZ", "VBP") and any(c.lower_ == "to" for c in verb.children):
+        return "future", ANNOUNCED
+    if verb.tag_ == "VB" and any(
+        t.lower_ in ("will", "'ll", "shall") for t in verb.doc[verb.sent.start : verb.i]
+    ):
+        return "future", ANNOUNCED  # "will meet Putin on Wednesday, then hold talks ..."
+    return "past", REPORTED
+
+
+def _when(
+    verb: Token, sentence: Span, published: date | None, tense: Tense
+) -> tuple[date | None, str | None]:
+    """The first date expression of the sentence that names a day, nearest the verb first."""
+    candidates = [e for e in sentence.ents if e.label_ in ("DATE", "TIME")]
+    candidates.sort(key=lambda e: (not _governed_by(e.root, verb), abs(e.start - verb.i)))
+    first_text = None
+    for ent in candidates:
+        resolved = resolve_date(ent.text, published, tense)
+        if resolved is not None:
+            return resolved, ent.text
+        first_text = first_text or ent.text
+    return None, first_text
+
+
+def _governed_by(token: Token, verb: Token) -> bool:
+    """Whether the token belongs to the verb's own clause (no other verb in between)."""
+    for ancestor in [token, *token.ancestors]:
+        if ancestor.i == verb.i:
+            return True
+        if ancestor.i != token.i and ancestor.pos_ in ("VERB", "AUX"):
+            return False
+    return False
+
+
+def _place_label(token: Token, preposition: str = "in") -> bool:
+    """Whether a token names a place; after "at" or "to" an organisation's name is taken as
+    its building ("at the White House", tagged ORG by the small model)."""
+    if token.ent_type_ in _PLACE_LABELS:
+        return True
+    return preposition in ("at", "to") and token.ent_type_ == "ORG"
+
+
+def _place_text(token: Token) -> str:
+    span = _entity_of(token) if token.ent_type_ else token.doc[token.i : token.i + 1]
+    text = span.text
+    return re.sub(r"^the\s+", "", text, flags=re.I).strip(" ,.")
+
+
+def _where(verb: Token, sentence: Span, prepositions: tuple[str, ...] = ("in", "at")) -> str | None:
+    """The first "in/at <place>" under the verb, else in the sentence."""
+    for scope in (list(verb.subtree), list(sentence)):
+        for token in scope:
+            if token.dep_ != "prep" or token.lower_ not in prepositions:
+                continue
+            for obj in token.children:
+                if obj.dep_ != "pobj":
+                    continue
+                if _place_label(obj, token.lower_):
+                    return _place_text(obj)
+                if token.lower_ == "at" and obj.pos_ == "PROPN":
+                    words = "".join(t.text_with_ws for t in obj.subtree).strip(" ,.")
+                    return re.sub(r"^the\s+", "", words, flags=re.I)
+    return None

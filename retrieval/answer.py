@@ -1,0 +1,526 @@
+"""The answer service: a question in, a short answer with numbered citations out.
+
+- who / when / where questions about a meeting of named people are answered from the events
+  table: the events involving every person named, narrowed by the place and period the question
+  gives, ranked by how well their passages match the question. The event's passage is cited.
+- Other questions get extractive answers: the sentence of each of the best passages that shares
+  most words with the question, each cited.
+- When the articles cannot answer (no meeting of those people, an outlet the store does not
+  hold, nothing that mentions what the question is about) the answer says so, and the nearest
+  passages are offered as related reading only.
+
+Everything is deterministic; `explain` records why each passage was chosen.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from retrieval.events import ANNOUNCED, StoredEvent, normalize_name, same_person, same_place
+from retrieval.questions import Question, QuestionReader, same_words
+from retrieval.search import Hit, Searcher
+
+NOT_FOUND = "I couldn't find that in the articles."
+RANK_DEPTH = 200  # how deep the question's passage ranking is read to order events
+_SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-Z0-9])")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_STOP = frozenset(
+    """a an the and or but of to in on at by for with from as is are was were be been being
+    has have had do does did which who whom what when where why how that this these those it
+    its their his her they he she we you i not no than then also both either about into over
+    after before during between under according article report piece story published""".split()
+)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source of an answer: the passage, its article, the quoted sentence."""
+
+    n: int
+    hit: Hit
+    quote: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The `citations` item of the JSON contract."""
+        return {
+            "n": self.n,
+            "passage_id": self.hit.passage_id,
+            "article_id": self.hit.article_id,
+            "title": self.hit.title,
+            "outlet": self.hit.outlet,
+            "url": self.hit.url,
+            "published": self.hit.published,
+            "quote": self.quote,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer: its text with [n] markers, its citations, the events it rests on, and the
+    passages retrieved (related reading when nothing was found)."""
+
+    question: str
+    text: str
+    found: bool
+    kind: str  # who / when / where / passage / none
+    values: tuple[str, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    events: tuple[StoredEvent, ...] = ()
+    passages: tuple[Hit, ...] = ()
+    explanation: tuple[str, ...] = field(default=(), compare=False)
+    understood: Question | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON contract of `newsbot ask --json`."""
+        payload: dict[str, Any] = {
+            "question": self.question,
+            "answer": self.text,
+            "found": self.found,
+            "citations": [c.to_json() for c in self.citations],
+            "events": [e.to_json() for e in self.events],
+            "passages": [p.to_json() for p in self.passages],
+            "answer_type": self.kind,
+            "values": list(self.values),
+        }
+        if self.explanation:
+            payload["explain"] = list(self.explanation)
+        return payload
+
+
+class Answerer:
+    """Answers questions over the store; one per process, shared by the CLI, chat and bot."""
+
+    def __init__(self, searcher: Searcher, reader: QuestionReader, related: int = 3) -> None:
+        self.searcher = searcher
+        self.store = searcher.store
+        self.reader = reader
+        self.related = related
+
+    def ask(self, text: str, previous: Answer | None = None, explain: bool = False) -> Answer:
+        """Answer one question; `previous` is the last turn of the same conversation."""
+        text = " ".join(text.split())
+        if not text:
+            return Answer(question=text, text="Ask me something about the news.", found=False,
+                          kind="none")  # fmt: skip
+        prior = previous.understood if previous is not None else None
+        question = self.reader.read(text, prior)
+        query = f"{prior.text} {text}" if question.follow_up and prior is not None else text
+        why: list[str] = [_describe(question)]
+        unknown = self._unknown_sources(question)
+        if unknown:
+            why.append(f"cites outlets not in the store: {', '.join(unknown)}")
+            return self._not_found(question, query, why, explain, unknown)
+        if question.asks_meeting:
+            names = self._required_names(question, why)
+            if names:
+                answer = self._from_events(question, names, query, why, explain)
+                return answer or self._not_found(question, query, why, explain)
+            why.append("no one named takes part in a meeting: answering from passages")
+        return self._extractive(question, query, why, explain)
+
+    # -- meetings ---------------------------------------------------------------------------
+
+    def _from_events(
+        self, question: Question, names: list[str], query: str, why: list[str], explain: bool
+    ) -> Answer | None:
+        candidates = [
+            e for e in self.store.events_involving(names) if all(e.involves(n) for n in names)
+        ]
+        why.append(f"{len(candidates)} events involve {' and '.join(names)}")
+        if not candidates:
+            return None
+        hits = self._hits_for({e.passage_id for e in candidates})
+        fitting = [e for e in candidates if self._fits(e, question, hits)]
+        why.append(f"{len(fitting)} fit the place and period asked")
+        if not fitting:
+            return None
+        same_kind = [e for e in fitting if _kind_group(e.kind) == _asked_kind(question.text)]
+        if same_kind and _asked_kind(question.text) != "meet":
+            # "Who did Truss call on?" asks about the calls, not every meeting of the trip.
+            why.append(f"{len(same_kind)} of them are a {_asked_kind(question.text)}")
+            fitting = same_kind
+        ranking = {pid: r for r, (pid, _) in enumerate(self.searcher.rank(query, RANK_DEPTH))}
+        slot = {"when": lambda e: e.when is not None, "where": lambda e: e.where is not None}.get(
+            question.kind, lambda e: True
+        )
+        fitting.sort(key=lambda e: (not slot(e), ranking.get(e.passage_id, RANK_DEPTH), e.id))
+        if question.kind == "who":
+            return self._who(question, names, fitting, hits, why, explain)
+        best = fitting[0]
+        if not slot(best):
+            why.append(f"no event of them says {question.kind}")
+            return None
+        why.append(
+            f"chose event {best.id} (passage {best.passage_id}, rank "
+            f"{ranking.get(best.passage_id, 'beyond ' + str(RANK_DEPTH))}): {best.sentence[:120]}"
+        )
+        hit = hits[best.passage_id]
+        citation = Citation(1, hit, best.sentence)
+        if question.kind == "when":
+            assert best.when is not None
+            text = _when_sentence(best, hit)
+            values: tuple[str, ...] = (best.when.isoformat(),)
+        else:
+            assert best.where is not None
+            text = f"{_pair(best)} {_verb(best)} in {best.where} [1]."
+            values = (best.where,)
+        return Answer(
+            question=question.text,
+            text=text,
+            found=True,
+            kind=question.kind,
+            values=values,
+            citations=(citation,),
+            events=(best,),
+            passages=(hit,),
+            explanation=tuple(why) if explain else (),
+            understood=question,
+        )
+
+    def _who(
+        self,
+        question: Question,
+        names: list[str],
+        events: list[StoredEvent],
+        hits: dict[int, Hit],
+        why: list[str],
+        explain: bool,
+    ) -> Answer | None:
+        """Everyone the named people met, across the fitting events, each with its source."""
+        people: list[str] = []
+        cited: dict[int, list[str]] = {}  # passage id -> people it is cited for
+        used: list[StoredEvent] = []
+        for event in events:
+            others = [p for p in event.people if not any(same_person(p, n) for n in names)]
+            new = [p for p in others if not any(same_person(p, q) for q in people)]
+            if not new:
+                continue
+            people += new
+            cited.setdefault(event.passage_id, []).extend(new)
+            used.append(event)
+        if not people:
+            why.append("the events name no one else")
+            return None
+        citations = tuple(
+            Citation(n, hits[pid], next(e.sentence for e in used if e.passage_id == pid))
+            for n, pid in enumerate(cited, 1)
+        )
+        subject = _join(_display(names, used))
+        parts = []
+        for citation, pid in zip(citations, cited, strict=True):
+            event = next(e for e in used if e.passage_id == pid)
+            verb = "was due to meet" if event.status == ANNOUNCED else "met"
+            where = f" in {event.where}" if event.where else ""
+            parts.append(f"{verb} {_join(cited[pid])}{where} [{citation.n}]")
+        text = f"{subject} " + "; and ".join(parts) + "."
+        why.append(f"people met: {', '.join(people)}")
+        return Answer(
+            question=question.text,
+            text=text,
+            found=True,
+            kind="who",
+            values=tuple(people),
+            citations=citations,
+            events=tuple(used),
+            passages=tuple(c.hit for c in citations),
+            explanation=tuple(why) if explain else (),
+            understood=question,
+        )
+
+    def _required_names(self, question: Question, why: list[str]) -> list[str]:
+        """The question's names that must take part. A name the tagger did not call a person
+        and that takes part in no stored event ("G7", "the House") narrows nothing; a person
+        stays required, so a meeting with someone the articles never mention is not found."""
+        required = []
+        for name in question.names:
+            involved = any(e.involves(name) for e in self.store.events_involving([name]))
+            if involved or name in question.persons:
+                required.append(name)
+            else:
+                why.append(f"{name!r} is no one in the stored events; not required")
+        return required
+
+    def _fits(self, event: StoredEvent, question: Question, hits: dict[int, Hit]) -> bool:
+        hit = hits.get(event.passage_id)
+        if hit is None:
+            return False
+        if question.period is not None:
+            day = event.when or (hit.published_at.date() if hit.published_at else None)
+            # A report may come a few days after the meeting it tells of.
+            if day is None or not question.period.holds(day, slack_days=0 if event.when else 3):
+                return False
+        if question.place is not None:
+            if event.where is not None:
+                return same_place(event.where, question.place)
+            return _mentions(f"{hit.title} {hit.text}", question.place)
+        return True
+
+    def _hits_for(self, passage_ids: set[int]) -> dict[int, Hit]:
+        rows = self.store.passages_with_articles(sorted(passage_ids))
+        return {pid: _hit(passage, article) for pid, (passage, article) in rows.items()}
+
+    # -- other questions ----------------------------------------------------------------------
+
+    def _extractive(self, question: Question, query: str, why: list[str], explain: bool) -> Answer:
+        hits = self.searcher.search(query, 10)
+        if not hits:
+            return self._not_found(question, query, why, explain)
+        outlets = self.store.outlets()
+        names = [n for n in question.names if not _is_outlet_name(n, [*outlets, *question.sources])]
+        missing = _missing_names(names, hits, [*outlets, *question.sources])
+        if names and len(missing) == len(names):
+            why.append(f"the passages found never mention {', '.join(missing)}")
+            return self._not_found(question, query, why, explain, hits=hits)
+        terms = _terms(query)
+        citations: list[Citation] = []
+        for hit in hits[:5]:
+            sentence, overlap = _best_sentence(hit.text, terms)
+            why.append(f"passage {hit.passage_id}: best sentence shares {overlap} words")
+            if overlap == 0:
+                continue
+            citations.append(Citation(len(citations) + 1, hit, sentence))
+            if len(citations) == 3:
+                break
+        if not citations:
+            return self._not_found(question, query, why, explain, hits=hits)
+        text = " ".join(f"{_cite_ready(c.quote)} [{c.n}]" for c in citations)
+        return Answer(
+            question=question.text,
+            text=text,
+            found=True,
+            kind="passage",
+            values=(),
+            citations=tuple(citations),
+            passages=tuple(hits[:5]),
+            explanation=tuple(why) if explain else (),
+            understood=question,
+        )
+
+    def _unknown_sources(self, question: Question) -> list[str]:
+        """Outlets the question cites that the store holds nothing from."""
+        if not question.sources:
+            return []
+        outlets = self.store.outlets()
+        return [
+            s for s in question.sources if not any(_outlet_matches(s, outlet) for outlet in outlets)
+        ]
+
+    def _not_found(
+        self,
+        question: Question,
+        query: str,
+        why: list[str],
+        explain: bool,
+        unknown: list[str] | None = None,
+        hits: list[Hit] | None = None,
+    ) -> Answer:
+        related = (hits if hits is not None else self.searcher.search(query, self.related))[
+            : self.related
+        ]
+        text = NOT_FOUND
+        if unknown:
+            text += f" I have no articles from {_join(unknown)}."
+        return Answer(
+            question=question.text,
+            text=text,
+            found=False,
+            kind="none",
+            passages=tuple(related),
+            explanation=tuple(why) if explain else (),
+            understood=question,
+        )
+
+
+def answer_text_with_sources(answer: Answer) -> str:
+    """The answer and its numbered sources as plain text (terminal chat)."""
+    lines = [answer.text]
+    for c in answer.citations:
+        day = c.hit.published_at.strftime("%-d %b %Y") if c.hit.published_at else None
+        meta = ", ".join(p for p in (c.hit.outlet, day) if p)
+        lines.append(f"[{c.n}] {c.hit.title}" + (f" — {meta}" if meta else ""))
+        if c.hit.url:
+            lines.append(f"    {c.hit.url}")
+        lines.append(f"    “{c.quote}”")
+    if not answer.found and answer.passages:
+        lines.append("Related reading:")
+        for hit in answer.passages:
+            lines.append(f"  - {hit.title}" + (f" ({hit.outlet})" if hit.outlet else ""))
+    return "\n".join(lines)
+
+
+# -- composition helpers ---------------------------------------------------------------------
+
+
+_KIND_GROUPS = {
+    "call": "call",
+    "phone": "call",
+    "telephone": "call",
+    "ring": "call",
+    "speak": "call",
+    "talk": "call",
+    "visit": "visit",
+    "host": "host",
+    "receive": "host",
+    "welcome": "host",
+    "greet": "host",
+}
+_ASKED = re.compile(
+    r"\b(call(?:ed|s)?|phon\w*|spo?ke\w*|visit\w*|host\w*|receiv\w*|welcom\w*)\b", re.I
+)
+
+
+def _kind_group(kind: str) -> str:
+    return _KIND_GROUPS.get(kind, "meet")
+
+
+def _asked_kind(question: str) -> str:
+    """The kind of meeting a question asks about: call, visit, host, or any meeting."""
+    match = _ASKED.search(question)
+    if not match:
+        return "meet"
+    word = match.group(1).lower()
+    for stem, group in (("call", "call"), ("phon", "call"), ("spo", "call"), ("spe", "call"),
+                        ("visit", "visit"), ("host", "host"), ("receiv", "host"),
+                        ("welcom", "host")):  # fmt: skip
+        if word.startswith(stem):
+            return group
+    return "meet"
+
+
+def _hit(passage: Any, article: Any) -> Hit:
+    return Hit(
+        passage_id=passage.id,
+        article_id=article.id,
+        score=0.0,
+        text=passage.text,
+        title=article.title,
+        outlet=article.outlet,
+        url=article.url,
+        published_at=article.published_at,
+    )
+
+
+def _describe(question: Question) -> str:
+    parts = [f"kind={question.kind}", f"meeting={question.meeting}"]
+    if question.names:
+        parts.append(f"names={list(question.names)}")
+    if question.place:
+        parts.append(f"place={question.place}")
+    if question.period:
+        parts.append(f"period={question.period.start}..{question.period.end}")
+    if question.sources:
+        parts.append(f"outlets={list(question.sources)}")
+    if question.follow_up:
+        parts.append("follow-up")
+    return "question: " + ", ".join(parts)
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _display(names: list[str], events: list[StoredEvent]) -> list[str]:
+    """The question's names as the articles write them in full ("Truss" -> "Liz Truss")."""
+    shown = []
+    for name in names:
+        full = [p for e in events for p in e.people if same_person(p, name)]
+        shown.append(Counter(full).most_common(1)[0][0] if full else name)
+    return shown
+
+
+def _pair(event: StoredEvent) -> str:
+    return _join(list(event.people))
+
+
+def _verb(event: StoredEvent) -> str:
+    return "were due to meet" if event.status == ANNOUNCED else "met"
+
+
+def _long_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _when_sentence(event: StoredEvent, hit: Hit) -> str:
+    assert event.when is not None
+    text = f"{_pair(event)} {_verb(event)} on {_long_date(event.when)} [1]."
+    published = hit.published_at.date() if hit.published_at else None
+    said = f'"{event.when_text}"' if event.when_text else "the date"
+    if published is None:
+        return text
+    source = f"the article of {_long_date(published)}"
+    if event.status == ANNOUNCED:
+        text += (
+            f" The date is resolved from {said} in {source}, which announced the meeting in "
+            "advance; it does not report that the meeting took place."
+        )
+    elif event.when_text and not re.search(r"\d", event.when_text):
+        text += f" The date is resolved from {said} in {source}, which reports the meeting."
+    return text
+
+
+def _mentions(text: str, phrase: str) -> bool:
+    return re.search(rf"\b{re.escape(phrase)}\b", text, re.I) is not None
+
+
+def _outlet_matches(cited: str, outlet: str) -> bool:
+    """Whether a cited name is one of the store's outlets ("BBC" and "BBC News - Technology";
+    "The Verge" and "The Verge")."""
+    a, b = set(normalize_name(cited).split()), set(normalize_name(outlet).split())
+    a -= {"news"}
+    return bool(a) and (a <= b or same_words(cited, outlet))
+
+
+def _is_outlet_name(name: str, outlets: list[str]) -> bool:
+    """Whether a name in a question is (a list of) outlets: "'Fortune' and 'The Age'"."""
+    words = set(normalize_name(name).split()) - {"and", "news"}
+    outlet_words = {w for outlet in outlets for w in normalize_name(outlet).split()}
+    return bool(words) and words <= outlet_words
+
+
+def _missing_names(names: list[str], hits: list[Hit], outlets: list[str]) -> list[str]:
+    """The names that no passage found (or its title) mentions. Only a name's capitalised
+    words count, outlets' words left out: the tagger's spans run over ("Verge on Sam
+    Bankman-Fried")."""
+    blob = " ".join(normalize_name(f"{h.title} {h.text}") for h in hits)
+    words = set(blob.split())
+    outlet_words = {w for outlet in outlets for w in normalize_name(outlet).split()}
+    missing = []
+    for name in names:
+        capitalised = " ".join(w for w in name.split() if w[:1].isupper())
+        tokens = [t for t in normalize_name(capitalised).split() if t not in outlet_words]
+        if tokens and not all(t in words for t in tokens):
+            missing.append(name)
+    return missing
+
+
+def _terms(text: str) -> Counter[str]:
+    return Counter(w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1)
+
+
+def _best_sentence(passage: str, terms: Counter[str]) -> tuple[str, int]:
+    """The passage's sentence sharing most question words (ties: the earlier one)."""
+    best, best_score, best_overlap = "", -1.0, 0
+    for sentence in _SENTENCE.split(" ".join(passage.split())):
+        words = set(_WORD.findall(sentence.lower()))
+        overlap = sum(1 for t in terms if t in words)
+        score = overlap / math.sqrt(max(len(words), 8))
+        if score > best_score:
+            best, best_score, best_overlap = sentence, score, overlap
+    return best, best_overlap
+
+
+def _cite_ready(sentence: str) -> str:
+    sentence = sentence.strip()
+    return sentence if sentence[-1:] in ".!?\"'”’" else sentence + "."
+
+
+def published_day(value: datetime | None) -> date | None:
+    """A publication datetime's day."""
+    return value.date() if value else None

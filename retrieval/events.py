@@ -1,0 +1,141 @@
+"""Meeting events (who met whom, when, where) and the name matching they are found by.
+
+Events are extracted at ingest (`ingest.events`) and stored beside their passage; the answer
+service reads them for who / when / where questions. Names are compared as sets of normalised
+tokens, so "Kim Jong-un" is "Kim Jong Un", and "Lula" matches "Lula da Silva" either way round.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+ANNOUNCED = "announced"
+REPORTED = "reported"
+
+# Words that are a role, never part of a name: "US Secretary of State Antony Blinken" is Antony
+# Blinken, with his role kept apart.
+TITLE_WORDS = frozenset(
+    """
+    mr mrs ms miss dr sir dame lord lady prof professor president vice prime minister ministers
+    secretary state foreign home defence defense finance chancellor premier king queen prince
+    princess emperor crown pope chairman chairwoman chair ceo chief executive director general
+    adviser advisor national security senator sen rep representative congressman congresswoman
+    speaker governor mayor ambassador envoy leader commissioner deputy acting former first
+    supreme commander spokesman spokeswoman spokesperson official officials counterpart
+    sheikh crown-prince emir sultan chancellor's head coach manager captain judge justice
+    uk us u.s. british american russian chinese french german japanese korean north south
+    united states kingdom nations european union republic
+    the of and for
+    """.split()
+)
+
+
+def normalize_name(name: str) -> str:
+    """Lower case, accents and punctuation dropped, hyphens as spaces, titles removed."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"['’]s\b", "", text)
+    text = re.sub(r"[^\w\s]", " ", text.replace("-", " "))
+    tokens = text.split()
+    while tokens and tokens[0] in TITLE_WORDS:
+        tokens.pop(0)
+    return " ".join(tokens)
+
+
+def name_tokens(name: str) -> frozenset[str]:
+    """The tokens of a normalised name."""
+    return frozenset(normalize_name(name).split())
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two names can be the same person: one's tokens contain the other's."""
+    ta, tb = name_tokens(a), name_tokens(b)
+    if not ta or not tb:
+        return False
+    return ta <= tb or tb <= ta
+
+
+def same_place(a: str, b: str) -> bool:
+    """Whether two place names agree: equal, or one holds the other as whole words
+    ("Washington" and "Washington, D.C."; "Tokyo" and "the Prime Minister's Office, Tokyo")."""
+    ka, kb = _place_key(a), _place_key(b)
+    if not ka.strip() or not kb.strip():
+        return False
+    return ka in kb or kb in ka
+
+
+def _place_key(place: str) -> str:
+    key = " ".join(re.sub(r"[^\w\s]", " ", _fold(place)).split())
+    return " " + re.sub(r"^the ", "", key) + " "
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """A meeting-like event found in one passage."""
+
+    kind: str  # the trigger: meet, talks, visit, host, call, ...
+    who: tuple[str, ...]
+    with_: tuple[str, ...]
+    when: date | None
+    when_text: str | None
+    where: str | None
+    status: str  # ANNOUNCED (planned, in the future of the article) or REPORTED
+    sentence: str
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """Everyone taking part."""
+        return self.who + self.with_
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as read back from the store, with its passage and article."""
+
+    id: int
+    passage_id: int
+    article_id: int
+    kind: str
+    who: tuple[str, ...]
+    with_: tuple[str, ...]
+    when: date | None
+    when_text: str | None
+    where: str | None
+    status: str
+    sentence: str
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """Everyone taking part."""
+        return self.who + self.with_
+
+    def involves(self, name: str) -> bool:
+        """Whether a named person (or organisation) takes part."""
+        return any(same_person(name, person) for person in self.people)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `events` item of the answer JSON contract."""
+        return {
+            "who": list(self.who),
+            "with": list(self.with_),
+            "when": self.when.isoformat() if self.when else None,
+            "when_text": self.when_text,
+            "where": self.where,
+            "status": self.status,
+            "passage_id": self.passage_id,
+        }
+
+
+def names_key(people: tuple[str, ...]) -> str:
+    """The searchable form of an event's participants: `|token|token|...|`."""
+    tokens = sorted({t for person in people for t in name_tokens(person)})
+    return "|" + "|".join(tokens) + "|" if tokens else "|"

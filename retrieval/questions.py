@@ -1,0 +1,265 @@
+"""What a question asks: its kind (who / when / where / other), whether it is about a meeting,
+the people it names, the place and the period it narrows to, and the outlets it cites.
+
+Deterministic and cheap: spaCy's small pipeline for entities and the parse, plus patterns for
+question words and dates. A follow-up ("And when?") borrows what it lacks from the previous
+question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from retrieval.events import TITLE_WORDS, normalize_name
+from retrieval.filters import parse_dates
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+Kind = Literal["who", "when", "where", "other"]
+
+MEETING_WORDS = re.compile(
+    r"\b(meet|meets|meeting|met|talks?|talked|visit\w*|host\w*|receiv\w*|welcom\w*|"
+    r"call(?:s|ed)?|phon\w*|spoke|speak\w*|summit\w*|sat down|sit down|greet\w*|confer\w*)\b",
+    re.I,
+)
+_WHEN = re.compile(
+    r"^\s*(?:and\s+|so\s+)?(?:when\b|on\s+what\s+(?:date|day)|what\s+(?:date|day)|which\s+(?:date|day))",
+    re.I,
+)
+_WHERE = re.compile(
+    r"^\s*(?:and\s+|so\s+)?(?:where\b|(?:in|at|to)\s+(?:which|what)\s+(?:city|country|place|"
+    r"venue|town|capital)|which\s+(?:city|country|place|venue|town|capital))",
+    re.I,
+)
+_WHO = re.compile(
+    r"^\s*(?:and\s+|so\s+)?(?:who\b|whom\b|with\s+whom\b|which\s+(?:[\w.-]+\s+){0,3}?(?:leaders?|"
+    r"officials?|ministers?|people|persons?|presidents?|speakers?|secretar(?:y|ies)|politicians?|"
+    r"members?|executives?|diplomats?|counterparts?|figures?|players?|head|heads))\b",
+    re.I,
+)
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_MONTH_YEAR = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{4})\b", re.I)
+_YEAR = re.compile(r"\b(?:in|during|of)\s+((?:19|20)\d\d)\b", re.I)
+# Cited sources: "a Bloomberg article", "a report by Reuters", "another from The Hindustan Times
+# on ...", "according to The Verge". A name is a run of capitalised words, "of" allowed inside
+# ("The Times of India").
+_NAME = r"((?:The\s+)?[A-Z][\w.&'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w.&'’-]*){0,5})"
+_SOURCE_NOUNS = (
+    r"(?:article|report|piece|story|coverage|publication|op-ed|column|investigation|interview|"
+    r"editorial|analysis)s?"
+)
+_SOURCE_BEFORE = re.compile(rf"\b(?:an?|the)\s+{_NAME}\s+{_SOURCE_NOUNS}\b")
+_SOURCE_AFTER = re.compile(
+    rf"\b(?:according\s+to|(?:as\s+)?reported\s+(?:by|in)|published\s+(?:by|in)|"
+    rf"{_SOURCE_NOUNS}\s+(?:by|from|in)|another\s+(?:one\s+)?(?:by|from|in)|as\s+per|"
+    rf"(?:discussed|highlighted|featured|covered|detailed|presented|provided|mentioned|"
+    rf"described|noted|outlined)\s+(?:by|in))\s+(?:both\s+)?"
+    rf"(?:an?\s+{_SOURCE_NOUNS}\s+(?:on|in|by)\s+)?{_NAME}"
+)
+_AND_NAME = re.compile(rf"\s*(?:,|and|,\s*and)\s+{_NAME}")
+_CALENDAR_WORDS = frozenset(
+    [*_MONTHS, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+)
+_GENERIC_SOURCE_WORDS = {"news", "a", "an", "the", "recent", "separate", "another", "latest"}
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a question narrows to ("in March 2022", "on 13 September 2023")."""
+
+    start: date
+    end: date
+
+    def holds(self, day: date, slack_days: int = 0) -> bool:
+        """Whether a day falls in the period (widened by `slack_days` at the end)."""
+        return self.start <= day <= self.end + timedelta(days=slack_days)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as understood."""
+
+    text: str
+    kind: Kind
+    meeting: bool
+    names: tuple[str, ...] = ()
+    persons: frozenset[str] = frozenset()  # the names tagged as people
+    place: str | None = None
+    period: Period | None = None
+    sources: tuple[str, ...] = field(default=())  # outlets it cites, as written
+    follow_up: bool = False
+
+    @property
+    def asks_meeting(self) -> bool:
+        """A who / when / where question about a meeting of named people: the events table
+        answers it."""
+        return self.meeting and self.kind in ("who", "when", "where") and bool(self.names)
+
+
+def question_kind(text: str) -> Kind:
+    """who, when, where, or other, from the question words."""
+    if _WHEN.search(text):
+        return "when"
+    if _WHERE.search(text):
+        return "where"
+    if _WHO.search(text):
+        return "who"
+    return "other"
+
+
+def period_of(text: str) -> Period | None:
+    """The period a question names: a day, a month of a year, or a year."""
+    days = sorted(parse_dates(text))
+    if days:
+        return Period(days[0], days[-1])
+    if match := _MONTH_YEAR.search(text):
+        month = _MONTHS.index(match.group(1).lower()) + 1
+        year = int(match.group(2))
+        start = date(year, month, 1)
+        end = (date(year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
+        return Period(start, end)
+    if match := _YEAR.search(text):
+        year = int(match.group(1))
+        return Period(date(year, 1, 1), date(year, 12, 31))
+    return None
+
+
+def cited_sources(text: str) -> tuple[str, ...]:
+    """The outlets a question cites by name, as written ("Bloomberg", "The Verge")."""
+    found: list[str] = []
+    for pattern in (_SOURCE_BEFORE, _SOURCE_AFTER):
+        for match in pattern.finditer(text):
+            names = [match.group(1)]
+            # "featured in The Economic Times and YourStory": the list goes on.
+            if pattern is _SOURCE_AFTER and (more := _AND_NAME.match(text, match.end())):
+                names.append(more.group(1))
+            for raw in names:
+                name = re.sub(r"['’]s$", "", " ".join(raw.split()).strip(" .,'’"))
+                words = [w for w in name.split() if w.lower() not in _GENERIC_SOURCE_WORDS]
+                if words[:1] and words[0].lower() in _CALENDAR_WORDS:
+                    continue  # "a report published in October"
+                if words and name not in found:
+                    found.append(name)
+    return tuple(found)
+
+
+class QuestionReader:
+    """Reads questions with spaCy; one instance per process."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+
+    def read(self, text: str, previous: Question | None = None) -> Question:
+        """Understand a question; with `previous`, a follow-up borrows its names, place and
+        period ("Who did Truss meet?" then "And when?")."""
+        text = " ".join(text.split())
+        # "Elizabeth (Liz) Truss": the aside would read as a second person.
+        doc = self.nlp(re.sub(r"\s*\([^)]*\)", "", text))
+        names, persons, place = _names_and_place(doc)
+        sources = cited_sources(text)
+        # An outlet is not a participant: "according to Reuters, who did ... meet".
+        names = [n for n in names if not any(same_words(n, s) for s in sources)]
+        question = Question(
+            text=text,
+            kind=question_kind(text),
+            meeting=bool(MEETING_WORDS.search(text)),
+            names=tuple(names),
+            persons=frozenset(persons) & frozenset(names),
+            place=place,
+            period=period_of(text),
+            sources=sources,
+        )
+        if previous is not None and not question.names and len(text.split()) <= 8:
+            question = replace(
+                question,
+                meeting=question.meeting or previous.meeting,
+                names=previous.names,
+                persons=previous.persons,
+                place=question.place or previous.place,
+                period=question.period or previous.period,
+                kind=question.kind if question.kind != "other" else previous.kind,
+                follow_up=True,
+            )
+        return question
+
+
+def same_words(a: str, b: str) -> bool:
+    """Whether two phrases have the same words, ignoring case, punctuation and "the"."""
+    return normalize_name(a) == normalize_name(b)
+
+
+def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None]:
+    """People and organisations named, and the place the question narrows to. A proper noun
+    after "in", "at" or "to" is a place, whatever the entity tagger says (the small model
+    tags "Vostochny Cosmodrome" as a person)."""
+    names: list[str] = []
+    persons: list[str] = []
+    place: str | None = None
+    taken: set[int] = set()
+    for ent in doc.ents:
+        if ent.label_ in ("DATE", "TIME", "CARDINAL", "ORDINAL", "NORP", "MONEY", "PERCENT"):
+            taken.update(range(ent.start, ent.end))
+            continue
+        # Only "in" and "at" narrow the place: "her trip to the United States" says where
+        # she went, not where each meeting was.
+        after_preposition = ent.start > 0 and doc[ent.start - 1].lower_ in ("in", "at")
+        after_preposition = after_preposition or (
+            ent.start > 1
+            and doc[ent.start - 1].lower_ == "the"
+            and doc[ent.start - 2].lower_ in ("in", "at")
+        )
+        if after_preposition:
+            if place is None:
+                place = re.sub(r"^the\s+", "", ent.text, flags=re.I)
+        elif ent.label_ in ("GPE", "LOC", "FAC"):
+            # "US" in "Which US officials" qualifies; "Yoon" as a subject is a person the
+            # tagger took for a place.
+            if ent.root.dep_ in ("nsubj", "nsubjpass", "conj", "dobj", "appos"):
+                name = _clean_name(ent.text)
+                if name:
+                    names.append(name)
+        elif ent.label_ in ("PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", ""):
+            name = _clean_name(ent.text)
+            if name:
+                names.append(name)
+                if ent.label_ == "PERSON":
+                    persons.append(name)
+        taken.update(range(ent.start, ent.end))
+    # Proper nouns the tagger missed: runs of PROPN outside any entity.
+    run: list[str] = []
+    for token in [*doc, None]:
+        if token is not None and token.pos_ == "PROPN" and token.i not in taken:
+            run.append(token.text)
+            continue
+        if run:
+            name = _clean_name(" ".join(run))
+            if name and name not in names:
+                names.append(name)
+            run = []
+    return _merge_names(names), persons, place
+
+
+def _clean_name(text: str) -> str | None:
+    words = re.sub(r"['’]s$", "", text.strip()).split()
+    while words and words[0].lower().strip(".") in TITLE_WORDS:
+        words.pop(0)
+    if not words or words[-1].lower() in TITLE_WORDS:
+        return None
+    return " ".join(words)
+
+
+def _merge_names(names: list[str]) -> list[str]:
+    """Drop a name contained in a longer one of the same question ("Kim" in "Kim Jong Un")."""
+    kept: list[str] = []
+    for name in sorted(names, key=lambda n: -len(n)):
+        tokens = set(normalize_name(name).split())
+        if tokens and not any(tokens <= set(normalize_name(k).split()) for k in kept):
+            kept.append(name)
+    return [n for n in names if n in kept]

@@ -1,0 +1,70 @@
+"""Dates resolved against the publication date and the tense of the sentence."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ingest.dates import resolve_date, weekday_date
+
+TUESDAY = date(2022, 3, 8)  # the seed article's publication day
+
+
+@pytest.mark.parametrize(
+    ("text", "tense", "expected"),
+    [
+        # The seed: "will hold talks ... on Wednesday" in a Tuesday article.
+        ("Wednesday", "future", date(2022, 3, 9)),
+        ("on Wednesday afternoon", "future", date(2022, 3, 9)),
+        ("Monday", "past", date(2022, 3, 7)),
+        ("Monday", "future", date(2022, 3, 14)),
+        ("Wednesday", "past", date(2022, 3, 2)),
+        # A weekday equal to the publication day is that day, whatever the tense.
+        ("Tuesday", "future", TUESDAY),
+        ("Tuesday", "past", TUESDAY),
+        ("late Tuesday", "past", TUESDAY),
+        # ... unless "next" or "last" says otherwise.
+        ("next Tuesday", "future", date(2022, 3, 15)),
+        ("last Tuesday", "past", date(2022, 3, 1)),
+        ("yesterday", "past", date(2022, 3, 7)),
+        ("today", "past", TUESDAY),
+        ("tomorrow", "future", date(2022, 3, 9)),
+        ("last night", "past", date(2022, 3, 7)),
+        # Explicit days: the year comes from the publication date, moved by the tense.
+        ("9 March", "future", date(2022, 3, 9)),
+        ("March 9", "past", date(2021, 3, 9)),
+        ("December 10", "past", date(2021, 12, 10)),
+        ("10 December 2021", "future", date(2021, 12, 10)),
+        ("Mar. 9, 2022", "past", date(2022, 3, 9)),
+        ("2022-03-09", "past", date(2022, 3, 9)),
+    ],
+)
+def test_resolve_date(text: str, tense: str, expected: date) -> None:
+    assert resolve_date(text, TUESDAY, tense) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "text", ["last week", "two months", "four years and five months", "2009", "the day", ""]
+)
+def test_expressions_that_name_no_day_resolve_to_nothing(text: str) -> None:
+    assert resolve_date(text, TUESDAY, "past") is None
+
+
+def test_without_a_publication_date_only_full_dates_resolve() -> None:
+    assert resolve_date("Wednesday", None, "future") is None
+    assert resolve_date("9 March", None, "future") is None
+    assert resolve_date("9 March 2022", None, "future") == date(2022, 3, 9)
+
+
+@pytest.mark.parametrize(
+    ("weekday", "published", "tense", "expected"),
+    [
+        (5, date(2023, 9, 13), "future", date(2023, 9, 16)),  # Wed paper, "on Saturday"
+        (2, date(2023, 9, 13), "future", date(2023, 9, 13)),  # Wed paper, "on Wednesday"
+        (6, date(2024, 10, 14), "past", date(2024, 10, 13)),  # Mon paper, "met on Sunday"
+        (0, date(2024, 12, 31), "future", date(2025, 1, 6)),  # across a year end
+    ],
+)
+def test_weekday_date(weekday: int, published: date, tense: str, expected: date) -> None:
+    assert weekday_date(weekday, published, tense) == expected  # type: ignore[arg-type]

@@ -1,0 +1,154 @@
+"""Meeting events from passages: participants from the parse, names resolved within the article,
+dates resolved against the publication date by tense, places from "in"/"at"."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ingest.events import ArticleNames, EventExtractor, display_name
+from retrieval.events import ANNOUNCED, REPORTED, EventDraft
+
+
+@pytest.fixture(scope="module")
+def extractor() -> EventExtractor:
+    return EventExtractor()
+
+
+def _events(
+    extractor: EventExtractor, passages: list[str], published: date, title: str = "News"
+) -> list[EventDraft]:
+    return [e for found in extractor.extract(title, published, passages) for e in found]
+
+
+def _one(events: list[EventDraft], *names: str) -> EventDraft:
+    matching = [e for e in events if all(n in e.people for n in names)]
+    assert matching, f"no event with {names} in {events}"
+    return matching[0]
+
+
+def test_announced_meeting_resolves_the_weekday_forward(extractor: EventExtractor) -> None:
+    events = _events(
+        extractor,
+        [
+            "Foreign Minister Anna Solvang will meet French Finance Minister Claire Delorme "
+            "in Oslo on Wednesday to discuss energy prices."
+        ],
+        date(2025, 3, 11),  # a Tuesday
+    )
+    event = _one(events, "Anna Solvang", "Claire Delorme")
+    assert event.who == ("Anna Solvang",)
+    assert event.with_ == ("Claire Delorme",)
+    assert event.when == date(2025, 3, 12)
+    assert event.when_text == "Wednesday"
+    assert event.where == "Oslo"
+    assert event.status == ANNOUNCED
+
+
+def test_reported_meeting_resolves_the_weekday_back(extractor: EventExtractor) -> None:
+    events = _events(
+        extractor,
+        ["Chancellor Erik Brandt met Japanese Prime Minister Kenji Arakawa in Berlin on Monday."],
+        date(2024, 5, 15),  # a Wednesday
+    )
+    event = _one(events, "Erik Brandt", "Kenji Arakawa")
+    assert event.when == date(2024, 5, 13)
+    assert event.status == REPORTED
+    assert event.where == "Berlin"
+
+
+def test_short_mentions_resolve_to_the_full_name_of_the_article(
+    extractor: EventExtractor,
+) -> None:
+    passages = [
+        "Foreign Secretary Liz Truss arrived in Washington on Tuesday for a two-day visit, "
+        "her first since taking office, as allies weigh new sanctions.",
+        "Ms Truss will hold talks on Wednesday with Mr Blinken, the US Secretary of State "
+        "Antony Blinken's office said in a statement.",
+    ]
+    events = _events(extractor, passages, date(2022, 3, 8))
+    event = _one(events, "Liz Truss", "Antony Blinken")
+    assert event.when == date(2022, 3, 9)
+    assert event.status == ANNOUNCED
+
+
+def test_the_subject_of_a_conjoined_verb_is_inherited(extractor: EventExtractor) -> None:
+    events = _events(
+        extractor,
+        [
+            "Union president Marta Kowalczyk was invited to the ministry and met on Thursday "
+            "with Labour Minister Piotr Zielinski."
+        ],
+        date(2024, 2, 15),  # a Thursday
+    )
+    event = _one(events, "Marta Kowalczyk", "Piotr Zielinski")
+    assert event.when == date(2024, 2, 15)
+
+
+def test_a_pronoun_subject_is_the_last_person_named(extractor: EventExtractor) -> None:
+    events = _events(
+        extractor,
+        [
+            "Prime Minister Daniel Okafor left Lagos on Sunday morning for a two-day trip. "
+            "He is scheduled to meet President Amara Sesay in the afternoon in Freetown."
+        ],
+        date(2023, 5, 7),  # a Sunday
+    )
+    event = _one(events, "Daniel Okafor", "Amara Sesay")
+    assert event.where == "Freetown"
+    assert event.when == date(2023, 5, 7)  # from the sentence before
+    assert event.status == ANNOUNCED
+
+
+def test_a_phone_call_is_an_event(extractor: EventExtractor) -> None:
+    events = _events(
+        extractor,
+        ["Governor Ana Rojas spoke by phone with Senator Tomas Quiroga on Saturday."],
+        date(2024, 10, 14),  # a Monday
+    )
+    event = _one(events, "Ana Rojas", "Tomas Quiroga")
+    assert event.kind == "speak"
+    assert event.when == date(2024, 10, 12)
+
+
+def test_sentences_without_two_named_people_are_no_event(extractor: EventExtractor) -> None:
+    events = _events(
+        extractor,
+        [
+            "The meeting was productive, the minister said. Officials will meet again next "
+            "month in Geneva to talk about trade."
+        ],
+        date(2024, 1, 10),
+    )
+    assert events == []
+
+
+def test_passages_without_a_meeting_word_are_not_parsed(extractor: EventExtractor) -> None:
+    found = extractor.extract("Markets", date(2024, 1, 10), ["Shares fell 3 percent."])
+    assert found == [[]]
+
+
+@pytest.mark.parametrize(
+    ("mention", "expected"),
+    [
+        ("Mr Blinken's", "Blinken"),
+        ("US Secretary of State Antony Blinken", "Antony Blinken"),
+        ("Ms Truss", "Truss"),
+        ("Kim Jong-un", "Kim Jong-un"),
+    ],
+)
+def test_display_name_drops_titles(mention: str, expected: str) -> None:
+    assert display_name(mention) == expected
+
+
+def test_article_names_resolve_surnames_and_skip_sentence_starts() -> None:
+    names = ArticleNames(
+        "Kishida heads to Seoul",
+        ["While Prime Minister Fumio Kishida was away, Yoon Suk Yeol met Fumio Kishida."],
+    )
+    assert names.resolve("Kishida") == "Fumio Kishida"
+    assert names.resolve("Mr Kishida") == "Fumio Kishida"
+    assert names.resolve("Yoon") == "Yoon Suk Yeol"
+    assert names.resolve("Nobody") == "Nobody"
+    assert "While Prime" not in " ".join(names.full_names)

@@ -1,0 +1,141 @@
+"""The answer service over the sample articles: meetings answered from events with citations,
+honest refusals, follow-ups, and the JSON contract."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import ingest
+from retrieval.answer import NOT_FOUND, Answerer
+from retrieval.config import Settings
+from retrieval.embedder import HashEmbedder
+from retrieval.nlp import load_nlp
+from retrieval.questions import QuestionReader
+from retrieval.search import Searcher
+from retrieval.store import Store
+from tests.conftest import ROOT
+
+SAMPLES = ROOT / "samples" / "articles"
+
+
+@pytest.fixture
+def answerer(settings: Settings, store: Store, hash_embedder: HashEmbedder) -> Iterator[Answerer]:
+    summary = ingest([str(SAMPLES)], settings, store, hash_embedder)
+    assert summary.failed == 0
+    yield Answerer(Searcher(store, hash_embedder), QuestionReader(load_nlp()))
+
+
+def test_who_names_the_people_met_with_a_citation(answerer: Answerer) -> None:
+    answer = answerer.ask("Who did Arjun Mehra meet in Jakarta?")
+    assert answer.found
+    assert answer.kind == "who"
+    assert answer.values == ("Sari Wulandari",)
+    assert "Sari Wulandari" in answer.text and "[1]" in answer.text
+    assert answer.citations[0].hit.title.startswith("India and Indonesia")
+    assert "Wulandari" in answer.citations[0].quote
+
+
+def test_when_resolves_the_relative_day_and_says_it_was_announced(answerer: Answerer) -> None:
+    answer = answerer.ask("When will Teresa Vallejo meet Joseph Mwangi?")
+    assert answer.found
+    assert answer.values == ("2024-09-23",)
+    assert "Monday 23 September 2024" in answer.text
+    assert "announced the meeting in advance" in answer.text
+    assert answer.events[0].status == "announced"
+
+
+def test_when_of_a_reported_meeting(answerer: Answerer) -> None:
+    answer = answerer.ask("When did Mehra meet Wulandari?")
+    assert answer.values == ("2025-01-27",)
+    assert '"yesterday"' in answer.text
+    assert "announced" not in answer.text
+
+
+def test_where(answerer: Answerer) -> None:
+    answer = answerer.ask("Where did Elena Brandt and Kenji Arakawa meet?")
+    assert answer.found
+    assert answer.values == ("Berlin",)
+    assert answer.citations[0].hit.outlet == "Continental Dispatch"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When did Arjun Mehra meet Marc Delorme?",  # both real, never together
+        "Who did Arjun Mehra meet in Oslo?",  # a meeting, but not there
+        "Where did Ingrid Solvang meet Zara Quinton?",  # someone the articles never name
+        "Where did Elena Brandt and Kenji Arakawa meet in 2019?",  # not then
+    ],
+)
+def test_a_meeting_the_articles_do_not_report_is_refused(answerer: Answerer, question: str) -> None:
+    answer = answerer.ask(question)
+    assert not answer.found
+    assert answer.text == NOT_FOUND
+    assert answer.citations == ()
+    assert len(answer.passages) <= 3  # related reading only
+
+
+def test_an_outlet_the_store_does_not_hold_is_refused_by_name(answerer: Answerer) -> None:
+    answer = answerer.ask("What did a Bloomberg article say about the Arctic shipping talks?")
+    assert not answer.found
+    assert "Bloomberg" in answer.text
+
+
+def test_follow_up_borrows_the_names_of_the_previous_question(answerer: Answerer) -> None:
+    first = answerer.ask("Who did Arjun Mehra meet?")
+    follow = answerer.ask("And when?", previous=first)
+    assert follow.found
+    assert follow.kind == "when"
+    assert follow.values == ("2025-01-27",)
+    alone = answerer.ask("And when?")
+    assert not alone.found or alone.kind != "when"
+
+
+def test_other_questions_get_cited_sentences(answerer: Answerer) -> None:
+    answer = answerer.ask("What will the coast guard vessels share in real time?")
+    assert answer.found
+    assert answer.kind == "passage"
+    assert answer.citations
+    for citation in answer.citations:
+        assert citation.quote in " ".join(citation.hit.text.split())
+        assert f"[{citation.n}]" in answer.text
+
+
+def test_json_contract(answerer: Answerer) -> None:
+    payload = answerer.ask("When did Mehra meet Wulandari?").to_json()
+    assert set(payload) >= {"question", "answer", "found", "citations", "events", "passages"}
+    citation = payload["citations"][0]
+    assert set(citation) == {
+        "n", "passage_id", "article_id", "title", "outlet", "url", "published", "quote"
+    }  # fmt: skip
+    assert citation["published"] == "2025-01-28"
+    event = payload["events"][0]
+    assert set(event) >= {"who", "with", "when", "when_text", "where", "passage_id"}
+    assert event["when"] == "2025-01-27"
+    assert event["passage_id"] == citation["passage_id"]
+
+
+def test_empty_question(answerer: Answerer) -> None:
+    assert not answerer.ask("   ").found
+
+
+def test_explain_says_why(answerer: Answerer) -> None:
+    answer = answerer.ask("Where did Elena Brandt and Kenji Arakawa meet?", explain=True)
+    assert any("events involve" in line for line in answer.explanation)
+    assert "explain" in answer.to_json()
+
+
+def test_events_survive_a_changed_article_and_the_backfill(
+    tmp_path: Path, answerer: Answerer, store: Store
+) -> None:
+    from ingest.events import EventExtractor
+    from ingest.pipeline import backfill_events
+
+    before = len(store.events_involving(["Mehra"]))
+    articles, events = backfill_events(store, EventExtractor())
+    assert articles == 12
+    assert events > 0
+    assert len(store.events_involving(["Mehra"])) == before
