@@ -1,11 +1,12 @@
-"""`newsbot chat`: the same retrieval service as the bot, in a terminal."""
+"""`newsbot chat`: the same answer service as the bot, in a terminal."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from bot.app import Services
-from bot.render import hits_as_text
+from bot.render import answer_as_text
+from retrieval.answer import Answer
 
 PROMPT = "newsbot> "
 
@@ -13,12 +14,14 @@ PROMPT = "newsbot> "
 def chat(
     services: Services, read: Callable[[str], str] = input, write: Callable[[str], None] = print
 ) -> None:
-    """Answer questions until end of input or `/quit`."""
+    """Answer questions until end of input or `/quit`; each answer is the context of the next
+    question (a follow-up such as "And when?"); `/reset` forgets it."""
     stats = services.store.stats()
     write(
         f"newsbot: {stats['articles']} articles, {stats['passages']} passages. "
-        "Ask about the news; /quit to leave."
+        "Ask about the news; /reset to start over, /quit to leave."
     )
+    previous: Answer | None = None
     while True:
         try:
             question = read(PROMPT).strip()
@@ -29,4 +32,9 @@ def chat(
             return
         if not question:
             continue
-        write(hits_as_text(services.searcher.search(question, k=3)))
+        if question == "/reset":
+            previous = None
+            write("Forgotten; ask away.")
+            continue
+        previous = services.answerer.ask(question, previous=previous)
+        write(answer_as_text(previous))

@@ -155,7 +155,7 @@ def ask(
     are answered in turn, each a follow-up of the one before only if it needs to be (a
     question without names, such as "And when?").
     """
-    from retrieval.answer import answer_text_with_sources
+    from bot.render import answer_as_text
 
     services = _open(Settings())
     batch = question == "-"
@@ -170,7 +170,7 @@ def ask(
             if as_json:
                 typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
                 continue
-            typer.echo(answer_text_with_sources(answer))
+            typer.echo(answer_as_text(answer))
             if explain:
                 for line in answer.explanation:
                     typer.echo(f"  why: {line}")
@@ -361,6 +361,67 @@ def eval_multihop(
         typer.echo(f"\n{mode}:\n{format_table(by_type)}")
     if refused:
         typer.echo(f"\nanswers ({settings.search_mode}): {refused.line()}")
+
+
+@eval_app.command("meetings")
+def eval_meetings(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder like eval/meetings-dev: articles/NNN.txt and questions.jsonl.",
+            exists=True,
+            file_okay=False,
+        ),
+    ],
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Scratch data dir, reused across runs (DATA_DIR/eval-meetings)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    show: Annotated[
+        bool, typer.Option("--show", help="Also print each question with what was answered.")
+    ] = False,
+) -> None:
+    """Who / when / where / none accuracy on a meetings set, with citations checked against
+    the evidence articles."""
+    from ingest.pipeline import ingest as run_ingest
+    from retrieval.meetings import aggregate, format_table, load_questions, score_answer
+
+    questions = load_questions(folder / "questions.jsonl")
+    base = Settings()
+    settings = base.model_copy(
+        update={"data_dir": data_dir or base.data_dir / "eval-meetings", "database_url": None}
+    )
+    services = _open(settings)
+    try:
+        summary = run_ingest(
+            [str(folder / "articles")], settings, services.store, services.embedder
+        )
+        if summary.failed:
+            raise _fail(f"the articles did not ingest cleanly: {summary.errors[:3]}")
+        scores = []
+        for question in questions:
+            answer = services.answerer.ask(question.question).to_json()
+            cited_ids = [c["passage_id"] for c in answer["citations"]]
+            rows = services.store.passages_with_articles(cited_ids)
+            # An evaluation article's id is its file name: articles/001.txt is "001".
+            cited = {Path(article.source).stem for _, article in rows.values()}
+            scores.append(score_answer(question, answer, cited))
+            if show:
+                typer.echo(
+                    f"{question.qid} {question.type}: {question.question}\n"
+                    f"  gold {list(question.gold)}; answered {answer['values']} "
+                    f"found={answer['found']} cited {sorted(cited)}",
+                    err=as_json,
+                )
+    finally:
+        services.close()
+    report = aggregate(scores)
+    if as_json:
+        typer.echo(json.dumps(report.to_json()))
+        return
+    typer.echo(f"{len(questions)} questions from {folder}")
+    typer.echo(format_table(report))
 
 
 def main() -> None:

@@ -17,7 +17,8 @@ from telegram.ext import (
 )
 
 from bot.app import Services
-from bot.render import hits_as_html
+from bot.render import answer_as_html
+from retrieval.answer import Answer
 
 logger = logging.getLogger(__name__)
 
@@ -46,17 +47,26 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer a question with the best passages and their sources."""
+    """Answer a question, with numbered sources; the chat's last answer is the context of a
+    follow-up."""
     message = update.effective_message
     if message is None or not message.text:
         return
     await message.chat.send_action(ChatAction.TYPING)
     services = _services(context)
-    services.store.reload_if_changed()
-    hits = await asyncio.to_thread(services.searcher.search, message.text, 3)
+    previous = context.chat_data.get("previous") if context.chat_data is not None else None
+    answer = await asyncio.to_thread(_answer, services, message.text, previous)
+    if context.chat_data is not None:
+        context.chat_data["previous"] = answer
     await message.reply_text(
-        hits_as_html(hits), parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        answer_as_html(answer), parse_mode=ParseMode.HTML, disable_web_page_preview=True
     )
+
+
+def _answer(services: Services, text: str, previous: Answer | None) -> Answer:
+    """Off the event loop: pick up an index another process saved, then answer."""
+    services.store.reload_if_changed()
+    return services.answerer.ask(text, previous=previous)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -336,23 +336,6 @@ class Answerer:
         )
 
 
-def answer_text_with_sources(answer: Answer) -> str:
-    """The answer and its numbered sources as plain text (terminal chat)."""
-    lines = [answer.text]
-    for c in answer.citations:
-        day = c.hit.published_at.strftime("%-d %b %Y") if c.hit.published_at else None
-        meta = ", ".join(p for p in (c.hit.outlet, day) if p)
-        lines.append(f"[{c.n}] {c.hit.title}" + (f" — {meta}" if meta else ""))
-        if c.hit.url:
-            lines.append(f"    {c.hit.url}")
-        lines.append(f"    “{c.quote}”")
-    if not answer.found and answer.passages:
-        lines.append("Related reading:")
-        for hit in answer.passages:
-            lines.append(f"  - {hit.title}" + (f" ({hit.outlet})" if hit.outlet else ""))
-    return "\n".join(lines)
-
-
 # -- composition helpers ---------------------------------------------------------------------
 
 

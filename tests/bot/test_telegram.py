@@ -56,5 +56,5 @@ def test_question_answered_with_escaped_html_over_the_bot_api(tmp_path: Path) ->
     assert "12 news articles" in welcome["text"]
     assert answer["parse_mode"] == "HTML" and answer["chat_id"] in (42, "42")
     assert "&lt;next&gt;" in answer["text"] and "Chipmakers &amp; regulators" in answer["text"]
-    assert "<blockquote>" in answer["text"]
+    assert "[1]" in answer["text"] and "<blockquote expandable>" in answer["text"]
     assert "sendChatAction" in api.calls
