@@ -447,10 +447,12 @@ class Store:
             outlets = session.scalars(
                 select(Article.outlet).where(Article.outlet.is_not(None)).distinct()
             ).all()
+            events = session.scalar(select(func.count(Event.id)))
         passages, _ = self.db_state()
         return {
             "articles": int(articles),
             "passages": passages,
+            "events": int(events or 0),
             "indexed": len(self.index),
             "first_published": first,
             "last_published": last,

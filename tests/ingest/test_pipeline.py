@@ -130,8 +130,10 @@ def test_multihop_corpus_stores_609_articles(tmp_path: Path, hash_embedder: Hash
     store = Store.open(settings.db_url, settings.index_dir, hash_embedder.name, hash_embedder.dim)
     summary = ingest([str(CORPUS)], settings, store, hash_embedder)
     assert (summary.new, summary.failed) == (609, 0)
-    assert store.stats()["articles"] == 609
+    stats = store.stats()
+    assert stats["articles"] == 609
     assert len(store.index) == store.db_state()[0] == summary.passages_added
+    assert isinstance(stats["events"], int) and stats["events"] > 50  # real text, no crash
     store.close()
 
 
