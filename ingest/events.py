@@ -79,9 +79,12 @@ _FUTURE_HEADS = {
     "propose",
     "agree",
 }
+# Words of the verbs and nouns above, as they are written; a passage without one is not parsed.
 TRIGGER = re.compile(
-    r"\b(meet|meets|meeting|met|talks?|talked|visit\w*|host\w*|receiv\w*|welcom\w*|"
-    r"call(s|ed)?|phon\w*|spoke|speak\w*|summit\w*|sat down|sit down|greet\w*|conferr?\w*)\b",
+    r"\b(meet|meets|meeting|meetings|met|talks?|talked|visit|visits|visited|visiting|host|hosts|"
+    r"hosted|hosting|receive|receives|received|receiving|welcome|welcomes|welcomed|greeted|"
+    r"call|calls|called|phoned|spoke|speak|speaks|speaking|summit|summits|sat down|sit down|"
+    r"conferred|dined|audience)\b",
     re.I,
 )
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -216,6 +219,7 @@ class _Context:
     def __init__(self, names: ArticleNames) -> None:
         self.names = names
         self.last_person: str | None = None
+        self.roles: dict[str, str] = {}  # full name -> role, as the article first gives it
 
 
 def _events_in(doc: Any, published: date | None, context: _Context) -> list[EventDraft]:
@@ -313,10 +317,12 @@ def _event_at(
     tense, status = _tense(verb)
     when, when_text = _when(verb, sentence, published, tense)
     where = place or _where(verb, sentence) or _where(verb, sentence, ("to",))
+    roles = tuple((p, context.roles[p]) for p in [*who, *with_] if p in context.roles)
     return EventDraft(
         kind=kind,
         who=tuple(who),
         with_=tuple(with_),
+        roles=roles,
         when=when,
         when_text=when_text,
         where=where,
@@ -441,7 +447,8 @@ def _person(token: Token, context: _Context) -> str | None:
         # The small model calls some people places ("Infantino" as a GPE): a lone word that
         # the article names in full elsewhere is that person.
         full = context.names.resolve(token.text)
-        if token.ent_type_ in ("GPE", "LOC") and len(full.split()) >= 2 and full != token.text:
+        surname = full.split()[-1] == token.text  # "Gianni Infantino", not "Washington DC"
+        if token.ent_type_ in ("GPE", "LOC") and len(full.split()) >= 2 and surname:
             return full
         return None
     if token.ent_type_ == "PERSON" or token.ent_type_ == "ORG":
@@ -456,7 +463,30 @@ def _person(token: Token, context: _Context) -> str | None:
     resolved = context.names.resolve(name)
     if len(normalize_name(resolved).split()) < 2 and token.ent_type_ not in ("PERSON", "ORG"):
         return None  # a lone capitalised word that is no one the article names in full
+    if resolved not in context.roles and (role := _role(token, name)):
+        context.roles[resolved] = role
     return resolved
+
+
+def _role(token: Token, name: str) -> str | None:
+    """The title before a name, kept as the person's role: "US Secretary of State" in "US
+    Secretary of State Antony Blinken"; None when there is none."""
+    doc = token.doc
+    first = name.split()[0]
+    start = next(
+        (t.i for t in reversed(doc[max(0, token.i - 6) : token.i + 1]) if t.text == first),
+        token.i,
+    )
+    words = [
+        t
+        for t in doc[token.left_edge.i : start]
+        if t.dep_ not in ("det", "poss", "case", "punct") and t.pos_ not in ("PRON", "DET")
+    ]
+    if not words or len(words) > 7 or not any(t.lower_ in TITLE_WORDS for t in words):
+        return None
+    if words[-1].lower_ in ("of", "and"):
+        return None
+    return " ".join(t.text for t in words)
 
 
 def _entity_of(token: Token) -> Span:

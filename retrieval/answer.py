@@ -216,7 +216,8 @@ class Answerer:
             event = next(e for e in used if e.passage_id == pid)
             verb = "was due to meet" if event.status == ANNOUNCED else "met"
             where = f" in {event.where}" if event.where else ""
-            parts.append(f"{verb} {_join(cited[pid])}{where} [{citation.n}]")
+            named = [_with_role(p, used) for p in cited[pid]]
+            parts.append(f"{verb} {_join(named)}{where} [{citation.n}]")
         text = f"{subject} " + "; and ".join(parts) + "."
         why.append(f"people met: {', '.join(people)}")
         return Answer(
@@ -416,6 +417,12 @@ def _display(names: list[str], events: list[StoredEvent]) -> list[str]:
         full = [p for e in events for p in e.people if same_person(p, name)]
         shown.append(Counter(full).most_common(1)[0][0] if full else name)
     return shown
+
+
+def _with_role(name: str, events: list[StoredEvent]) -> str:
+    """ "Antony Blinken (US Secretary of State)" when an article gives the role."""
+    role = next((r for e in events if (r := e.role(name))), None)
+    return f"{name} ({role})" if role else name
 
 
 def _pair(event: StoredEvent) -> str:

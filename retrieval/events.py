@@ -90,6 +90,7 @@ class EventDraft:
     where: str | None
     status: str  # ANNOUNCED (planned, in the future of the article) or REPORTED
     sentence: str
+    roles: tuple[tuple[str, str], ...] = ()  # (name, role): titles are roles, not names
 
     @property
     def people(self) -> tuple[str, ...]:
@@ -112,11 +113,16 @@ class StoredEvent:
     where: str | None
     status: str
     sentence: str
+    roles: tuple[tuple[str, str], ...] = ()
 
     @property
     def people(self) -> tuple[str, ...]:
         """Everyone taking part."""
         return self.who + self.with_
+
+    def role(self, name: str) -> str | None:
+        """A participant's role as the article gives it ("US Secretary of State")."""
+        return dict(self.roles).get(name)
 
     def involves(self, name: str) -> bool:
         """Whether a named person (or organisation) takes part."""
@@ -131,6 +137,7 @@ class StoredEvent:
             "when_text": self.when_text,
             "where": self.where,
             "status": self.status,
+            "roles": dict(self.roles),
             "passage_id": self.passage_id,
         }
 

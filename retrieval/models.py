@@ -127,5 +127,7 @@ class Event(Base):
     where: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(20))
     sentence: Mapped[str] = mapped_column(Text)
+    # Participants' titles, kept as roles: {"Antony Blinken": "US Secretary of State"}.
+    roles: Mapped[dict[str, str]] = mapped_column(JSON)
 
     passage: Mapped[Passage] = relationship(back_populates="events")

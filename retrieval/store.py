@@ -476,6 +476,7 @@ def _event_row(draft: EventDraft, article_id: int, passage_id: int | None = None
         where=draft.where[:300] if draft.where else None,
         status=draft.status,
         sentence=draft.sentence,
+        roles={name: role[:200] for name, role in draft.roles},
     )
     if passage_id is not None:
         row.passage_id = passage_id
@@ -495,4 +496,5 @@ def _stored(row: Event) -> StoredEvent:
         where=row.where,
         status=row.status,
         sentence=row.sentence,
+        roles=tuple((row.roles or {}).items()),
     )

@@ -44,6 +44,11 @@ def test_announced_meeting_resolves_the_weekday_forward(extractor: EventExtracto
     assert event.when_text == "Wednesday"
     assert event.where == "Oslo"
     assert event.status == ANNOUNCED
+    # Titles are roles, not names.
+    assert dict(event.roles) == {
+        "Anna Solvang": "Foreign Minister",
+        "Claire Delorme": "French Finance Minister",
+    }
 
 
 def test_reported_meeting_resolves_the_weekday_back(extractor: EventExtractor) -> None:

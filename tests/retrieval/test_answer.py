@@ -33,7 +33,7 @@ def test_who_names_the_people_met_with_a_citation(answerer: Answerer) -> None:
     assert answer.found
     assert answer.kind == "who"
     assert answer.values == ("Sari Wulandari",)
-    assert "Sari Wulandari" in answer.text and "[1]" in answer.text
+    assert "Sari Wulandari (Indonesian Foreign Minister)" in answer.text and "[1]" in answer.text
     assert answer.citations[0].hit.title.startswith("India and Indonesia")
     assert "Wulandari" in answer.citations[0].quote
 

@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("where", sa.String(300), nullable=True),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("sentence", sa.Text(), nullable=False),
+        sa.Column("roles", sa.JSON(), nullable=False),
         sqlite_autoincrement=True,
     )
     op.create_index("ix_events_passage", "events", ["passage_id"])
