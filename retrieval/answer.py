@@ -160,11 +160,19 @@ class Answerer:
             f"{ranking.get(best.passage_id, 'beyond ' + str(RANK_DEPTH))}): {best.sentence[:120]}"
         )
         hit = hits[best.passage_id]
-        citation = Citation(1, hit, best.sentence)
+        citations = [Citation(1, hit, best.sentence)]
+        used = [best]
         if question.kind == "when":
             assert best.when is not None
-            text = _when_sentence(best, hit)
             values: tuple[str, ...] = (best.when.isoformat(),)
+            confirmed = _confirmation(best, fitting, hits)
+            later = hits[confirmed.passage_id] if confirmed is not None else None
+            text = _when_sentence(best, hit, later)
+            if confirmed is not None and later is not None:
+                # Announced in advance, and a later article says it happened: say both.
+                citations.append(Citation(2, later, confirmed.sentence))
+                used.append(confirmed)
+                why.append(f"event {confirmed.id} reports the meeting announced by {best.id}")
         else:
             assert best.where is not None
             text = f"{_pair(best)} {_verb(best)} in {best.where} [1]."
@@ -175,9 +183,9 @@ class Answerer:
             found=True,
             kind=question.kind,
             values=values,
-            citations=(citation,),
-            events=(best,),
-            passages=(hit,),
+            citations=tuple(citations),
+            events=tuple(used),
+            passages=tuple(c.hit for c in citations),
             explanation=tuple(why) if explain else (),
             understood=question,
         )
@@ -279,7 +287,11 @@ class Answerer:
             return self._not_found(question, query, why, explain, hits=hits)
         terms = _terms(query)
         citations: list[Citation] = []
-        for hit in hits[:5]:
+        # One sentence per article first: the facts a question joins come from different ones.
+        seen: set[int] = set()
+        distinct = [h for h in hits[:5] if not (h.article_id in seen or seen.add(h.article_id))]
+        ordered = distinct + [h for h in hits[:5] if h not in distinct]
+        for hit in ordered:
             sentence, overlap = _best_sentence(hit.text, terms)
             why.append(f"passage {hit.passage_id}: best sentence shares {overlap} words")
             if overlap == 0:
@@ -433,11 +445,37 @@ def _verb(event: StoredEvent) -> str:
     return "were due to meet" if event.status == ANNOUNCED else "met"
 
 
+def _confirmation(
+    announced: StoredEvent, events: list[StoredEvent], hits: dict[int, Hit]
+) -> StoredEvent | None:
+    """A reported event of the same people on the day an announced one was planned for (or,
+    without a day of its own, in an article published on or after it)."""
+    if announced.status != ANNOUNCED or announced.when is None:
+        return None
+    for event in events:
+        if event.status == ANNOUNCED or event.article_id == announced.article_id:
+            continue
+        if not all(any(same_person(p, q) for q in event.people) for p in announced.people[:2]):
+            continue
+        published = hits[event.passage_id].published_at
+        if event.when == announced.when or (
+            event.when is None and published is not None and published.date() >= announced.when
+        ):
+            return event
+    return None
+
+
+def _source_name(hit: Hit) -> str:
+    """ "Northern Ledger's article of 13 March 2025" or "an article of ..."."""
+    day = f" of {hit.published_at.day} {hit.published_at:%B %Y}" if hit.published_at else ""
+    return f"{hit.outlet}'s article{day}" if hit.outlet else f"an article{day}"
+
+
 def _long_date(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-def _when_sentence(event: StoredEvent, hit: Hit) -> str:
+def _when_sentence(event: StoredEvent, hit: Hit, confirmed_by: Hit | None = None) -> str:
     assert event.when is not None
     text = f"{_pair(event)} {_verb(event)} on {_long_date(event.when)} [1]."
     published = hit.published_at.date() if hit.published_at else None
@@ -447,9 +485,12 @@ def _when_sentence(event: StoredEvent, hit: Hit) -> str:
     source = f"the article of {_long_date(published)}"
     if event.status == ANNOUNCED:
         text += (
-            f" The date is resolved from {said} in {source}, which announced the meeting in "
-            "advance; it does not report that the meeting took place."
+            f" The date is resolved from {said} in {source}, which announced the meeting in advance"
         )
+        if confirmed_by is not None:
+            text += f"; {_source_name(confirmed_by)} reports that it took place [2]."
+        else:
+            text += "; it does not report that the meeting took place."
     elif event.when_text and not re.search(r"\d", event.when_text):
         text += f" The date is resolved from {said} in {source}, which reports the meeting."
     return text
@@ -497,13 +538,31 @@ def _terms(text: str) -> Counter[str]:
 def _best_sentence(passage: str, terms: Counter[str]) -> tuple[str, int]:
     """The passage's sentence sharing most question words (ties: the earlier one)."""
     best, best_score, best_overlap = "", -1.0, 0
-    for sentence in _SENTENCE.split(" ".join(passage.split())):
+    for sentence in sentences(passage):
         words = set(_WORD.findall(sentence.lower()))
         overlap = sum(1 for t in terms if t in words)
         score = overlap / math.sqrt(max(len(words), 8))
         if score > best_score:
             best, best_score, best_overlap = sentence, score, overlap
     return best, best_overlap
+
+
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:vs|Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Lt|Col|Jr|Sr|Inc|Co|Corp|No|Jan|Feb|Mar|Apr|"
+    r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|approx|etc|e\.g|i\.e)|\b[A-Z](?:\.[A-Z])*)\.$"
+)
+
+
+def sentences(text: str) -> list[str]:
+    """A passage's sentences; no cut after an abbreviation ("Eagles vs. Seahawks", "U.S.")."""
+    parts = _SENTENCE.split(" ".join(text.split()))
+    out: list[str] = []
+    for part in parts:
+        if out and _ABBREVIATION.search(out[-1]):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
 
 
 def _cite_ready(sentence: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import ingest
-from retrieval.answer import NOT_FOUND, Answerer
+from retrieval.answer import NOT_FOUND, Answerer, sentences
 from retrieval.config import Settings
 from retrieval.embedder import HashEmbedder
 from retrieval.nlp import load_nlp
@@ -139,3 +139,33 @@ def test_events_survive_a_changed_article_and_the_backfill(
     assert articles == 12
     assert events > 0
     assert len(store.events_involving(["Mehra"])) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One. Two! Three?", ["One.", "Two!", "Three?"]),
+        (
+            "Eagles vs. Seahawks tonight. Odds below.",
+            ["Eagles vs. Seahawks tonight.", "Odds below."],
+        ),
+        (
+            "Mr. Blinken met the U.S. Congress. Then he left.",
+            ["Mr. Blinken met the U.S. Congress.", "Then he left."],
+        ),
+        ('He said "no." Then he left.', ['He said "no."', "Then he left."]),
+        ("Shares fell 3.5 percent on Monday.", ["Shares fell 3.5 percent on Monday."]),
+    ],
+)
+def test_sentences(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+def test_an_announced_meeting_that_a_later_article_reports_cites_both(answerer: Answerer) -> None:
+    answer = answerer.ask("When did Ingrid Solvang meet Marc Delorme?")
+    assert answer.values == ("2025-03-12",)
+    assert [e.status for e in answer.events] == ["announced", "reported"]
+    assert "Northern Ledger's article of 13 March 2025 reports that it took place [2]" in (
+        answer.text
+    )
+    assert [c.hit.outlet for c in answer.citations] == ["The Harbour Times", "Northern Ledger"]
