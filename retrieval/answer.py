@@ -288,8 +288,8 @@ class Answerer:
         terms = _terms(query)
         citations: list[Citation] = []
         # One sentence per article first: the facts a question joins come from different ones.
-        seen: set[int] = set()
-        distinct = [h for h in hits[:5] if not (h.article_id in seen or seen.add(h.article_id))]
+        first_of_article = {h.article_id: h for h in reversed(hits[:5])}
+        distinct = [h for h in hits[:5] if first_of_article[h.article_id] is h]
         ordered = distinct + [h for h in hits[:5] if h not in distinct]
         for hit in ordered:
             sentence, overlap = _best_sentence(hit.text, terms)
