@@ -14,27 +14,28 @@ Everything is deterministic; `explain` records why each passage was chosen.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
+from retrieval.compose import (
+    asked_kind,
+    confirmation,
+    display_names,
+    join,
+    kind_group,
+    pair,
+    verb,
+    when_sentence,
+    with_role,
+)
 from retrieval.events import ANNOUNCED, StoredEvent, normalize_name, same_person, same_place
 from retrieval.questions import Question, QuestionReader, same_words
 from retrieval.search import Hit, Searcher
+from retrieval.sentences import best_sentence, cite_ready, question_terms
 
 NOT_FOUND = "I couldn't find that in the articles."
 RANK_DEPTH = 200  # how deep the question's passage ranking is read to order events
-_SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-Z0-9])")
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_STOP = frozenset(
-    """a an the and or but of to in on at by for with from as is are was were be been being
-    has have had do does did which who whom what when where why how that this these those it
-    its their his her they he she we you i not no than then also both either about into over
-    after before during between under according article report piece story published""".split()
-)
 
 
 @dataclass(frozen=True)
@@ -139,10 +140,10 @@ class Answerer:
         why.append(f"{len(fitting)} fit the place and period asked")
         if not fitting:
             return None
-        same_kind = [e for e in fitting if _kind_group(e.kind) == _asked_kind(question.text)]
-        if same_kind and _asked_kind(question.text) != "meet":
+        same_kind = [e for e in fitting if kind_group(e.kind) == asked_kind(question.text)]
+        if same_kind and asked_kind(question.text) != "meet":
             # "Who did Truss call on?" asks about the calls, not every meeting of the trip.
-            why.append(f"{len(same_kind)} of them are a {_asked_kind(question.text)}")
+            why.append(f"{len(same_kind)} of them are a {asked_kind(question.text)}")
             fitting = same_kind
         ranking = {pid: r for r, (pid, _) in enumerate(self.searcher.rank(query, RANK_DEPTH))}
         slot = {"when": lambda e: e.when is not None, "where": lambda e: e.where is not None}.get(
@@ -165,9 +166,9 @@ class Answerer:
         if question.kind == "when":
             assert best.when is not None
             values: tuple[str, ...] = (best.when.isoformat(),)
-            confirmed = _confirmation(best, fitting, hits)
+            confirmed = confirmation(best, fitting, hits)
             later = hits[confirmed.passage_id] if confirmed is not None else None
-            text = _when_sentence(best, hit, later)
+            text = when_sentence(best, hit, later)
             if confirmed is not None and later is not None:
                 # Announced in advance, and a later article says it happened: say both.
                 citations.append(Citation(2, later, confirmed.sentence))
@@ -175,7 +176,7 @@ class Answerer:
                 why.append(f"event {confirmed.id} reports the meeting announced by {best.id}")
         else:
             assert best.where is not None
-            text = f"{_pair(best)} {_verb(best)} in {best.where} [1]."
+            text = f"{pair(best)} {verb(best)} in {best.where} [1]."
             values = (best.where,)
         return Answer(
             question=question.text,
@@ -218,14 +219,14 @@ class Answerer:
             Citation(n, hits[pid], next(e.sentence for e in used if e.passage_id == pid))
             for n, pid in enumerate(cited, 1)
         )
-        subject = _join(_display(names, used))
+        subject = join(display_names(names, used))
         parts = []
         for citation, pid in zip(citations, cited, strict=True):
             event = next(e for e in used if e.passage_id == pid)
             verb = "was due to meet" if event.status == ANNOUNCED else "met"
             where = f" in {event.where}" if event.where else ""
-            named = [_with_role(p, used) for p in cited[pid]]
-            parts.append(f"{verb} {_join(named)}{where} [{citation.n}]")
+            named = [with_role(p, used) for p in cited[pid]]
+            parts.append(f"{verb} {join(named)}{where} [{citation.n}]")
         text = f"{subject} " + "; and ".join(parts) + "."
         why.append(f"people met: {', '.join(people)}")
         return Answer(
@@ -285,14 +286,14 @@ class Answerer:
         if names and len(missing) == len(names):
             why.append(f"the passages found never mention {', '.join(missing)}")
             return self._not_found(question, query, why, explain, hits=hits)
-        terms = _terms(query)
+        terms = question_terms(query)
         citations: list[Citation] = []
         # One sentence per article first: the facts a question joins come from different ones.
         first_of_article = {h.article_id: h for h in reversed(hits[:5])}
         distinct = [h for h in hits[:5] if first_of_article[h.article_id] is h]
         ordered = distinct + [h for h in hits[:5] if h not in distinct]
         for hit in ordered:
-            sentence, overlap = _best_sentence(hit.text, terms)
+            sentence, overlap = best_sentence(hit.text, terms)
             why.append(f"passage {hit.passage_id}: best sentence shares {overlap} words")
             if overlap == 0:
                 continue
@@ -301,7 +302,7 @@ class Answerer:
                 break
         if not citations:
             return self._not_found(question, query, why, explain, hits=hits)
-        text = " ".join(f"{_cite_ready(c.quote)} [{c.n}]" for c in citations)
+        text = " ".join(f"{cite_ready(c.quote)} [{c.n}]" for c in citations)
         return Answer(
             question=question.text,
             text=text,
@@ -337,7 +338,7 @@ class Answerer:
         ]
         text = NOT_FOUND
         if unknown:
-            text += f" I have no articles from {_join(unknown)}."
+            text += f" I have no articles from {join(unknown)}."
         return Answer(
             question=question.text,
             text=text,
@@ -350,42 +351,6 @@ class Answerer:
 
 
 # -- composition helpers ---------------------------------------------------------------------
-
-
-_KIND_GROUPS = {
-    "call": "call",
-    "phone": "call",
-    "telephone": "call",
-    "ring": "call",
-    "speak": "call",
-    "talk": "call",
-    "visit": "visit",
-    "host": "host",
-    "receive": "host",
-    "welcome": "host",
-    "greet": "host",
-}
-_ASKED = re.compile(
-    r"\b(call(?:ed|s)?|phon\w*|spo?ke\w*|visit\w*|host\w*|receiv\w*|welcom\w*)\b", re.I
-)
-
-
-def _kind_group(kind: str) -> str:
-    return _KIND_GROUPS.get(kind, "meet")
-
-
-def _asked_kind(question: str) -> str:
-    """The kind of meeting a question asks about: call, visit, host, or any meeting."""
-    match = _ASKED.search(question)
-    if not match:
-        return "meet"
-    word = match.group(1).lower()
-    for stem, group in (("call", "call"), ("phon", "call"), ("spo", "call"), ("spe", "call"),
-                        ("visit", "visit"), ("host", "host"), ("receiv", "host"),
-                        ("welcom", "host")):  # fmt: skip
-        if word.startswith(stem):
-            return group
-    return "meet"
 
 
 def _hit(passage: Any, article: Any) -> Hit:
@@ -414,86 +379,6 @@ def _describe(question: Question) -> str:
     if question.follow_up:
         parts.append("follow-up")
     return "question: " + ", ".join(parts)
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _display(names: list[str], events: list[StoredEvent]) -> list[str]:
-    """The question's names as the articles write them in full ("Truss" -> "Liz Truss")."""
-    shown = []
-    for name in names:
-        full = [p for e in events for p in e.people if same_person(p, name)]
-        shown.append(Counter(full).most_common(1)[0][0] if full else name)
-    return shown
-
-
-def _with_role(name: str, events: list[StoredEvent]) -> str:
-    """ "Antony Blinken (US Secretary of State)" when an article gives the role."""
-    role = next((r for e in events if (r := e.role(name))), None)
-    return f"{name} ({role})" if role else name
-
-
-def _pair(event: StoredEvent) -> str:
-    return _join(list(event.people))
-
-
-def _verb(event: StoredEvent) -> str:
-    return "were due to meet" if event.status == ANNOUNCED else "met"
-
-
-def _confirmation(
-    announced: StoredEvent, events: list[StoredEvent], hits: dict[int, Hit]
-) -> StoredEvent | None:
-    """A reported event of the same people on the day an announced one was planned for (or,
-    without a day of its own, in an article published on or after it)."""
-    if announced.status != ANNOUNCED or announced.when is None:
-        return None
-    for event in events:
-        if event.status == ANNOUNCED or event.article_id == announced.article_id:
-            continue
-        if not all(any(same_person(p, q) for q in event.people) for p in announced.people[:2]):
-            continue
-        published = hits[event.passage_id].published_at
-        if event.when == announced.when or (
-            event.when is None and published is not None and published.date() >= announced.when
-        ):
-            return event
-    return None
-
-
-def _source_name(hit: Hit) -> str:
-    """ "Northern Ledger's article of 13 March 2025" or "an article of ..."."""
-    day = f" of {hit.published_at.day} {hit.published_at:%B %Y}" if hit.published_at else ""
-    return f"{hit.outlet}'s article{day}" if hit.outlet else f"an article{day}"
-
-
-def _long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def _when_sentence(event: StoredEvent, hit: Hit, confirmed_by: Hit | None = None) -> str:
-    assert event.when is not None
-    text = f"{_pair(event)} {_verb(event)} on {_long_date(event.when)} [1]."
-    published = hit.published_at.date() if hit.published_at else None
-    said = f'"{event.when_text}"' if event.when_text else "the date"
-    if published is None:
-        return text
-    source = f"the article of {_long_date(published)}"
-    if event.status == ANNOUNCED:
-        text += (
-            f" The date is resolved from {said} in {source}, which announced the meeting in advance"
-        )
-        if confirmed_by is not None:
-            text += f"; {_source_name(confirmed_by)} reports that it took place [2]."
-        else:
-            text += "; it does not report that the meeting took place."
-    elif event.when_text and not re.search(r"\d", event.when_text):
-        text += f" The date is resolved from {said} in {source}, which reports the meeting."
-    return text
 
 
 def _mentions(text: str, phrase: str) -> bool:
@@ -529,47 +414,3 @@ def _missing_names(names: list[str], hits: list[Hit], outlets: list[str]) -> lis
         if tokens and not all(t in words for t in tokens):
             missing.append(name)
     return missing
-
-
-def _terms(text: str) -> Counter[str]:
-    return Counter(w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1)
-
-
-def _best_sentence(passage: str, terms: Counter[str]) -> tuple[str, int]:
-    """The passage's sentence sharing most question words (ties: the earlier one)."""
-    best, best_score, best_overlap = "", -1.0, 0
-    for sentence in sentences(passage):
-        words = set(_WORD.findall(sentence.lower()))
-        overlap = sum(1 for t in terms if t in words)
-        score = overlap / math.sqrt(max(len(words), 8))
-        if score > best_score:
-            best, best_score, best_overlap = sentence, score, overlap
-    return best, best_overlap
-
-
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:vs|Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Lt|Col|Jr|Sr|Inc|Co|Corp|No|Jan|Feb|Mar|Apr|"
-    r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|approx|etc|e\.g|i\.e)|\b[A-Z](?:\.[A-Z])*)\.$"
-)
-
-
-def sentences(text: str) -> list[str]:
-    """A passage's sentences; no cut after an abbreviation ("Eagles vs. Seahawks", "U.S.")."""
-    parts = _SENTENCE.split(" ".join(text.split()))
-    out: list[str] = []
-    for part in parts:
-        if out and _ABBREVIATION.search(out[-1]):
-            out[-1] = f"{out[-1]} {part}"
-        else:
-            out.append(part)
-    return out
-
-
-def _cite_ready(sentence: str) -> str:
-    sentence = sentence.strip()
-    return sentence if sentence[-1:] in ".!?\"'”’" else sentence + "."
-
-
-def published_day(value: datetime | None) -> date | None:
-    """A publication datetime's day."""
-    return value.date() if value else None

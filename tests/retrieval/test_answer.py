@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import ingest
-from retrieval.answer import NOT_FOUND, Answerer, sentences
+from retrieval.answer import NOT_FOUND, Answerer
+from retrieval.sentences import sentences
 from retrieval.config import Settings
 from retrieval.embedder import HashEmbedder
 from retrieval.nlp import load_nlp
