@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ingest.dates import Tense, resolve_date
+from ingest.names import ArticleNames, display_name
 from retrieval.events import ANNOUNCED, REPORTED, TITLE_WORDS, EventDraft, normalize_name
 from retrieval.nlp import load_nlp
 
@@ -90,14 +90,8 @@ TRIGGER = re.compile(
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _TRAVEL_VERBS = {"travel", "fly", "arrive", "go", "come", "head", "land", "visit", "return"}
 _PERSONISH = {"PERSON", "ORG", "NORP", "FAC", ""}
-_CAPITALISED_RUN = re.compile(r"\b(?:[A-Z][\w'’.-]*\s+){1,3}[A-Z][\w'’-]*\b")
 _PRONOUNS = {"he", "she"}
 _GROUP_PRONOUNS = {"they", "their", "both"}
-# Capitalised only because they start a sentence: never the first word of a name.
-_FUNCTION_WORDS = frozenset(
-    "a an as at but by during for from however if in meanwhile on since so then there these "
-    "this those though when where while with yet after before although because".split()
-)
 
 
 class EventExtractor:
@@ -162,55 +156,6 @@ def _parse_text(passage: str) -> str:
     one, so that it is not read as the start of the next sentence."""
     paragraphs = [p.strip() for p in passage.split("\n\n")]
     return "\n\n".join(p if p[-1:] in ".!?:;\"'”’" else p + "." for p in paragraphs if p)
-
-
-class ArticleNames:
-    """The people an article names in full, so that short mentions resolve to them."""
-
-    def __init__(self, title: str, passages: Iterable[str]) -> None:
-        counts: Counter[str] = Counter()
-        for text in (title, *passages):
-            for match in _CAPITALISED_RUN.finditer(text):
-                for full in _names_in_run(match.group(0)):
-                    counts[full] += 1
-        self.full_names = counts
-
-    def resolve(self, mention: str) -> str:
-        """The full form of a mention: "Ms Truss" -> "Liz Truss" when the article has it."""
-        clean = display_name(mention)
-        tokens = normalize_name(clean).split()
-        if not tokens:
-            return clean
-        best: tuple[int, int, str] | None = None
-        for full, count in self.full_names.items():
-            full_tokens = normalize_name(full).split()
-            if len(full_tokens) <= len(tokens) or not set(tokens) <= set(full_tokens):
-                continue
-            # The surname (last token) matching is the strongest sign of the same person.
-            rank = (int(full_tokens[-1] == tokens[-1]), count, full)
-            if best is None or rank[:2] > best[:2]:
-                best = rank
-        return best[2] if best else clean
-
-
-def _names_in_run(run: str) -> list[str]:
-    """Full names (two to four words, titles dropped) in a run of capitalised words."""
-    words = run.split()
-    while words and (
-        words[0].lower().strip(".") in TITLE_WORDS or words[0].lower() in _FUNCTION_WORDS
-    ):
-        words.pop(0)
-    if not 2 <= len(words) <= 4 or any(w.lower().strip(".") in TITLE_WORDS for w in words):
-        return []
-    return [" ".join(words)]
-
-
-def display_name(mention: str) -> str:
-    """A mention without leading titles or a possessive: "Mr Blinken's" -> "Blinken"."""
-    words = re.sub(r"['’]s$", "", mention.strip()).split()
-    while len(words) > 1 and words[0].lower().strip(".,") in TITLE_WORDS:
-        words.pop(0)
-    return " ".join(words).strip(" ,.;:")
 
 
 class _Context:

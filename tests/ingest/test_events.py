@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from ingest.events import ArticleNames, EventExtractor, display_name
+from ingest.events import EventExtractor
+from ingest.names import ArticleNames, display_name
 from retrieval.events import ANNOUNCED, REPORTED, EventDraft
 
 

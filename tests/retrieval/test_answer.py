@@ -10,12 +10,12 @@ import pytest
 
 from ingest.pipeline import ingest
 from retrieval.answer import NOT_FOUND, Answerer
-from retrieval.sentences import sentences
 from retrieval.config import Settings
 from retrieval.embedder import HashEmbedder
 from retrieval.nlp import load_nlp
 from retrieval.questions import QuestionReader
 from retrieval.search import Searcher
+from retrieval.sentences import sentences
 from retrieval.store import Store
 from tests.conftest import ROOT
 

@@ -1,0 +1,66 @@
+"""People's names within one article: "Ms Truss" is the "Liz Truss" the article names in full,
+and titles ("US Secretary of State") are not part of a name."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from retrieval.events import TITLE_WORDS, normalize_name
+
+_CAPITALISED_RUN = re.compile(r"\b(?:[A-Z][\w'’.-]*\s+){1,3}[A-Z][\w'’-]*\b")
+# Capitalised only because they start a sentence: never the first word of a name.
+_FUNCTION_WORDS = frozenset(
+    "a an as at but by during for from however if in meanwhile on since so then there these "
+    "this those though when where while with yet after before although because".split()
+)
+
+
+class ArticleNames:
+    """The people an article names in full, so that short mentions resolve to them."""
+
+    def __init__(self, title: str, passages: Iterable[str]) -> None:
+        counts: Counter[str] = Counter()
+        for text in (title, *passages):
+            for match in _CAPITALISED_RUN.finditer(text):
+                for full in _names_in_run(match.group(0)):
+                    counts[full] += 1
+        self.full_names = counts
+
+    def resolve(self, mention: str) -> str:
+        """The full form of a mention: "Ms Truss" -> "Liz Truss" when the article has it."""
+        clean = display_name(mention)
+        tokens = normalize_name(clean).split()
+        if not tokens:
+            return clean
+        best: tuple[int, int, str] | None = None
+        for full, count in self.full_names.items():
+            full_tokens = normalize_name(full).split()
+            if len(full_tokens) <= len(tokens) or not set(tokens) <= set(full_tokens):
+                continue
+            # The surname (last token) matching is the strongest sign of the same person.
+            rank = (int(full_tokens[-1] == tokens[-1]), count, full)
+            if best is None or rank[:2] > best[:2]:
+                best = rank
+        return best[2] if best else clean
+
+
+def _names_in_run(run: str) -> list[str]:
+    """Full names (two to four words, titles dropped) in a run of capitalised words."""
+    words = run.split()
+    while words and (
+        words[0].lower().strip(".") in TITLE_WORDS or words[0].lower() in _FUNCTION_WORDS
+    ):
+        words.pop(0)
+    if not 2 <= len(words) <= 4 or any(w.lower().strip(".") in TITLE_WORDS for w in words):
+        return []
+    return [" ".join(words)]
+
+
+def display_name(mention: str) -> str:
+    """A mention without leading titles or a possessive: "Mr Blinken's" -> "Blinken"."""
+    words = re.sub(r"['’]s$", "", mention.strip()).split()
+    while len(words) > 1 and words[0].lower().strip(".,") in TITLE_WORDS:
+        words.pop(0)
+    return " ".join(words).strip(" ,.;:")
