@@ -393,8 +393,9 @@ def _person(token: Token, context: _Context) -> str | None:
         # the article names in full elsewhere is that person.
         full = context.names.resolve(token.text)
         surname = full.split()[-1] == token.text  # "Gianni Infantino", not "Washington DC"
+        a_place = any(e.text == full for e in token.doc.ents if e.label_ in _PLACE_LABELS)
         if token.ent_type_ in ("GPE", "LOC") and len(full.split()) >= 2 and surname:
-            return full
+            return None if a_place else full  # "San Francisco" is not Mr Francisco
         return None
     if token.ent_type_ == "PERSON" or token.ent_type_ == "ORG":
         span = _entity_of(token)

@@ -9,11 +9,16 @@ from collections.abc import Iterable
 
 from retrieval.events import TITLE_WORDS, normalize_name
 
-_CAPITALISED_RUN = re.compile(r"\b(?:[A-Z][\w'’.-]*\s+){1,3}[A-Z][\w'’-]*\b")
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)+")
 # Capitalised only because they start a sentence: never the first word of a name.
 _FUNCTION_WORDS = frozenset(
     "a an as at but by during for from however if in meanwhile on since so then there these "
     "this those though when where while with yet after before although because".split()
+)
+# Capitalised words that end a run without being part of the name: "... Joe Biden Tuesday".
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+    "june july august september october november december".split()
 )
 
 
@@ -47,13 +52,18 @@ class ArticleNames:
 
 
 def _names_in_run(run: str) -> list[str]:
-    """Full names (two to four words, titles dropped) in a run of capitalised words."""
-    words = run.split()
-    while words and (
-        words[0].lower().strip(".") in TITLE_WORDS or words[0].lower() in _FUNCTION_WORDS
-    ):
+    """The full name (two to four words, titles and nationalities dropped) that a run of
+    capitalised words ends with: "South Korean President Yoon Suk Yeol" -> "Yoon Suk Yeol"."""
+    words = [w.strip(".,;:") for w in run.split()]
+    while words and words[-1].lower() in _CALENDAR:
+        words.pop()
+    # The name is the run after its last title word.
+    titles = [i for i, w in enumerate(words) if w.lower() in TITLE_WORDS]
+    if titles:
+        words = words[titles[-1] + 1 :]
+    while words and words[0].lower() in _FUNCTION_WORDS:
         words.pop(0)
-    if not 2 <= len(words) <= 4 or any(w.lower().strip(".") in TITLE_WORDS for w in words):
+    if not 2 <= len(words) <= 4:
         return []
     return [" ".join(words)]
 

@@ -149,7 +149,23 @@ class Answerer:
         slot = {"when": lambda e: e.when is not None, "where": lambda e: e.where is not None}.get(
             question.kind, lambda e: True
         )
-        fitting.sort(key=lambda e: (not slot(e), ranking.get(e.passage_id, RANK_DEPTH), e.id))
+        # Among the events of the same people, the article that matches the question best
+        # ("first-ever face-to-face summit" may sit in another passage of it) picks the
+        # meeting; the event's own passage breaks ties.
+        article_rank = {
+            aid: min((ranking.get(pid, RANK_DEPTH) for pid in pids), default=RANK_DEPTH)
+            for aid, pids in self.store.passage_ids_by_article(
+                {e.article_id for e in fitting}
+            ).items()
+        }
+        fitting.sort(
+            key=lambda e: (
+                not slot(e),
+                article_rank.get(e.article_id, RANK_DEPTH),
+                ranking.get(e.passage_id, RANK_DEPTH),
+                e.id,
+            )
+        )
         if question.kind == "who":
             return self._who(question, names, fitting, hits, why, explain)
         best = fitting[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -400,6 +400,19 @@ class Store:
                 session.expunge_all()
                 pages.append((article, passages))
         return pages
+
+    def passage_ids_by_article(self, article_ids: Iterable[int]) -> dict[int, list[int]]:
+        """The passage ids of each of these articles."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Passage.article_id, Passage.id).where(
+                    Passage.article_id.in_(list(article_ids))
+                )
+            ).all()
+        out: dict[int, list[int]] = {}
+        for article_id, passage_id in rows:
+            out.setdefault(int(article_id), []).append(int(passage_id))
+        return out
 
     def replace_events(self, article_id: int, events: dict[int, Sequence[EventDraft]]) -> int:
         """Set the events of one article's passages (by passage id); returns how many."""
