@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
 from retrieval.embedder import HashEmbedder
-from retrieval.lexical import LexicalIndex, reciprocal_rank_fusion
+from retrieval.lexical import LexicalIndex, reciprocal_rank_fusion, top_positions
 from retrieval.search import Searcher
 from retrieval.store import ArticleDraft, PassageDraft, Store
 
@@ -21,6 +22,33 @@ def test_bm25_ranks_shared_rare_terms_first() -> None:
     assert LexicalIndex([], []).search("anything", 3) == []
 
 
+def test_scores_follow_the_ids() -> None:
+    index = LexicalIndex([7, 3, 5], ["budget vote", "weather", "budget budget vote delayed"])
+    scores = index.scores("budget delayed")
+    assert scores.shape == (3,) and scores[1] == 0 and scores[2] > scores[0] > 0
+    assert not index.scores("zebra").any()  # no known term
+    assert index.search("budget delayed", 5) == [(5, float(scores[2])), (7, float(scores[0]))]
+
+
+@pytest.mark.parametrize(
+    ("scores", "k", "mask", "floor", "expected"),
+    [
+        ([0.5, 2.0, 0.0, 1.0], 10, None, 0.0, [1, 3, 0]),  # no shared term: left out
+        ([0.5, 2.0, 0.0, 1.0], 2, None, 0.0, [1, 3]),
+        ([0.5, 2.0, 0.0, 1.0], 10, [True, False, True, True], 0.0, [3, 0]),
+        ([-0.2, 0.1, -0.5], 10, None, -np.inf, [1, 0, 2]),  # cosines may be negative
+        ([1.0, 1.0, 1.0], 2, None, 0.0, [0, 1]),  # ties: the earlier first
+        ([1.0], 0, None, 0.0, []),
+    ],
+)
+def test_top_positions(
+    scores: list[float], k: int, mask: list[bool] | None, floor: float, expected: list[int]
+) -> None:
+    array_mask = None if mask is None else np.asarray(mask)
+    found = top_positions(np.asarray(scores, dtype=np.float32), k, array_mask, floor)
+    assert found.tolist() == expected
+
+
 @pytest.mark.parametrize(
     ("rankings", "best"),
     [
@@ -33,6 +61,21 @@ def test_reciprocal_rank_fusion(rankings: list[list[int]], best: int) -> None:
     fused = reciprocal_rank_fusion(rankings)
     assert fused[0][0] == best
     assert [s for _, s in fused] == sorted((s for _, s in fused), reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("k", "weights", "best"),
+    [
+        (60, None, 2),  # second twice (2/62) beats first and fourth (1/61 + 1/64)
+        (1, None, 1),  # a small k trusts the top of each list: 1/2 + 1/5 beats 2/3
+        (60, [3.0, 1.0], 1),  # the first list counts three times
+    ],
+)
+def test_reciprocal_rank_fusion_constant_and_weights(
+    k: int, weights: list[float] | None, best: int
+) -> None:
+    fused = reciprocal_rank_fusion([[1, 2, 8, 9], [7, 2, 8, 1]], k, weights)
+    assert fused[0][0] == best
 
 
 def test_searcher_modes_and_lexical_rebuild(store: Store, hash_embedder: HashEmbedder) -> None:
