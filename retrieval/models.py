@@ -9,15 +9,19 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -131,3 +135,50 @@ class Event(Base):
     roles: Mapped[dict[str, str]] = mapped_column(JSON)
 
     passage: Mapped[Passage] = relationship(back_populates="events")
+
+
+class BotUser(Base):
+    """A Telegram user who has used the bot; `id` is their Telegram user id."""
+
+    __tablename__ = "bot_users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class QuestionLog(Base):
+    """A question asked of the bot and what it answered: the answer kind, the passages it
+    cited (`[[passage_id, quote], ...]`) and those it offered as related reading."""
+
+    __tablename__ = "questions"
+    __table_args__ = (
+        Index("ix_questions_chat", "chat_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    found: Mapped[bool] = mapped_column(Boolean)
+    cited: Mapped[list[list[Any]]] = mapped_column(JSON)
+    related: Mapped[list[int]] = mapped_column(JSON)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Feedback(Base):
+    """One user's vote on one answer: +1 helpful, -1 not; voting again replaces the vote."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint("question_id", "user_id", name="uq_feedback_question_user"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    value: Mapped[int] = mapped_column(SmallInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

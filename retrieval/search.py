@@ -115,6 +115,8 @@ class Searcher:
         self.store = store
         self.embedder = embedder
         self.mode = mode
+        # Rebuild BM25 when the database changed, checked at each search.
+        self.auto_refresh = True
         self._lexical: LexicalIndex | None = None
         self._passages_only: LexicalIndex | None = None
         self._catalogue: dict[int, CatalogueRow] = {}
@@ -127,11 +129,23 @@ class Searcher:
         self._outlet_of = np.zeros(0, dtype=np.int64)
         self._day_of = np.zeros(0, dtype=np.int64)
 
+    def stale(self) -> bool:
+        """Whether the database changed since BM25 and the catalogue were built."""
+        return self._lexical is None or self.store.db_state() != self._state
+
+    def refresh(self) -> None:
+        """Rebuild BM25 and the filter catalogue now if the database changed. A front end that
+        answers from several threads turns `auto_refresh` off and calls this while no search
+        runs (bot/app.py), so that no search sees a half-rebuilt catalogue."""
+        if self.stale():
+            self._rebuild()
+
     def _refresh(self) -> None:
-        """Rebuild BM25 and the filter catalogue when the database changed."""
+        if self.auto_refresh or self._lexical is None:
+            self.refresh()
+
+    def _rebuild(self) -> None:
         state = self.store.db_state()
-        if self._lexical is not None and state == self._state:
-            return
         rows = self.store.catalogue()
         self._catalogue = {row.passage_id: row for row in rows}
         self._outlets = {row.outlet for row in rows if row.outlet}

@@ -211,10 +211,16 @@ class Store:
             finally:
                 self._writing = False
 
-    def reload_if_changed(self) -> bool:
-        """Reload when another process wrote a newer index; returns whether it did."""
+    def index_changed(self) -> bool:
+        """Whether another process wrote a newer index than the one loaded (cheap: reads the
+        manifest)."""
         on_disk = vector_index.read_manifest(self.index_dir)
-        if on_disk is None or on_disk == self.manifest:
+        return on_disk is not None and on_disk != self.manifest
+
+    def reload_if_changed(self) -> bool:
+        """Reload when another process wrote a newer index; returns whether it did. Not safe
+        while another thread searches this store (see bot/app.py)."""
+        if not self.index_changed():
             return False
         self.load_index()
         return True
