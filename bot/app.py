@@ -3,19 +3,63 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-from retrieval.answer import Answerer
+from retrieval.activity import Activity
+from retrieval.answer import Answer, Answerer
 from retrieval.config import Settings
 from retrieval.embedder import Embedder, load_embedder
 from retrieval.nlp import load_nlp
 from retrieval.questions import QuestionReader
-from retrieval.search import Searcher
+from retrieval.search import Hit, Searcher
 from retrieval.store import Store
 
 
+class RedactFilter(logging.Filter):
+    """Replaces secrets (the bot token) in every log record, arguments and tracebacks
+    included: an exception's text can carry a Bot API URL."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def _clean(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "[token]")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        message = self._clean(record.getMessage())
+        if record.exc_info and record.exc_info[0] is not None:
+            formatter = logging.Formatter()
+            message = f"{message}\n{self._clean(formatter.formatException(record.exc_info))}"
+            record.exc_info = None
+            record.exc_text = None
+        if record.stack_info:
+            record.stack_info = self._clean(record.stack_info)
+        record.msg, record.args = message, None
+        return True
+
+
+def redact(*secrets: str | None) -> None:
+    """Keep these strings out of every log line from now on (handlers of the root logger)."""
+    wanted = [s for s in secrets if s]
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactFilter) for f in handler.filters):
+            handler.addFilter(RedactFilter(wanted))
+        for existing in handler.filters:
+            if isinstance(existing, RedactFilter):
+                existing.secrets = sorted(set(existing.secrets) | set(wanted))
+
+
 def configure_logging(verbose: bool = False) -> None:
-    """Log to stderr; httpx is quieted because Bot API URLs contain the token."""
+    """Log to stderr; httpx is quieted because Bot API URLs contain the token (and the
+    token is redacted anyway once the bot starts, see `redact`)."""
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -32,6 +76,46 @@ def configure_logging(verbose: bool = False) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+class SharedLock:
+    """Many readers or one writer: answers are computed in several threads at once, and the
+    index and BM25 are swapped for newer ones only while none is running."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold the lock shared."""
+        with self._cond:
+            while self._writer:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the lock alone."""
+        with self._cond:
+            while self._writer:
+                self._cond.wait()
+            self._writer = True  # new readers wait from here on
+            while self._readers:
+                self._cond.wait()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
 @dataclass
 class Services:
     """The objects a front end needs, created once per process."""
@@ -41,6 +125,47 @@ class Services:
     store: Store
     searcher: Searcher
     answerer: Answerer
+    activity: Activity
+    lock: SharedLock = field(default_factory=SharedLock)
+
+    def refresh(self) -> bool:
+        """Pick up what another process ingested (a newer index, new passages for BM25);
+        returns whether anything was reloaded. Safe to call from any thread."""
+        if not (self.store.index_changed() or self.searcher.stale()):
+            return False
+        with self.lock.writing():
+            self.store.reload_if_changed()
+            self.searcher.refresh()
+        return True
+
+    def ask(self, text: str, previous: Answer | None = None) -> Answer:
+        """Answer a question; safe to call from several threads at once."""
+        self.refresh()
+        with self.lock.reading():
+            return self.answerer.ask(text, previous=previous)
+
+    def search(self, text: str, k: int) -> list[Hit]:
+        """Passages for a query; safe to call from several threads at once."""
+        self.refresh()
+        with self.lock.reading():
+            return self.searcher.search(text, k)
+
+    def hits(self, passage_ids: list[int]) -> dict[int, Hit]:
+        """Stored passages by id, as hits (the ones deleted since are missing)."""
+        rows = self.store.passages_with_articles(passage_ids)
+        return {
+            pid: Hit(
+                pid,
+                article.id,
+                0.0,
+                passage.text,
+                article.title,
+                article.outlet,
+                article.url,
+                article.published_at,
+            )
+            for pid, (passage, article) in rows.items()
+        }
 
     def close(self) -> None:
         """Release the database connections."""
@@ -53,5 +178,7 @@ def open_services(settings: Settings) -> Services:
     embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size)
     store = Store.open(settings.db_url, settings.index_dir, embedder.name, embedder.dim)
     searcher = Searcher(store, embedder, settings.search_mode)
+    # Services.refresh swaps BM25 for a newer one while no search runs.
+    searcher.auto_refresh = False
     answerer = Answerer(searcher, QuestionReader(load_nlp()))
-    return Services(settings, embedder, store, searcher, answerer)
+    return Services(settings, embedder, store, searcher, answerer, Activity(store.sessions))

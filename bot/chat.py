@@ -36,5 +36,5 @@ def chat(
             previous = None
             write("Forgotten; ask away.")
             continue
-        previous = services.answerer.ask(question, previous=previous)
+        previous = services.ask(question, previous=previous)
         write(answer_as_text(previous))

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import html
 import textwrap
+from datetime import datetime
+from typing import Any
 
+from retrieval.activity import ActivityCounts
 from retrieval.answer import Answer
+from retrieval.browse import Headline, OutletCount
 from retrieval.search import Hit
 
 
@@ -78,3 +82,108 @@ def answer_as_html(answer: Answer) -> str:
 def _linked(hit: Hit) -> str:
     title = html.escape(source_line(hit))
     return f'<a href="{html.escape(hit.url, quote=True)}">{title}</a>' if hit.url else title
+
+
+# -- Telegram messages -------------------------------------------------------------------------
+
+HELP = (
+    "<b>Ask me about the news.</b> I answer from the articles I hold, with numbered sources.\n"
+    "In a group, mention me, reply to me, or use /ask.\n\n"
+    "/ask <i>question</i> – ask (in groups)\n"
+    "/sources – the outlets I read\n"
+    "/latest – the latest headlines\n"
+    "/reset – forget the conversation (follow-ups use your last question)\n"
+    "/help – this list"
+)
+ADMIN_HELP = "\n\nAdmins: /ingest <i>URL or feed</i> – add articles; /stats – usage and index."
+
+
+def day(value: datetime | None) -> str:
+    """'8 Mar 2022', or an empty string."""
+    return value.strftime("%-d %b %Y") if value else ""
+
+
+def welcome_html(stats: dict[str, Any]) -> str:
+    """/start: what the bot knows and how to ask."""
+    articles = int(stats["articles"])
+    if not articles:
+        return (
+            "Hello! I answer questions about news articles, with sources — but I hold none "
+            "yet. An admin can add some with /ingest."
+        )
+    outlets: list[str] = list(stats["outlets"])
+    span = ""
+    if stats.get("first_published") and stats.get("last_published"):
+        span = f", {day(stats['first_published'])} – {day(stats['last_published'])}"
+    shown = ", ".join(html.escape(o) for o in outlets[:5])
+    more = f" and {len(outlets) - 5} more" if len(outlets) > 5 else ""
+    source = f" from {shown}{more}" if outlets else ""
+    return (
+        f"Hello! I answer questions about <b>{articles}</b> news articles{source}{span}, "
+        "with sources.\n\nAsk me who met whom, when and where — or tap an example:"
+    )
+
+
+def full_sources_html(answer_text: str, sources: list[tuple[int, Hit, str]]) -> str:
+    """Sources button: each cited passage whole, the quoted sentence in bold."""
+    parts = [f"<b>Sources</b> for “{html.escape(quote(answer_text, 120))}”"]
+    for n, hit, cited in sources:
+        body = html.escape(" ".join(hit.text.split()))
+        marked = html.escape(" ".join(cited.split()))
+        if marked and marked in body:
+            body = body.replace(marked, f"<b>{marked}</b>", 1)
+        parts.append(f"[{n}] {_linked(hit)}\n<blockquote expandable>{body}</blockquote>")
+    return "\n".join(parts)
+
+
+def more_html(hits: list[Hit], first: int) -> str:
+    """More like this: passages numbered from `first`."""
+    if not hits:
+        return "No more passages on that."
+    return "\n".join(
+        f"{n}. {_linked(hit)}\n<blockquote expandable>{html.escape(quote(hit.text))}</blockquote>"
+        for n, hit in enumerate(hits, first)
+    )
+
+
+def outlets_html(rows: list[OutletCount]) -> str:
+    """/sources: outlets, article counts, newest date."""
+    if not rows:
+        return "No articles yet."
+    lines = [f"<b>{sum(r.articles for r in rows)} articles from {len(rows)} outlets</b>"]
+    lines.extend(
+        f"• {html.escape(r.outlet)} — {r.articles} article{'s' if r.articles != 1 else ''}"
+        + (f", newest {day(r.newest)}" if r.newest else "")
+        for r in rows
+    )
+    return "\n".join(lines)
+
+
+def headlines_html(rows: list[Headline]) -> str:
+    """/latest: the latest headlines as links."""
+    if not rows:
+        return "No articles yet."
+    lines = ["<b>Latest headlines</b>"]
+    for row in rows:
+        meta = ", ".join(p for p in (row.outlet, day(row.published_at)) if p)
+        title = html.escape(row.title)
+        link = f'<a href="{html.escape(row.url, quote=True)}">{title}</a>' if row.url else title
+        lines.append(f"• {link}" + (f" — {html.escape(meta)}" if meta else ""))
+    return "\n".join(lines)
+
+
+def stats_html(stats: dict[str, Any], counts: ActivityCounts, index_bytes: int) -> str:
+    """/stats for admins."""
+    return "\n".join(
+        [
+            "<b>Usage</b>",
+            f"users {counts.users}, questions {counts.questions} "
+            f"({counts.answered} answered), feedback 👍 {counts.helpful} 👎 {counts.unhelpful}",
+            "<b>Store</b>",
+            f"articles {stats['articles']}, passages {stats['passages']}, "
+            f"events {stats['events']}, outlets {len(stats['outlets'])}",
+            f"index {stats['indexed']} vectors, {index_bytes / 1e6:.1f} MB on disk",
+            f"published {day(stats['first_published']) or '?'} – "
+            f"{day(stats['last_published']) or '?'}",
+        ]
+    )

@@ -1,101 +1,107 @@
-"""The Telegram bot: long polling, /start, /help, and any text as a question."""
+"""The Telegram bot's wiring: handlers, rate limits and retries, long polling or a webhook.
+The handlers are in bot/handlers.py (the conversation) and bot/admin.py."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
+import secrets
+from typing import Any
+from urllib.parse import urlparse
 
-from telegram import Update
-from telegram.constants import ChatAction, ParseMode
+from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot.app import Services
-from bot.render import answer_as_html
-from retrieval.answer import Answer
+from bot import admin, handlers
+from bot.app import Services, redact
+from bot.context import BotData, Context
+from bot.limits import RetryingRateLimiter
+from bot.memory import Turns
 
-logger = logging.getLogger(__name__)
-
-
-def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    services: Services = context.bot_data["services"]
-    return services
-
-
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Greet and say what the bot knows."""
-    stats = _services(context).store.stats()
-    if update.effective_message:
-        await update.effective_message.reply_text(
-            f"Hello! I answer questions about {stats['articles']} news articles, with sources. "
-            "Ask me anything, e.g. “Who did Liz Truss meet in Washington?”"
-        )
+COMMANDS = [
+    BotCommand("ask", "Ask a question (in groups)"),
+    BotCommand("sources", "The outlets I read"),
+    BotCommand("latest", "The latest headlines"),
+    BotCommand("reset", "Forget the conversation"),
+    BotCommand("help", "What I can do"),
+]
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """List the commands."""
-    if update.effective_message:
-        await update.effective_message.reply_text(
-            "/start – what I know\n/help – this list\nAny other message is a question."
-        )
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Put the commands in Telegram's menu."""
+    await application.bot.set_my_commands(COMMANDS)
 
 
-async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer a question, with numbered sources; the chat's last answer is the context of a
-    follow-up."""
-    message = update.effective_message
-    if message is None or not message.text:
-        return
-    await message.chat.send_action(ChatAction.TYPING)
-    services = _services(context)
-    previous = context.chat_data.get("previous") if context.chat_data is not None else None
-    answer = await asyncio.to_thread(_answer, services, message.text, previous)
-    if context.chat_data is not None:
-        context.chat_data["previous"] = answer
-    await message.reply_text(
-        answer_as_html(answer), parse_mode=ParseMode.HTML, disable_web_page_preview=True
-    )
-
-
-def _answer(services: Services, text: str, previous: Answer | None) -> Answer:
-    """Off the event loop: pick up an index another process saved, then answer."""
-    services.store.reload_if_changed()
-    return services.answerer.ask(text, previous=previous)
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the error and tell the user in plain words."""
-    logger.error("error handling update %s", update, exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message:
-        await update.effective_message.reply_text("Sorry, something went wrong. Please try again.")
-
-
-def build(services: Services) -> Application:
-    """Wire the handlers; nothing else."""
+def build(services: Services) -> Application[Any, Context, Any, Any, BotData, Any]:
+    """The Application with every handler; nothing is sent until it starts."""
     settings = services.settings
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    redact(settings.telegram_bot_token)
+    pool = settings.bot_concurrency + 4  # answers, chat actions and callbacks in flight
     application = (
         Application.builder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_base_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .context_types(ContextTypes(context=Context, bot_data=BotData))
+        .rate_limiter(RetryingRateLimiter(overall_max_rate=settings.telegram_rate_limit))
+        .concurrent_updates(settings.bot_concurrency)
+        .connection_pool_size(pool)
+        .pool_timeout(10.0)
+        .connect_timeout(5.0)
+        .read_timeout(15.0)
+        .write_timeout(15.0)
+        .post_init(_post_init)
         .build()
     )
     application.bot_data["services"] = services
-    application.add_handler(CommandHandler("start", start))
-    application.add_handler(CommandHandler("help", help_command))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, question))
-    application.add_error_handler(on_error)
+    application.bot_data["turns"] = Turns()
+    # New messages only: an edited message is not asked again.
+    text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    application.add_handler(TypeHandler(Update, admin.gate), group=-1)
+    application.add_handler(CommandHandler("start", handlers.start))
+    application.add_handler(CommandHandler("help", handlers.help_command))
+    application.add_handler(CommandHandler("ask", handlers.ask_command))
+    application.add_handler(CommandHandler("sources", handlers.sources_command))
+    application.add_handler(CommandHandler("latest", handlers.latest_command))
+    application.add_handler(CommandHandler("reset", handlers.reset))
+    application.add_handler(CommandHandler("ingest", admin.ingest_command))
+    application.add_handler(CommandHandler("stats", admin.stats_command))
+    application.add_handler(MessageHandler(private & text, handlers.private_message))
+    application.add_handler(MessageHandler(groups & text, handlers.group_message))
+    application.add_handler(CallbackQueryHandler(handlers.on_button))
+    application.add_error_handler(handlers.on_error)
     return application
 
 
+def webhook_options(services: Services) -> dict[str, Any]:
+    """How to listen for Telegram's POSTs: WEBHOOK_URL's path on WEBHOOK_LISTEN:WEBHOOK_PORT,
+    with a secret token Telegram sends back in a header (WEBHOOK_SECRET, or a fresh random
+    one per start, since Telegram is told it at each start anyway)."""
+    settings = services.settings
+    if not settings.webhook_url:
+        raise ValueError("WEBHOOK_URL is not set")
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": urlparse(settings.webhook_url).path.lstrip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret or secrets.token_urlsafe(32),
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 def run(services: Services) -> None:
-    """Run the bot with long polling until interrupted."""
-    build(services).run_polling(allowed_updates=Update.ALL_TYPES)
+    """Run until interrupted: a webhook when WEBHOOK_URL is set, long polling otherwise."""
+    application = build(services)
+    if services.settings.webhook_url:
+        application.run_webhook(**webhook_options(services))
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

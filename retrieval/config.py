@@ -26,6 +26,17 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/bot", alias="TELEGRAM_BASE_URL"
     )
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="ADMIN_IDS")
+    allowed_user_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, alias="ALLOWED_USER_IDS"
+    )
+    webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
+    webhook_secret: str | None = Field(
+        default=None, alias="WEBHOOK_SECRET", pattern=r"^[A-Za-z0-9_-]{1,256}$"
+    )
+    webhook_listen: str = Field(default="127.0.0.1", alias="WEBHOOK_LISTEN")
+    webhook_port: int = Field(default=8443, alias="WEBHOOK_PORT", ge=1, le=65535)
+    telegram_rate_limit: float = Field(default=30.0, alias="TELEGRAM_RATE_LIMIT", ge=0)
+    bot_concurrency: int = Field(default=16, alias="BOT_CONCURRENCY", ge=1, le=256)
 
     search_mode: Literal["hybrid", "dense", "lexical"] = Field(
         default="hybrid", alias="SEARCH_MODE"
@@ -45,7 +56,7 @@ class Settings(BaseSettings):
         alias="FETCH_USER_AGENT",
     )
 
-    @field_validator("admin_ids", mode="before")
+    @field_validator("admin_ids", "allowed_user_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -53,6 +64,29 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator(
+        "webhook_url", "webhook_secret", "database_url", "telegram_bot_token", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return value or None
+
+    def as_env(self) -> dict[str, str]:
+        """These settings as environment variables, for a child process (an ingest started
+        from the bot) to see exactly what this process sees."""
+        env: dict[str, str] = {}
+        for name, info in type(self).model_fields.items():
+            value = getattr(self, name)
+            if value is None or info.alias is None:
+                continue
+            if isinstance(value, bool):
+                env[info.alias] = "true" if value else "false"
+            elif isinstance(value, list):
+                env[info.alias] = " ".join(str(v) for v in value)
+            else:
+                env[info.alias] = str(value)
+        return env
 
     @property
     def db_url(self) -> str:

@@ -1,13 +1,25 @@
 """A small, strict Bot API server on loopback: enough of Telegram's HTTP protocol for the bot's
-tests, rejecting what Telegram rejects (bad HTML in parse mode HTML, empty or over-long text)."""
+tests and benchmark, rejecting what Telegram rejects with Telegram's error texts.
+
+It speaks the real protocol to python-telegram-bot's real HTTP client: long-polled getUpdates,
+sendMessage (parse mode HTML checked, length counted after parsing, inline keyboards checked),
+editMessageText / editMessageReplyMarkup, answerCallbackQuery, sendChatAction, setWebhook,
+setMyCommands. Private and group chats, commands and mentions with their entities, replies,
+callback queries. Faults can be injected: 429 with retry_after, 5xx, and a chat that blocked
+the bot (403).
+"""
 
 from __future__ import annotations
 
+import html
+import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -15,75 +27,231 @@ from urllib.parse import parse_qsl
 
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
                 "blockquote", "tg-spoiler", "span", "tg-emoji"}  # fmt: skip
+BOT = {"id": 1000, "is_bot": True, "first_name": "newsbot", "username": "newsbot_test_bot"}
+MAX_TEXT = 4096
+CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice",
+                "upload_voice", "upload_document", "choose_sticker", "find_location",
+                "record_video_note", "upload_video_note"}  # fmt: skip
+# Parameters python-telegram-bot sends as JSON inside form fields.
+JSON_FIELDS = {"reply_markup", "commands", "entities", "link_preview_options", "reply_parameters",
+               "allowed_updates", "scope"}  # fmt: skip
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
-class _Checker(HTMLParser):
+class _Parser(HTMLParser):
+    """Telegram's HTML parse mode: a few tags, four named entities, numeric ones; collects the
+    visible text."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=False)
         self.stack: list[str] = []
         self.error: str | None = None
+        self.text: list[str] = []
+
+    def _fail(self, error: str) -> None:
+        self.error = self.error or error
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
-            self.error = f'Unsupported start tag "{tag}"'
+            self._fail(f'Unsupported start tag "{tag}"')
+        if tag == "a" and not dict(attrs).get("href"):
+            self._fail('Can\'t find "href" attribute of tag "a"')
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack.pop() != tag:
-            self.error = f'Unexpected end tag "{tag}"'
+            self._fail(f'Unexpected end tag "{tag}"')
+
+    def handle_data(self, data: str) -> None:
+        if "<" in data:  # html.parser passes a lone "<" through as data; Telegram does not
+            self._fail("Unexpected end of name token at byte offset 0")
+        self.text.append(data)
 
     def handle_entityref(self, name: str) -> None:
         if name not in ("lt", "gt", "amp", "quot"):
-            self.error = f'Unsupported entity "&{name};"'
+            self._fail(f'Unsupported entity "&{name};"')
+        self.text.append(html.unescape(f"&{name};"))
+
+    def handle_charref(self, name: str) -> None:
+        self.text.append(html.unescape(f"&#{name};"))
+
+
+def _parse(text: str) -> _Parser:
+    parser = _Parser()
+    parser.feed(text)
+    parser.close()
+    if parser.rawdata:  # an unterminated tag such as "<b" is left unparsed
+        parser._fail("Unclosed start tag")
+    return parser
 
 
 def html_error(text: str) -> str | None:
     """Telegram's complaint about text in parse mode HTML, or None."""
-    checker = _Checker()
-    checker.feed(text)
-    checker.close()
-    if checker.error:
-        return checker.error
-    if checker.stack:
-        return f'Can\'t find end tag corresponding to start tag "{checker.stack[-1]}"'
+    parser = _parse(text)
+    if parser.error:
+        return parser.error
+    if parser.stack:
+        return f'Can\'t find end tag corresponding to start tag "{parser.stack[-1]}"'
     return None
 
 
-class FakeBotApi:
-    """State of the fake server: queued updates in, sent messages out."""
+def visible_text(text: str) -> str:
+    """The text a user sees of an HTML message (what Telegram returns as `text`)."""
+    return "".join(_parse(text).text).strip()
 
-    def __init__(self) -> None:
+
+def utf16_len(text: str) -> int:
+    """Telegram counts lengths in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+class ApiError(Exception):
+    """A Bot API error answer."""
+
+    def __init__(self, status: int, description: str, **parameters: Any) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.parameters = parameters
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.status,
+            "description": self.description,
+        }
+        if self.parameters:
+            body["parameters"] = self.parameters
+        return body
+
+
+@dataclass
+class Sent:
+    """A message the bot sent (or edited): what it asked for and what a user sees."""
+
+    message_id: int
+    chat_id: int
+    html: str
+    text: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+    edits: int = 0
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        """The inline keyboard's buttons, row after row."""
+        markup = self.params.get("reply_markup") or {}
+        return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+
+class FakeBotApi:
+    """State of the fake server: queued updates in, sent messages out, faults to inject."""
+
+    def __init__(self, token: str = "123:TEST") -> None:
+        self.token = token
         self.updates: list[dict[str, Any]] = []
-        self.sent: list[dict[str, Any]] = []
+        self.sent: list[Sent] = []
+        self._sent_by_chat: dict[int, list[Sent]] = {}
         self.calls: list[str] = []
-        self._next_update = 1
+        self.chats: dict[int, dict[str, Any]] = {}
+        self.blocked: set[int] = set()
+        self.webhook: dict[str, Any] = {}
+        self.commands: list[dict[str, Any]] = []
+        self.callback_answers: dict[str, dict[str, Any]] = {}
+        self._faults: dict[str, list[ApiError]] = {}
+        self._pending_queries: set[str] = set()
+        self._ids = itertools.count(1)
+        self._message_ids = itertools.count(5000)
         self._lock = threading.Condition()
 
-    def push_text(self, chat_id: int, text: str) -> None:
-        """Queue a private-chat message from user chat_id (commands carry their entity)."""
-        message: dict[str, Any] = {}
-        if text.startswith("/"):
-            length = len(text.split()[0])
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    # -- what users do ---------------------------------------------------------------------
+
+    def private(self, user_id: int, name: str = "Ann") -> dict[str, Any]:
+        """A private chat with a user (its id is the user's)."""
+        return {"id": user_id, "type": "private", "first_name": name}
+
+    def group(self, chat_id: int, title: str = "News desk") -> dict[str, Any]:
+        """A group chat (negative id)."""
+        return {"id": chat_id, "type": "group", "title": title}
+
+    def push_text(
+        self,
+        chat: int | dict[str, Any],
+        text: str,
+        user_id: int | None = None,
+        reply_to: Sent | None = None,
+    ) -> dict[str, Any]:
+        """Queue a message from a user; commands and @mentions carry their entities. An int
+        chat is a private chat with that user."""
+        chat = self.private(chat) if isinstance(chat, int) else chat
+        user_id = user_id if user_id is not None else chat["id"]
+        entities = [
+            {"type": kind, "offset": utf16_len(text[: m.start()]), "length": utf16_len(m[0])}
+            for kind, pattern in (("bot_command", r"(?<!\S)/\w+(@\w+)?"), ("mention", r"@\w+"))
+            for m in re.finditer(pattern, text)
+            if not (kind == "mention" and m.start() > 0 and text[m.start() - 1] not in " \n")
+        ]
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": {"id": user_id, "is_bot": False, "first_name": "User"},
+            "text": text,
+        }
+        if entities:
+            message["entities"] = sorted(entities, key=lambda e: e["offset"])
+        if reply_to is not None:
+            message["reply_to_message"] = self._as_message(reply_to)
+        self._queue({"message": message}, chat)
+        return message
+
+    def press(self, sent: Sent, data: str, user_id: int | None = None) -> str:
+        """Queue a callback query: a user pressed the button with `data` under `sent`."""
+        if data not in [b.get("callback_data") for b in sent.buttons]:
+            raise AssertionError(f"no button with callback_data {data!r} under that message")
+        query_id = str(next(self._ids) * 7919)
+        chat = self.chats[sent.chat_id]
+        query = {
+            "id": query_id,
+            "from": {"id": user_id or sent.chat_id, "is_bot": False, "first_name": "User"},
+            "message": self._as_message(sent),
+            "chat_instance": f"ci{sent.chat_id}",
+            "data": data,
+        }
         with self._lock:
-            self.updates.append(
-                {
-                    "update_id": self._next_update,
-                    "message": {
-                        "message_id": self._next_update,
-                        "date": int(time.time()),
-                        "chat": {"id": chat_id, "type": "private", "first_name": "Ann"},
-                        "from": {"id": chat_id, "is_bot": False, "first_name": "Ann"},
-                        "text": text,
-                        **message,
-                    },
-                }
-            )
-            self._next_update += 1
+            self._pending_queries.add(query_id)
+        self._queue({"callback_query": query}, chat)
+        return query_id
+
+    def _queue(self, body: dict[str, Any], chat: dict[str, Any]) -> None:
+        with self._lock:
+            self.chats[chat["id"]] = chat
+            self.updates.append({"update_id": next(self._ids), **body})
             self._lock.notify_all()
 
-    def wait_sent(self, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
-        """Block until `count` messages were sent."""
+    # -- what tests control ----------------------------------------------------------------
+
+    def fail(self, method: str, status: int, times: int = 1, retry_after: int = 1) -> None:
+        """Make the next `times` calls of `method` fail: 429 with retry_after, or a 5xx."""
+        if status == 429:
+            error = ApiError(
+                429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
+            )
+        else:
+            error = ApiError(status, "Bad Gateway" if status == 502 else "Internal Server Error")
+        with self._lock:
+            self._faults.setdefault(method, []).extend([error] * times)
+
+    def block(self, chat_id: int) -> None:
+        """The user blocked the bot: sends to that chat get 403."""
+        self.blocked.add(chat_id)
+
+    def wait_sent(self, count: int, timeout: float = 30.0) -> list[Sent]:
+        """Block until at least `count` messages were sent; returns them all."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while len(self.sent) < count:
@@ -93,71 +261,246 @@ class FakeBotApi:
                 self._lock.wait(left)
             return list(self.sent)
 
-    def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        self.calls.append(method)
-        if method == "getMe":
-            bot = {"id": 1, "is_bot": True, "first_name": "newsbot", "username": "newsbot_test_bot"}
-            return 200, {"ok": True, "result": bot}
-        if method in ("deleteWebhook", "sendChatAction", "close", "logOut"):
-            return 200, {"ok": True, "result": True}
-        if method == "getUpdates":
-            offset = int(params.get("offset") or 0)
-            with self._lock:
-                if not [u for u in self.updates if u["update_id"] >= offset]:
-                    self._lock.wait(min(float(params.get("timeout") or 0), 0.5))
+    def wait_for(self, predicate: Any, timeout: float = 30.0) -> None:
+        """Block until predicate(self) is true."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not predicate(self):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("condition not met in time")
+                self._lock.wait(min(left, 0.1))
+
+    def sent_to(self, chat_id: int) -> list[Sent]:
+        """Messages sent to one chat, in order."""
+        with self._lock:
+            return list(self._sent_by_chat.get(chat_id, ()))
+
+    def count_sent(self, chat_id: int) -> int:
+        """How many messages were sent to one chat."""
+        with self._lock:
+            return len(self._sent_by_chat.get(chat_id, ()))
+
+    # -- the protocol ----------------------------------------------------------------------
+
+    def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
+        """Answer one Bot API call: (HTTP status, JSON body)."""
+        with self._lock:
+            self.calls.append(method)
+            faults = self._faults.get(method)
+            fault = faults.pop(0) if faults else None
+        try:
+            if token != self.token:
+                raise ApiError(401, "Unauthorized")
+            if fault is not None:
+                raise fault
+            handler = getattr(self, f"_api_{method}", None)
+            if handler is None:
+                raise ApiError(404, "Not Found: method not found")
+            return 200, {"ok": True, "result": handler(params)}
+        except ApiError as error:
+            return error.status, error.payload()
+
+    def _chat(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("chat_id") in (None, ""):
+            raise ApiError(400, "Bad Request: chat_id is empty")
+        chat_id = int(params["chat_id"])
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id not in self.chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        return self.chats[chat_id]
+
+    def _render(self, params: dict[str, Any]) -> tuple[str, str]:
+        raw = str(params.get("text") or "")
+        if params.get("parse_mode") == "HTML":
+            if error := html_error(raw):
+                raise ApiError(400, f"Bad Request: can't parse entities: {error}")
+            text = visible_text(raw)
+        elif params.get("parse_mode"):
+            raise ApiError(400, f"Bad Request: unsupported parse_mode {params['parse_mode']}")
+        else:
+            text = raw.strip()
+        if not text:
+            raise ApiError(400, "Bad Request: message text is empty")
+        if utf16_len(text) > MAX_TEXT:
+            raise ApiError(400, "Bad Request: message is too long")
+        self._check_markup(params.get("reply_markup"))
+        return raw, text
+
+    @staticmethod
+    def _check_markup(markup: Any) -> None:
+        if markup is None:
+            return
+        rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+        if not isinstance(rows, list):
+            raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+        for button in (b for row in rows for b in row):
+            if not str(button.get("text") or "").strip():
+                raise ApiError(
+                    400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                )
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+            if data is None and not button.get("url"):
+                raise ApiError(400, 'Bad Request: can\'t find field "callback_data"')
+
+    def _as_message(self, sent: Sent) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": self.chats[sent.chat_id],
+            "from": BOT,
+            "text": sent.text,
+        }
+        if sent.params.get("reply_markup"):
+            message["reply_markup"] = sent.params["reply_markup"]
+        if sent.edits:
+            message["edit_date"] = int(time.time())
+        return message
+
+    def _api_getMe(self, params: dict[str, Any]) -> Any:
+        return BOT
+
+    def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+        offset = int(params.get("offset") or 0)
+        timeout = min(float(params.get("timeout") or 0), 1.0)
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
                 fresh = [u for u in self.updates if u["update_id"] >= offset]
-            return 200, {"ok": True, "result": fresh}
-        if method == "sendMessage":
-            text = str(params.get("text") or "")
-            if not text.strip():
-                return 400, {
-                    "ok": False,
-                    "error_code": 400,
-                    "description": "Bad Request: message text is empty",
-                }
-            if len(text) > 4096:
-                return 400, {
-                    "ok": False,
-                    "error_code": 400,
-                    "description": "Bad Request: message is too long",
-                }
-            if params.get("parse_mode") == "HTML" and (error := html_error(text)):
-                description = f"Bad Request: can't parse entities: {error}"
-                return 400, {"ok": False, "error_code": 400, "description": description}
-            with self._lock:
-                message = {
-                    "message_id": 1000 + len(self.sent),
-                    "date": int(time.time()),
-                    "chat": {"id": int(params["chat_id"]), "type": "private"},
-                    "text": text,
-                }
-                self.sent.append({**params, "text": text})
-                self._lock.notify_all()
-            return 200, {"ok": True, "result": message}
-        return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+                left = deadline - time.monotonic()
+                if fresh or left <= 0:
+                    return fresh[: int(params.get("limit") or 100)]
+                self._lock.wait(left)
+
+    def _api_sendMessage(self, params: dict[str, Any]) -> Any:
+        with self._lock:
+            chat = self._chat(params)
+            raw, text = self._render(params)
+            sent = Sent(next(self._message_ids), chat["id"], raw, text, params)
+            self.sent.append(sent)
+            self._sent_by_chat.setdefault(sent.chat_id, []).append(sent)
+            self._lock.notify_all()
+            return self._as_message(sent)
+
+    def _edited(self, params: dict[str, Any]) -> Sent:
+        self._chat(params)
+        for sent in self.sent:
+            if sent.message_id == int(params.get("message_id") or 0):
+                return sent
+        raise ApiError(400, "Bad Request: message to edit not found")
+
+    def _api_editMessageText(self, params: dict[str, Any]) -> Any:
+        with self._lock:
+            sent = self._edited(params)
+            raw, text = self._render(params)
+            if raw == sent.html and params.get("reply_markup") == sent.params.get("reply_markup"):
+                raise ApiError(400, NOT_MODIFIED)
+            sent.html, sent.text, sent.params, sent.edits = raw, text, params, sent.edits + 1
+            self._lock.notify_all()
+            return self._as_message(sent)
+
+    def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
+        with self._lock:
+            sent = self._edited(params)
+            self._check_markup(params.get("reply_markup"))
+            if params.get("reply_markup") == sent.params.get("reply_markup"):
+                raise ApiError(400, NOT_MODIFIED)
+            sent.params = {**sent.params, "reply_markup": params.get("reply_markup")}
+            sent.edits += 1
+            self._lock.notify_all()
+            return self._as_message(sent)
+
+    def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        with self._lock:
+            query_id = str(params.get("callback_query_id"))
+            if query_id not in self._pending_queries:
+                raise ApiError(400, QUERY_INVALID)
+            if len(str(params.get("text") or "")) > 200:
+                raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+            self._pending_queries.discard(query_id)
+            self.callback_answers[query_id] = params
+            self._lock.notify_all()
+        return True
+
+    def _api_sendChatAction(self, params: dict[str, Any]) -> Any:
+        with self._lock:
+            self._chat(params)
+        if params.get("action") not in CHAT_ACTIONS:
+            raise ApiError(400, "Bad Request: wrong parameter action in request")
+        return True
+
+    def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
+        for command in params.get("commands") or []:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", command.get("command", "")):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(command.get("description", "")) <= 256:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        self.commands = list(params.get("commands") or [])
+        return True
+
+    def _api_setWebhook(self, params: dict[str, Any]) -> Any:
+        url = str(params.get("url") or "")
+        secret = params.get("secret_token")
+        if url and not url.startswith("https://"):
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        self.webhook = {"url": url, "secret_token": secret}
+        return True
+
+    def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = {}
+        return True
+
+    def _api_getWebhookInfo(self, params: dict[str, Any]) -> Any:
+        return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
+                "pending_update_count": 0}  # fmt: skip
+
+    def _api_close(self, params: dict[str, Any]) -> Any:
+        return True
+
+
+def _params(raw: str, kind: str) -> dict[str, Any]:
+    """Bot API parameters: JSON bodies, or form fields whose nested values are JSON."""
+    if "json" in kind:
+        return dict(json.loads(raw)) if raw else {}
+    params: dict[str, Any] = dict(parse_qsl(raw)) if "x-www-form-urlencoded" in kind else {}
+    for key in JSON_FIELDS & params.keys():
+        params[key] = json.loads(params[key])
+    return params
 
 
 @contextmanager
-def serve() -> Iterator[tuple[FakeBotApi, str]]:
+def serve(token: str = "123:TEST") -> Iterator[tuple[FakeBotApi, str]]:
     """Run the fake on 127.0.0.1; yields it and the base URL for TELEGRAM_BASE_URL."""
-    api = FakeBotApi()
+    api = FakeBotApi(token)
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as Telegram's servers do
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length).decode() if length else ""
-            kind = self.headers.get("Content-Type", "")
-            params: dict[str, Any] = json.loads(raw) if "json" in kind and raw else {}
-            if "x-www-form-urlencoded" in kind:
-                params = dict(parse_qsl(raw))
-            method = self.path.rstrip("/").rsplit("/", 1)[-1]
-            status, payload = api.handle(method, params)
+            match = re.fullmatch(r"/bot([^/]+)/(\w+)/?", self.path.split("?")[0])
+            if match is None:
+                status, payload = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+            else:
+                params = _params(raw, self.headers.get("Content-Type", ""))
+                status, payload = api.handle(match[1], match[2], params)
             data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (a long poll cut short at shutdown)
 
         do_GET = do_POST
 
@@ -165,8 +508,10 @@ def serve() -> Iterator[tuple[FakeBotApi, str]]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield api, f"http://127.0.0.1:{server.server_address[1]}/bot"
     finally:
         server.shutdown()
+        server.server_close()

@@ -1,0 +1,154 @@
+"""Who may use the bot, and the admins' commands: /ingest (in a child process, reported when
+done) and /stats."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import html
+import json
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import Chat, Message, Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import Context
+from bot.render import stats_html
+from bot.send import send_html
+
+logger = logging.getLogger(__name__)
+
+NOT_ADMIN = "Sorry, only the bot's admins can do that."
+PRIVATE_BOT = "Sorry, this is a private bot. Ask its owner to add your Telegram id."
+INGEST_TIMEOUT = 3600.0
+
+
+async def gate(update: Update, context: Context) -> None:
+    """With ALLOWED_USER_IDS set, everyone else gets a polite refusal (in private chats; in
+    groups they are ignored) and nothing more."""
+    settings = context.services.settings
+    if not settings.allowed_user_ids:
+        return
+    user = update.effective_user
+    if user is not None and (user.id in settings.allowed_user_ids or user.id in settings.admin_ids):
+        return
+    if update.callback_query:
+        await update.callback_query.answer(PRIVATE_BOT, show_alert=True)
+    elif update.effective_chat and update.effective_chat.type == Chat.PRIVATE:
+        await context.bot.send_message(update.effective_chat.id, PRIVATE_BOT)
+    raise ApplicationHandlerStop
+
+
+def is_admin(update: Update, context: Context) -> bool:
+    """Whether the sender's id is in ADMIN_IDS."""
+    user = update.effective_user
+    return user is not None and user.id in context.services.settings.admin_ids
+
+
+def admin_only(
+    handler: Callable[[Update, Context, Message], Awaitable[None]],
+) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """A command for admins only: others get a polite refusal."""
+
+    @functools.wraps(handler)
+    async def checked(update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        if not is_admin(update, context):
+            await message.reply_text(NOT_ADMIN)
+            return
+        await handler(update, context, message)
+
+    return checked
+
+
+@admin_only
+async def stats_command(update: Update, context: Context, message: Message) -> None:
+    """/stats: users, questions, feedback, articles, index size."""
+    services = context.services
+    stats = await asyncio.to_thread(services.store.stats)
+    counts = await asyncio.to_thread(services.activity.counts)
+    size = await asyncio.to_thread(_directory_bytes, services.settings.index_dir)
+    await message.reply_html(stats_html(stats, counts, size))
+
+
+def _directory_bytes(path: os.PathLike[str]) -> int:
+    try:
+        return sum(entry.stat().st_size for entry in os.scandir(path) if entry.is_file())
+    except OSError:
+        return 0
+
+
+@admin_only
+async def ingest_command(update: Update, context: Context, message: Message) -> None:
+    """/ingest URL...: fetch pages or feeds in the background and report the summary (one
+    ingest at a time)."""
+    sources = list(context.args or [])
+    bad = [s for s in sources if urlparse(s).scheme not in ("http", "https")]
+    if not sources or bad:
+        await message.reply_html(
+            "Usage: /ingest <i>URL</i> [<i>URL</i>…] — article pages or RSS/Atom feeds, "
+            "http(s) only."
+        )
+        return
+    if context.bot_data.get("ingesting"):
+        await message.reply_text("An ingest is already running; I'll report when it ends.")
+        return
+    context.bot_data["ingesting"] = True
+    await message.reply_text(f"Ingesting {len(sources)} source(s)… I'll report here when done.")
+    context.application.create_task(
+        _ingest_and_report(context, message.chat_id, sources), update=update
+    )
+
+
+async def _ingest_and_report(context: Context, chat_id: int, sources: list[str]) -> None:
+    try:
+        report = await run_ingest(context, sources)
+        await asyncio.to_thread(context.services.refresh)
+        await send_html(context.bot, chat_id, report)
+    finally:
+        context.bot_data["ingesting"] = False
+
+
+async def run_ingest(context: Context, sources: list[str]) -> str:
+    """Run `newsbot ingest --json` in a child process (the bot keeps answering meanwhile,
+    and picks up the new index when it is saved) and describe its summary in HTML."""
+    settings = context.services.settings
+    env = {**os.environ, **settings.as_env(), "DATABASE_URL": settings.db_url}
+    env.pop("TELEGRAM_BOT_TOKEN", None)  # the child needs no token
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "ingest", "--json", *sources,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+    )  # fmt: skip
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), INGEST_TIMEOUT)
+    except TimeoutError:
+        process.kill()
+        return "The ingest took too long and was stopped."
+    try:
+        summary = json.loads(out.decode().strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        logger.error("ingest failed (exit %s): %s", process.returncode, err.decode()[-2000:])
+        return "The ingest failed before it could report; see the bot's log."
+    return ingest_report(summary)
+
+
+def ingest_report(summary: dict[str, Any]) -> str:
+    """An ingest summary for Telegram."""
+    lines = [
+        f"<b>Ingest done</b> in {float(summary.get('seconds') or 0):.1f} s: "
+        f"{summary.get('new', 0)} new, {summary.get('updated', 0)} updated, "
+        f"{summary.get('unchanged', 0)} unchanged, {summary.get('failed', 0)} failed; "
+        f"{summary.get('passages_added', 0)} passages added."
+    ]
+    errors = summary.get("errors") or []
+    for error in errors[:5] if isinstance(errors, list) else []:
+        source, reason = html.escape(str(error.get("source"))), html.escape(str(error.get("error")))
+        lines.append(f"• {source}: {reason}")
+    return "\n".join(lines)

@@ -1,0 +1,67 @@
+"""Callback data, keyboards and the per-chat memory of follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import buttons
+from bot.memory import Turns
+from retrieval.answer import Answer
+
+
+@pytest.mark.parametrize(
+    ("data", "press"),
+    [
+        ("ask:Who met whom?", buttons.Press("ask", text="Who met whom?")),
+        ("src:12", buttons.Press("src", 12)),
+        ("more:12:3", buttons.Press("more", 12, 3)),
+        ("fb:12:1", buttons.Press("fb", 12, 1)),
+        ("fb:12:-1", buttons.Press("fb", 12, -1)),
+        ("fb:12:5", None),
+        ("src:x", None),
+        ("more:1", None),
+        ("ask:  ", None),
+        ("other:1", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse(data: str | None, press: buttons.Press | None) -> None:
+    assert buttons.parse(data) == press
+
+
+def test_every_button_fits_telegrams_64_bytes() -> None:
+    big = 2**62
+    markup = buttons.answer_keyboard(big, sources=True, shown=10_000, vote=-1)
+    datas = [b.callback_data for row in markup.inline_keyboard for b in row]
+    assert all(isinstance(d, str) and buttons.fits(d) for d in datas)
+    assert buttons.vote_of(markup) == -1
+    assert buttons.ask_data("é" * 60) is None  # 120 bytes: left out, not truncated
+    keyboard = buttons.examples_keyboard(["Who met?", "é" * 60])
+    assert keyboard is not None and len(keyboard.inline_keyboard) == 1
+
+
+def test_answer_without_sources_has_no_sources_button() -> None:
+    markup = buttons.answer_keyboard(1, sources=False, shown=0)
+    assert [b.text for row in markup.inline_keyboard for b in row] == [
+        "🔎 More like this",
+        "👍",
+        "👎",
+    ]
+
+
+def _answer(text: str) -> Answer:
+    return Answer(question=text, text=text, found=True, kind="passage")
+
+
+def test_turns_are_capped_and_expire() -> None:
+    now = [0.0]
+    turns = Turns(max_chats=2, ttl=60, clock=lambda: now[0])
+    for chat in (1, 2):
+        turns.put(chat, _answer(str(chat)))
+    assert turns.get(1) is not None  # 1 is now the most recently used
+    turns.put(3, _answer("3"))
+    assert turns.get(2) is None and turns.get(1) is not None and len(turns) == 2
+    now[0] = 61
+    assert turns.get(1) is None
+    assert turns.forget(3) is True and turns.forget(3) is False
