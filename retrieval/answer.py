@@ -24,6 +24,7 @@ from retrieval.compose import (
     display_names,
     join,
     kind_group,
+    long_date,
     pair,
     verb,
     when_sentence,
@@ -68,7 +69,7 @@ class Answer:
     question: str
     text: str
     found: bool
-    kind: str  # who / when / where / passage / none
+    kind: str  # who / when / where / whether / passage / none
     values: tuple[str, ...] = ()
     citations: tuple[Citation, ...] = ()
     events: tuple[StoredEvent, ...] = ()
@@ -190,6 +191,11 @@ class Answerer:
                 citations.append(Citation(2, later, confirmed.sentence))
                 used.append(confirmed)
                 why.append(f"event {confirmed.id} reports the meeting announced by {best.id}")
+        elif question.kind == "whether":
+            place = f" in {best.where}" if best.where else ""
+            day = f" on {long_date(best.when)}" if best.when else ""
+            text = f"Yes: {pair(best)} {verb(best)}{place}{day} [1]."
+            values = ("yes",)
         else:
             assert best.where is not None
             text = f"{pair(best)} {verb(best)} in {best.where} [1]."

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-Kind = Literal["who", "when", "where", "other"]
+Kind = Literal["who", "when", "where", "whether", "other"]
 
 MEETING_WORDS = re.compile(
     r"\b(meet|meets|meeting|met|talks?|talked|visit\w*|host\w*|receiv\w*|welcom\w*|"
@@ -42,6 +42,9 @@ _WHO = re.compile(
     r"members?|executives?|diplomats?|counterparts?|figures?|players?|head|heads))\b",
     re.I,
 )
+# "Did Blinken meet Truss?", "Has Xi met Biden?": a yes-or-no question about a meeting,
+# answered with the meeting and its source, or honestly not found.
+_WHETHER = re.compile(r"^\s*(?:and\s+|so\s+)?(?:did|has|have|had|will|was|were)\b", re.I)
 _MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
@@ -100,7 +103,9 @@ class Question:
     def asks_meeting(self) -> bool:
         """A who / when / where question about a meeting of named people: the events table
         answers it."""
-        return self.meeting and self.kind in ("who", "when", "where") and bool(self.names)
+        return (
+            self.meeting and self.kind in ("who", "when", "where", "whether") and bool(self.names)
+        )
 
 
 def question_kind(text: str) -> Kind:
@@ -166,10 +171,19 @@ class QuestionReader:
         sources = cited_sources(text)
         # An outlet is not a participant: "according to Reuters, who did ... meet".
         names = [n for n in names if not any(same_words(n, s) for s in sources)]
+        # "Will Solvang meet ...": the question's first word is not part of a name.
+        if names and text.startswith(names[0]) and _WHETHER.match(names[0]):
+            rest = names[0].split(" ", 1)[1:]
+            persons = [rest[0] if p == names[0] else p for p in persons if rest or p != names[0]]
+            names = rest + names[1:]
+        meeting = bool(MEETING_WORDS.search(text))
+        kind = question_kind(text)
+        if kind == "other" and meeting and _WHETHER.search(text):
+            kind = "whether"
         question = Question(
             text=text,
-            kind=question_kind(text),
-            meeting=bool(MEETING_WORDS.search(text)),
+            kind=kind,
+            meeting=meeting,
             names=tuple(names),
             persons=frozenset(persons) & frozenset(names),
             place=place,

@@ -69,6 +69,7 @@ def test_where(answerer: Answerer) -> None:
         "Who did Arjun Mehra meet in Oslo?",  # a meeting, but not there
         "Where did Ingrid Solvang meet Zara Quinton?",  # someone the articles never name
         "Where did Elena Brandt and Kenji Arakawa meet in 2019?",  # not then
+        "Did Grace Mulenga meet Marc Delorme?",  # yes or no: not found is the honest answer
     ],
 )
 def test_a_meeting_the_articles_do_not_report_is_refused(answerer: Answerer, question: str) -> None:
@@ -83,6 +84,17 @@ def test_an_outlet_the_store_does_not_hold_is_refused_by_name(answerer: Answerer
     answer = answerer.ask("What did a Bloomberg article say about the Arctic shipping talks?")
     assert not answer.found
     assert "Bloomberg" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ["Did Arjun Mehra meet Sari Wulandari?", "Will Mehra meet Wulandari in Jakarta?"]
+)
+def test_a_yes_or_no_meeting_question_is_answered_with_the_meeting(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.ask(question)
+    assert answer.found and "Jakarta" in answer.text
+    assert answer.citations[0].hit.outlet == "Capital Wire"
 
 
 def test_follow_up_borrows_the_names_of_the_previous_question(answerer: Answerer) -> None:
