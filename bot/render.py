@@ -62,7 +62,7 @@ def answer_as_text(answer: Answer) -> str:
         lines.append(textwrap.indent(textwrap.fill(f"“{quote(citation.quote)}”", 92), "    "))
     if not answer.found and answer.passages:
         lines.append("Related reading:")
-        lines.extend(f"  - {source_line(hit)}" for hit in answer.passages)
+        lines.extend(f"  - {source_line(hit)}" for hit in related(answer))
     return "\n".join(lines)
 
 
@@ -75,8 +75,16 @@ def answer_as_html(answer: Answer) -> str:
         parts.append(f"<blockquote expandable>{html.escape(quote(citation.quote))}</blockquote>")
     if not answer.found and answer.passages:
         parts.append("Related reading:")
-        parts.extend(f"• {_linked(hit)}" for hit in answer.passages)
+        parts.extend(f"• {_linked(hit)}" for hit in related(answer))
     return "\n".join(parts)
+
+
+def related(answer: Answer) -> list[Hit]:
+    """The passages offered as related reading, one per article."""
+    first: dict[int, Hit] = {}
+    for hit in answer.passages:
+        first.setdefault(hit.article_id, hit)
+    return list(first.values())
 
 
 def _linked(hit: Hit) -> str:
@@ -124,9 +132,10 @@ def welcome_html(stats: dict[str, Any]) -> str:
     )
 
 
-def full_sources_html(answer_text: str, sources: list[tuple[int, Hit, str]]) -> str:
-    """Sources button: each cited passage whole, the quoted sentence in bold."""
-    parts = [f"<b>Sources</b> for “{html.escape(quote(answer_text, 120))}”"]
+def full_sources_html(sources: list[tuple[int, Hit, str]]) -> str:
+    """Sources button (sent as a reply to the answer): each cited passage whole, the quoted
+    sentence in bold."""
+    parts = ["<b>Sources</b>"]
     for n, hit, cited in sources:
         body = html.escape(" ".join(hit.text.split()))
         marked = html.escape(" ".join(cited.split()))

@@ -169,6 +169,9 @@ class Answerer:
         )
         if question.kind == "who":
             return self._who(question, names, fitting, hits, why, explain)
+        if question.kind == "whether":
+            # "Did they meet?": a report that they met answers it better than a plan to.
+            fitting.sort(key=lambda e: e.status == ANNOUNCED)
         best = fitting[0]
         if not slot(best):
             why.append(f"no event of them says {question.kind}")
@@ -194,8 +197,15 @@ class Answerer:
         elif question.kind == "whether":
             place = f" in {best.where}" if best.where else ""
             day = f" on {long_date(best.when)}" if best.when else ""
-            text = f"Yes: {pair(best)} {verb(best)}{place}{day} [1]."
-            values = ("yes",)
+            if best.status == ANNOUNCED:
+                text = (
+                    f"{pair(best)} {verb(best)}{place}{day} [1]; no article here reports "
+                    "whether they did."
+                )
+                values = ("announced",)
+            else:
+                text = f"Yes: {pair(best)} {verb(best)}{place}{day} [1]."
+                values = ("yes",)
         else:
             assert best.where is not None
             text = f"{pair(best)} {verb(best)} in {best.where} [1]."

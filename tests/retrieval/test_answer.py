@@ -182,3 +182,10 @@ def test_an_announced_meeting_that_a_later_article_reports_cites_both(answerer: 
         answer.text
     )
     assert [c.hit.outlet for c in answer.citations] == ["The Harbour Times", "Northern Ledger"]
+
+
+def test_did_they_meet_prefers_the_report_to_the_announcement(answerer: Answerer) -> None:
+    answer = answerer.ask("Did Ingrid Solvang meet Marc Delorme?")
+    assert answer.found and answer.values == ("yes",)
+    assert answer.text.startswith("Yes: Ingrid Solvang and Marc Delorme met in Oslo")
+    assert answer.citations[0].hit.outlet == "Northern Ledger"
