@@ -2,4 +2,6 @@
 
 from bot.cli import main
 
-main()
+# Guarded: answer worker processes are spawned, and spawn imports the parent's main module.
+if __name__ == "__main__":
+    main()

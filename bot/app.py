@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from retrieval.activity import Activity
 from retrieval.answer import Answer, Answerer
 from retrieval.config import Settings
-from retrieval.embedder import Embedder, load_embedder
+from retrieval.embedder import Embedder, QueryBatcher, load_embedder
 from retrieval.nlp import load_nlp
 from retrieval.questions import QuestionReader
 from retrieval.search import Hit, Searcher
@@ -175,7 +175,8 @@ class Services:
 def open_services(settings: Settings) -> Services:
     """Load the embedder and the spaCy pipeline, open the store (repairing the index if
     needed)."""
-    embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size)
+    # Queries asked at once (the bot answers in several threads) are encoded together.
+    embedder = QueryBatcher(load_embedder(settings.embedding_model, settings.embedding_batch_size))
     store = Store.open(settings.db_url, settings.index_dir, embedder.name, embedder.dim)
     searcher = Searcher(store, embedder, settings.search_mode)
     # Services.refresh swaps BM25 for a newer one while no search runs.

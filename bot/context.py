@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.answers import Answers
 from bot.app import Services
 from bot.memory import Turns
 
@@ -30,6 +31,12 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
         """Store, search and answers, built once at start-up."""
         services: Services = self.bot_data["services"]
         return services
+
+    @property
+    def answers(self) -> Answers:
+        """Where answers are computed: threads, or worker processes."""
+        answers: Answers = self.bot_data["answers"]
+        return answers
 
     @property
     def turns(self) -> Turns:

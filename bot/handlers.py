@@ -138,22 +138,22 @@ async def answer(
     user = update.effective_user
     previous = context.turns.get(chat.id)
     services = context.services
+    user_id = user.id if user else None
     async with typing(context.bot, chat.id):
-        result, question_id = await asyncio.to_thread(
-            _ask_and_log, services, chat.id, user.id if user else None, question, previous
-        )
+        result = await context.answers.ask(question, previous)
+        question_id = await asyncio.to_thread(_log, services, chat.id, user_id, question, result)
     context.turns.put(chat.id, result)
     markup = buttons.answer_keyboard(question_id, sources=bool(result.citations), shown=0)
     await send_html(context.bot, chat.id, answer_as_html(result), markup, reply_to=reply_to)
 
 
-def _ask_and_log(
-    services: Services, chat_id: int, user_id: int | None, question: str, previous: Answer | None
-) -> tuple[Answer, int]:
+def _log(
+    services: Services, chat_id: int, user_id: int | None, question: str, result: Answer
+) -> int:
+    """Record the user and the question with what it cited; the question's id."""
     if user_id is not None:
         services.activity.seen(user_id)
-    result = services.ask(question, previous=previous)
-    question_id = services.activity.record_question(
+    return services.activity.record_question(
         chat_id,
         user_id,
         question,
@@ -162,7 +162,6 @@ def _ask_and_log(
         [(c.hit.passage_id, c.quote) for c in result.citations],
         [hit.passage_id for hit in result.passages],
     )
-    return result, question_id
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -195,15 +194,14 @@ async def on_button(update: Update, context: Context) -> None:
         if not cited:
             await context.bot.send_message(chat.id, "Those articles are no longer stored.")
             return
-        await send_html(
-            context.bot, chat.id, full_sources_html(asked.text, cited), reply_to=reply_to
-        )
+        await send_html(context.bot, chat.id, full_sources_html(cited), reply_to=reply_to)
     elif press.action == buttons.MORE:
         await query.answer()
         shown = {pid for pid, _ in asked.cited} | set(asked.related)
-        found = await asyncio.to_thread(
-            services.search, asked.text, press.value + MORE_PAGE + len(shown) + 1
-        )
+        # Like the answer's evidence, not like the words of the question: a follow-up such as
+        # "When?" says nothing by itself.
+        like = " ".join(quote for _, quote in asked.cited) or asked.text
+        found = await context.answers.search(like, press.value + MORE_PAGE + len(shown) + 1)
         fresh = [hit for hit in found if hit.passage_id not in shown]
         page = fresh[press.value : press.value + MORE_PAGE]
         end = press.value + len(page)

@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot import admin, handlers
+from bot.answers import answers_for
 from bot.app import Services, redact
 from bot.context import BotData, Context
 from bot.limits import RetryingRateLimiter
@@ -36,6 +37,11 @@ COMMANDS = [
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Put the commands in Telegram's menu."""
     await application.bot.set_my_commands(COMMANDS)
+
+
+async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop the answer workers, if any."""
+    application.bot_data["answers"].close()
 
 
 def build(services: Services) -> Application[Any, Context, Any, Any, BotData, Any]:
@@ -58,10 +64,12 @@ def build(services: Services) -> Application[Any, Context, Any, Any, BotData, An
         .read_timeout(15.0)
         .write_timeout(15.0)
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
         .build()
     )
     application.bot_data["services"] = services
     application.bot_data["turns"] = Turns()
+    application.bot_data["answers"] = answers_for(services)
     # New messages only: an edited message is not asked again.
     text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS

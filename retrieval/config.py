@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     webhook_listen: str = Field(default="127.0.0.1", alias="WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8443, alias="WEBHOOK_PORT", ge=1, le=65535)
     telegram_rate_limit: float = Field(default=30.0, alias="TELEGRAM_RATE_LIMIT", ge=0)
+    answer_workers: int = Field(default=0, alias="ANSWER_WORKERS", ge=0, le=64)
     bot_concurrency: int = Field(default=16, alias="BOT_CONCURRENCY", ge=1, le=256)
 
     search_mode: Literal["hybrid", "dense", "lexical"] = Field(

@@ -7,6 +7,7 @@ tokens, so "Kim Jong-un" is "Kim Jong Un", and "Lula" matches "Lula da Silva" ei
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ TITLE_WORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_name(name: str) -> str:
     """Lower case, accents and punctuation dropped, hyphens as spaces, titles removed."""
     text = unicodedata.normalize("NFKD", name)

@@ -156,6 +156,7 @@ class FakeBotApi:
         self.updates: list[dict[str, Any]] = []
         self.sent: list[Sent] = []
         self._sent_by_chat: dict[int, list[Sent]] = {}
+        self._arrivals: dict[int, threading.Event] = {}
         self.calls: list[str] = []
         self.chats: dict[int, dict[str, Any]] = {}
         self.blocked: set[int] = set()
@@ -276,6 +277,12 @@ class FakeBotApi:
         with self._lock:
             return list(self._sent_by_chat.get(chat_id, ()))
 
+    def arrival(self, chat_id: int) -> threading.Event:
+        """An event set whenever a message is sent to the chat (clear it, then act, then wait:
+        cheaper than `wait_for` when many threads each wait for their own chat)."""
+        with self._lock:
+            return self._arrivals.setdefault(chat_id, threading.Event())
+
     def count_sent(self, chat_id: int) -> int:
         """How many messages were sent to one chat."""
         with self._lock:
@@ -382,6 +389,7 @@ class FakeBotApi:
             sent = Sent(next(self._message_ids), chat["id"], raw, text, params)
             self.sent.append(sent)
             self._sent_by_chat.setdefault(sent.chat_id, []).append(sent)
+            self.arrival(sent.chat_id).set()
             self._lock.notify_all()
             return self._as_message(sent)
 

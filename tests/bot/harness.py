@@ -30,6 +30,7 @@ async def polling(services: Services) -> AsyncIterator[Application[Any, Any, Any
         finally:
             await application.updater.stop()
             await application.stop()
+            application.bot_data["answers"].close()
 
 
 async def wait(predicate: Any, timeout: float = 30.0) -> None:

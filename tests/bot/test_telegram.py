@@ -475,3 +475,20 @@ def test_webhook_mode_accepts_telegram_only(
         "secret_token": "s3cret-Token",
     }
     assert len(api.sent_to(117)) == 1 and "Sari Wulandari" in api.sent_to(117)[0].text
+
+
+def test_answers_computed_in_a_worker_process(
+    data_dir: Path, bot_api: tuple[FakeBotApi, str]
+) -> None:
+    api, base_url = bot_api
+
+    async def scenario(application: Any) -> None:
+        api.push_text(118, "Who did Arjun Mehra meet?")
+        await wait(lambda: api.sent_to(118))
+        answer = api.sent_to(118)[0]
+        api.press(answer, answer.buttons[1]["callback_data"])  # More like this: a search
+        await wait(lambda: len(api.sent_to(118)) == 2)
+
+    _run(_services(data_dir, base_url, ANSWER_WORKERS="1"), scenario)
+    answer, more = api.sent_to(118)
+    assert "Sari Wulandari" in answer.text and more.text.startswith("1. ")
