@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bot retrieval ingest tests bench
-	$(VENV)/bin/ruff format --check bot retrieval ingest tests bench
+	$(VENV)/bin/ruff check bot retrieval ingest tests bench docs
+	$(VENV)/bin/ruff format --check bot retrieval ingest tests bench docs
 	$(VENV)/bin/mypy
 
 test: lint

@@ -1,0 +1,152 @@
+"""Write docs/conversation.md: a real conversation with the bot, through the local Bot API
+server, showing the HTML it sent and what a user sees.
+
+The bot is the real one (python-telegram-bot's Application and HTTP client, the bundled
+MiniLM model, spaCy) on the sample articles in samples/articles; the server is the strict fake
+in tests/bot/fake_bot_api.py, which would have refused any message Telegram refuses.
+
+    .venv/bin/python docs/conversation.py > docs/conversation.md
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.app import configure_logging, open_services  # noqa: E402
+from ingest.pipeline import ingest  # noqa: E402
+from retrieval.config import Settings  # noqa: E402
+from tests.bot.fake_bot_api import BOT, FakeBotApi, Sent, serve  # noqa: E402
+from tests.bot.harness import polling, wait  # noqa: E402
+
+TOKEN = "4242:DOCS"
+ANN = 501
+GROUP = -777
+
+
+def show(sent: Sent) -> str:
+    """One bot message: the HTML sent, its buttons, and the text as a user sees it."""
+    lines = ["```html", sent.html, "```"]
+    if sent.buttons:
+        labels = " · ".join(f"[{b['text']}] `{b['callback_data']}`" for b in sent.buttons)
+        lines.append(f"Buttons: {labels}")
+    quoted = "\n".join(f"> {line}" if line else ">" for line in sent.text.splitlines())
+    lines += ["", "As shown:", "", quoted, ""]
+    return "\n".join(lines)
+
+
+async def converse(api: FakeBotApi, out: list[str]) -> None:
+    """The scripted conversation; each step waits for the bot's reply."""
+    group = api.group(GROUP, "Newsroom")
+
+    async def step(title: str, act: Callable[[], Any], chat: int = ANN, replies: int = 1) -> None:
+        before = api.count_sent(chat)
+        act()
+        await wait(lambda: api.count_sent(chat) >= before + replies, timeout=60)
+        await asyncio.sleep(0.2)
+        out.append(f"### {title}\n")
+        for sent in api.sent_to(chat)[before:]:
+            out.append(show(sent))
+
+    def last(chat: int = ANN) -> Sent:
+        return api.sent_to(chat)[-1]
+
+    async def say(text: str, note: str = "") -> None:
+        await step(f"Ann: {text}{note}", lambda: api.push_text(ANN, text))
+
+    await step("/start", lambda: api.push_text(ANN, "/start"))
+    welcome = last()
+    first = welcome.buttons[0]
+    await step(
+        f"Ann taps the example “{first['text']}”",
+        lambda: api.press(welcome, first["callback_data"]),
+    )
+    await step(
+        "Ann: Who did Arjun Mehra meet?", lambda: api.push_text(ANN, "Who did Arjun Mehra meet?")
+    )
+    await step("Ann: When?", lambda: api.push_text(ANN, "When?"))
+    answer = last()
+    await step("Ann: And where?", lambda: api.push_text(ANN, "And where?"))
+    await step("Ann taps 📄 Sources under the “When?” answer",
+               lambda: api.press(answer, answer.buttons[0]["callback_data"]))  # fmt: skip
+    await step("Ann taps 🔎 More like this",
+               lambda: api.press(answer, answer.buttons[1]["callback_data"]))  # fmt: skip
+    before = answer.edits
+    api.press(answer, answer.buttons[2]["callback_data"])
+    await wait(lambda: answer.edits > before)
+    out.append("### Ann taps 👍\n")
+    out.append("The bot answers the callback (“Thanks for the feedback!”) and ticks the button:\n")
+    out.append(show(answer))
+    await say("What did the central bank decide about interest rates?")
+    await say("Did Ingrid Solvang meet Marc Delorme?")
+    await say("Did Grace Mulenga meet Marc Delorme?", " (the articles never say so)")
+    await say("/sources")
+    await say("/latest")
+    await say("/stats", " (Ann is not an admin)")
+    out.append("## In a group\n")
+    out.append("Chatter is ignored; a mention, a reply to the bot or /ask is answered.\n")
+    api.push_text(group, "Anyone watching the cup tonight?", user_id=ANN)
+    at = "@" + BOT["username"]
+    await step(
+        f"Ann, in the group: {at} where did Elena Brandt meet Kenji Arakawa?",
+        lambda: api.push_text(
+            group, f"{at} where did Elena Brandt meet Kenji Arakawa?", user_id=ANN
+        ),
+        chat=GROUP,
+    )
+    answer = last(GROUP)
+    await step(
+        "Ben replies to the bot's answer: and when?",
+        lambda: api.push_text(group, "and when?", user_id=ANN + 1, reply_to=answer),
+        chat=GROUP,
+    )
+
+
+def main() -> None:
+    configure_logging()
+    out: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp, serve(TOKEN) as (api, base_url):
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None, NEWSBOT_DATA_DIR=Path(tmp), TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_BASE_URL=base_url,
+        )  # fmt: skip
+        services = open_services(settings)
+        ingest([str(ROOT / "samples" / "articles")], settings, services.store, services.embedder)
+
+        async def run() -> None:
+            async with polling(services):
+                await converse(api, out)
+
+        asyncio.run(run())
+        services.close()
+        calls = sorted({c for c in api.calls if c != "getUpdates"})
+    print(HEADER)
+    print("\n".join(out))
+    print(f"Bot API methods the bot called: {', '.join(calls)}.")
+
+
+HEADER = """\
+# A conversation with newsbot
+
+Generated by `docs/conversation.py` (`.venv/bin/python docs/conversation.py >
+docs/conversation.md`): the real bot — python-telegram-bot's Application and HTTP client, the
+bundled MiniLM model, spaCy — on the twelve sample articles in `samples/articles`, talking to
+the strict local Bot API server of the tests (`tests/bot/fake_bot_api.py`), which refuses
+whatever Telegram refuses (bad HTML, over-long or empty text, oversized button data). Each
+reply is shown as the HTML the bot sent (parse mode HTML) and as the text a user sees. The
+sample articles and their sites are invented for the project; their links lead nowhere.
+
+Note how dates are read: an article of Tuesday 28 Jan 2025 that says “yesterday” means
+27 January 2025; an announcement is reported as “was due to”, and a later report of the same
+meeting is cited beside it.
+"""
+
+if __name__ == "__main__":
+    main()
