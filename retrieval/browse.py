@@ -71,17 +71,19 @@ def _candidates(store: Store, limit: int) -> list[str]:
             .order_by(Article.published_at.is_(None), Article.published_at.desc(), Event.id)
             .limit(limit * 4)
         ).all()
-    questions: list[str] = []
-    for who, with_, where in events:
-        if not who or not with_:
-            continue
+    varied: list[str] = []  # one question per meeting, the kind taking turns
+    spare: list[str] = []
+    usable = [(who, with_, where) for who, with_, where in events if who and with_]
+    for n, (who, with_, where) in enumerate(usable):
         first, other = who[0], with_[0]
-        questions.append(f"Who did {first} meet?")
-        questions.append(f"When did {first} meet {other}?")
+        kinds = [f"Who did {first} meet?", f"When did {first} meet {other}?"]
         if where:
-            questions.append(f"Where did {first} meet {other}?")
-    questions.extend(f"What happened: {h.title}?" for h in latest(store, limit))
-    return list(dict.fromkeys(questions))
+            kinds.append(f"Where did {first} meet {other}?")
+        turn = n % len(kinds)
+        varied.append(kinds[turn])
+        spare.extend(kinds[:turn] + kinds[turn + 1 :])
+    spare.extend(f"What happened: {h.title}?" for h in latest(store, limit))
+    return list(dict.fromkeys(varied + spare))
 
 
 def example_questions(
@@ -100,7 +102,7 @@ def example_questions(
         answer = ask(question)
         if not answer.found:
             continue
-        if answer.kind in kinds or any(question.split()[:3] == c.split()[:3] for c in chosen):
+        if answer.kind in kinds or any(_names(question) & _names(c) for c in chosen):
             spare.append(question)
             continue
         kinds.add(answer.kind)
@@ -108,3 +110,8 @@ def example_questions(
         if len(chosen) == count:
             break
     return (chosen + spare)[:count]
+
+
+def _names(question: str) -> set[str]:
+    """The capitalised words of a question after its first word: who it is about."""
+    return {word.strip("?,") for word in question.split()[1:] if word[:1].isupper()}
