@@ -42,6 +42,19 @@ def _with_mode(settings: Settings, mode: str) -> Settings:
     return settings.model_copy(update={"search_mode": mode})
 
 
+def _settings() -> Settings:
+    """The settings, or a plain message naming each bad one."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        bad = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
+        )
+        raise _fail(f"bad setting in the environment or .env: {bad}") from None
+
+
 def _open(settings: Settings) -> Services:
     try:
         return open_services(settings)
@@ -75,7 +88,7 @@ def ingest(
     from ingest.pipeline import Summary
     from ingest.pipeline import ingest as run_ingest
 
-    settings = Settings()
+    settings = _settings()
     services = _open(settings)
     progress_cb = None
     bar = None
@@ -120,7 +133,7 @@ def search(
     from bot.render import hits_as_text
     from retrieval.search import search_json
 
-    services = _open(Settings())
+    services = _open(_settings())
     queries = (line.strip() for line in sys.stdin) if query == "-" else iter([query])
     try:
         for q in queries:
@@ -157,7 +170,7 @@ def ask(
     """
     from bot.render import answer_as_text
 
-    services = _open(Settings())
+    services = _open(_settings())
     batch = question == "-"
     questions = (line.strip() for line in sys.stdin) if batch else iter([question])
     previous = None
@@ -195,7 +208,7 @@ def reindex(
     from retrieval.embedder import load_embedder
     from retrieval.store import Store
 
-    settings = Settings()
+    settings = _settings()
     if events:
         from ingest.events import EventExtractor
         from ingest.pipeline import backfill_events
@@ -222,7 +235,7 @@ def reindex(
 @app.command()
 def status() -> None:
     """What is stored: articles, passages, index size, date range, outlets."""
-    services = _open(Settings())
+    services = _open(_settings())
     stats = services.store.stats()
     services.close()
     for key, value in stats.items():
@@ -234,7 +247,7 @@ def chat_command() -> None:
     """A terminal chat over the same retrieval service as the Telegram bot."""
     from bot.chat import chat
 
-    services = _open(Settings())
+    services = _open(_settings())
     try:
         chat(services)
     finally:
@@ -246,7 +259,7 @@ def bot_command() -> None:
     """Run the Telegram bot (long polling). Needs TELEGRAM_BOT_TOKEN."""
     from bot import telegram
 
-    settings = Settings()
+    settings = _settings()
     if not settings.telegram_bot_token:
         raise _fail("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
     services = _open(settings)
@@ -259,7 +272,7 @@ def bot_command() -> None:
 @app.command()
 def run() -> None:
     """The Telegram bot when TELEGRAM_BOT_TOKEN is set, otherwise the terminal chat."""
-    if Settings().telegram_bot_token:
+    if _settings().telegram_bot_token:
         bot_command()
     else:
         typer.echo(BOTFATHER_HELP)
@@ -311,7 +324,7 @@ def eval_multihop(
     )
     from retrieval.search import Searcher
 
-    base = Settings()
+    base = _settings()
     settings = base.model_copy(
         update={"data_dir": data_dir or base.data_dir / "eval-multihop", "database_url": None}
     )
@@ -388,7 +401,7 @@ def eval_meetings(
     from retrieval.meetings import aggregate, format_table, load_questions, score_answer
 
     questions = load_questions(folder / "questions.jsonl")
-    base = Settings()
+    base = _settings()
     settings = base.model_copy(
         update={"data_dir": data_dir or base.data_dir / "eval-meetings", "database_url": None}
     )

@@ -61,7 +61,12 @@ class Settings(BaseSettings):
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            return [int(part) for part in value.replace(",", " ").split()]
+            parts = value.replace(",", " ").split()
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                raise ValueError(
+                    f"expected numeric Telegram ids separated by commas, got {value!r}"
+                )
+            return [int(part) for part in parts]
         if isinstance(value, int):
             return [value]
         return value

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,3 +29,13 @@ def test_env_example_parses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_admin_ids_from_a_list(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADMIN_IDS", "12, 34 56")
     assert Settings(_env_file=None).admin_ids == [12, 34, 56]  # type: ignore[call-arg]
+
+
+def test_bad_settings_get_a_plain_message_not_a_traceback(tmp_path: Path) -> None:
+    env = {**os.environ, "ADMIN_IDS": "alice", "NEWSBOT_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "status"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert "bad setting in the environment or .env: ADMIN_IDS" in done.stderr
+    assert "Traceback" not in done.stderr
