@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import html
-import json
 import logging
 import os
-import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 from urllib.parse import urlparse
@@ -17,6 +15,7 @@ from urllib.parse import urlparse
 from telegram import Chat, Message, Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.child import run_json
 from bot.context import Context
 from bot.render import stats_html
 from bot.send import send_html
@@ -117,25 +116,13 @@ async def _ingest_and_report(context: Context, chat_id: int, sources: list[str])
 
 
 async def run_ingest(context: Context, sources: list[str]) -> str:
-    """Run `newsbot ingest --json` in a child process (the bot keeps answering meanwhile,
-    and picks up the new index when it is saved) and describe its summary in HTML."""
-    settings = context.services.settings
-    env = {**os.environ, **settings.as_env(), "DATABASE_URL": settings.db_url}
-    env.pop("TELEGRAM_BOT_TOKEN", None)  # the child needs no token
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "ingest", "--json", *sources,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
-    )  # fmt: skip
-    try:
-        out, err = await asyncio.wait_for(process.communicate(), INGEST_TIMEOUT)
-    except TimeoutError:
-        process.kill()
-        return "The ingest took too long and was stopped."
-    try:
-        summary = json.loads(out.decode().strip().splitlines()[-1])
-    except (IndexError, ValueError):
-        logger.error("ingest failed (exit %s): %s", process.returncode, err.decode()[-2000:])
-        return "The ingest failed before it could report; see the bot's log."
+    """Run `newsbot ingest --json` in a child process (bot/child.py) and describe its
+    summary in HTML."""
+    summary = await run_json(
+        context.services.settings, ["ingest", "--json", *sources], INGEST_TIMEOUT
+    )
+    if summary is None:
+        return "The ingest failed or took too long; see the bot's log."
     return ingest_report(summary)
 
 

@@ -16,6 +16,7 @@ from retrieval.nlp import load_nlp
 from retrieval.questions import QuestionReader
 from retrieval.search import Hit, Searcher
 from retrieval.store import Store
+from retrieval.subscriptions import Subscriptions
 
 
 class RedactFilter(logging.Filter):
@@ -126,6 +127,7 @@ class Services:
     searcher: Searcher
     answerer: Answerer
     activity: Activity
+    subscriptions: Subscriptions
     lock: SharedLock = field(default_factory=SharedLock)
 
     def refresh(self) -> bool:
@@ -182,4 +184,12 @@ def open_services(settings: Settings) -> Services:
     # Services.refresh swaps BM25 for a newer one while no search runs.
     searcher.auto_refresh = False
     answerer = Answerer(searcher, QuestionReader(load_nlp()))
-    return Services(settings, embedder, store, searcher, answerer, Activity(store.sessions))
+    return Services(
+        settings,
+        embedder,
+        store,
+        searcher,
+        answerer,
+        Activity(store.sessions),
+        Subscriptions(store.sessions),
+    )

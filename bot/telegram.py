@@ -3,6 +3,7 @@ The handlers are in bot/handlers.py (the conversation) and bot/admin.py."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 from urllib.parse import urlparse
@@ -18,25 +19,34 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, handlers
+from bot import admin, digests, handlers
 from bot.answers import answers_for
 from bot.app import Services, redact
 from bot.context import BotData, Context
 from bot.limits import RetryingRateLimiter
 from bot.memory import Turns
 
+logger = logging.getLogger(__name__)
+
 COMMANDS = [
     BotCommand("ask", "Ask a question (in groups)"),
     BotCommand("sources", "The outlets I read"),
     BotCommand("latest", "The latest headlines"),
     BotCommand("reset", "Forget the conversation"),
+    BotCommand("subscribe", "A daily digest: /subscribe 08:00 [topics]"),
+    BotCommand("subscriptions", "Your digest"),
+    BotCommand("unsubscribe", "Stop the digest, or one topic"),
+    BotCommand("timezone", "Your time zone, e.g. /timezone Europe/London"),
+    BotCommand("digest", "Today's digest now"),
     BotCommand("help", "What I can do"),
 ]
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Put the commands in Telegram's menu."""
+    """Put the commands in Telegram's menu; schedule the digests (sending any missed ones)."""
     await application.bot.set_my_commands(COMMANDS)
+    outcomes = await digests.restore(application)
+    logger.info("digests scheduled; %d missed ones caught up: %s", len(outcomes), outcomes)
 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -80,6 +90,12 @@ def build(services: Services) -> Application[Any, Context, Any, Any, BotData, An
     application.add_handler(CommandHandler("sources", handlers.sources_command))
     application.add_handler(CommandHandler("latest", handlers.latest_command))
     application.add_handler(CommandHandler("reset", handlers.reset))
+    application.add_handler(CommandHandler("subscribe", digests.subscribe))
+    application.add_handler(CommandHandler("unsubscribe", digests.unsubscribe))
+    application.add_handler(CommandHandler("subscriptions", digests.subscriptions_command))
+    application.add_handler(CommandHandler("timezone", digests.timezone_command))
+    application.add_handler(CommandHandler("quiet", digests.quiet_command))
+    application.add_handler(CommandHandler("digest", digests.digest_now))
     application.add_handler(CommandHandler("ingest", admin.ingest_command))
     application.add_handler(CommandHandler("stats", admin.stats_command))
     application.add_handler(MessageHandler(private & text, handlers.private_message))

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     answer_workers: int = Field(default=0, alias="ANSWER_WORKERS", ge=0, le=64)
     bot_concurrency: int = Field(default=16, alias="BOT_CONCURRENCY", ge=1, le=256)
 
+    feeds: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="FEEDS")
+    feed_interval: float = Field(default=30.0, alias="FEED_INTERVAL", gt=0)
+    digest_grace_hours: float = Field(default=6.0, alias="DIGEST_GRACE_HOURS", ge=0)
+
     search_mode: Literal["hybrid", "dense", "lexical"] = Field(
         default="hybrid", alias="SEARCH_MODE"
     )
@@ -69,6 +73,13 @@ class Settings(BaseSettings):
             return [int(part) for part in parts]
         if isinstance(value, int):
             return [value]
+        return value
+
+    @field_validator("feeds", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.replace(",", " ").split()
         return value
 
     @field_validator(

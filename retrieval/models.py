@@ -4,7 +4,7 @@ always be rebuilt from it."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -20,6 +20,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    Time,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -182,3 +183,59 @@ class Feedback(Base):
     user_id: Mapped[int] = mapped_column(BigInteger)
     value: Mapped[int] = mapped_column(SmallInteger)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ChatSettings(Base):
+    """A chat's preferences: its time zone (a canonical name, bot/schedule.py) and whether a
+    digest with nothing new sends a one-line note (`quiet` False) or nothing."""
+
+    __tablename__ = "chat_settings"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    quiet: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Subscription(Base):
+    """A chat's daily digest: the local time it arrives (in the chat's time zone) and the
+    topics it is limited to (none: all news)."""
+
+    __tablename__ = "subscriptions"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[time] = mapped_column(Time)
+    topics: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Delivery(Base):
+    """The delivery log: one row per chat and digest date, claimed before sending, so that a
+    digest is never sent twice (a restart mid-send, two bot processes on one database)."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "digest_date", name="uq_deliveries_chat_date"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    digest_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))  # sending / sent / empty / failed
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    stories: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FeedState(Base):
+    """A polled RSS/Atom feed: its validators for conditional GET and its back-off state."""
+
+    __tablename__ = "feeds"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_status: Mapped[str | None] = mapped_column(String(300))

@@ -375,6 +375,9 @@ class FakeBotApi:
         timeout = min(float(params.get("timeout") or 0), 1.0)
         deadline = time.monotonic() + timeout
         with self._lock:
+            # As Telegram does: an offset confirms every earlier update, which is then gone
+            # for good (a restarted bot does not see it again).
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
             while True:
                 fresh = [u for u in self.updates if u["update_id"] >= offset]
                 left = deadline - time.monotonic()

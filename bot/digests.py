@@ -1,0 +1,314 @@
+"""Daily digests: /subscribe, /unsubscribe, /subscriptions, /timezone, /quiet, /digest, and
+the jobs that send them.
+
+Each subscribed chat has one job in PTB's JobQueue, set with `run_once` for the next delivery
+instant that bot/schedule.py computes (time zones and DST changes handled there, as pure,
+tested functions), and set again after each run; a change of time or time zone replaces it.
+Jobs are re-created from the database at start-up, where a digest missed while the bot was
+down is sent once if it is at most DIGEST_GRACE_HOURS late. Every delivery is first claimed in
+the delivery log (unique per chat and date): a digest is never sent twice, even across a
+restart mid-send or two bot processes on one PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.error import Forbidden
+from telegram.ext import Application, ContextTypes, Job
+
+from bot import schedule
+from bot.app import Services
+from bot.context import Context
+from bot.digest_html import NOTHING_NEW, digest_html
+from bot.send import send_html
+from retrieval.stories import articles_since, filter_by_topics, group_stories
+from retrieval.subscriptions import EMPTY, FAILED, SENT, Subscribed
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIME = time(8, 0)
+WINDOW = timedelta(hours=24)
+ASK_ZONE = (
+    "I don't know your time zone yet, so I'll use UTC. Tell me with /timezone "
+    "<i>Europe/London</i> (a city such as <i>Paris</i>, or <i>UTC+2</i>, works too)."
+)
+
+
+def now(context: Context | Application[Any, Any, Any, Any, Any, Any]) -> datetime:
+    """The bot's clock (injected by tests)."""
+    clock = context.bot_data.get("clock")
+    return clock() if clock else datetime.now(UTC)
+
+
+def _services(source: Context | Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    services: Services = source.bot_data["services"]
+    return services
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+async def subscribe(update: Update, context: Context) -> None:
+    """/subscribe [HH:MM] [topics]: a daily digest at that local time (default 08:00), for
+    all news or for the topics (separated by commas, or single words)."""
+    message = update.effective_message
+    if message is None:
+        return
+    args = list(context.args or [])
+    at = schedule.parse_time(args[0]) if args else None
+    if at is not None:
+        args = args[1:]
+    elif args and any(c.isdigit() for c in args[0]):
+        await message.reply_html(
+            "Usage: /subscribe [<i>HH:MM</i>] [<i>topics</i>], e.g. /subscribe 07:30 climate, "
+            "central banks"
+        )
+        return
+    text = " ".join(args)
+    topics = [t.strip() for t in (text.split(",") if "," in text else args) if t.strip()]
+    subscriptions = _services(context).subscriptions
+    chat_id = message.chat_id
+    sub = await asyncio.to_thread(subscriptions.subscribe, chat_id, at or DEFAULT_TIME, topics)
+    when = schedule_job(context.application, sub, now(context))
+    about = ", ".join(sub.topics) if sub.topics else "all news"
+    reply = (
+        f"Subscribed: a daily digest at {sub.at:%H:%M} ({html.escape(sub.timezone or 'UTC')}) "
+        f"on {html.escape(about)}. The next one: {_local(when, sub)}."
+    )
+    if sub.timezone is None:
+        reply += "\n\n" + ASK_ZONE
+    await message.reply_html(reply)
+
+
+async def unsubscribe(update: Update, context: Context) -> None:
+    """/unsubscribe [topic]: stop the digest, or drop one topic from it."""
+    message = update.effective_message
+    if message is None:
+        return
+    topic = " ".join(context.args or []).strip() or None
+    subscriptions = _services(context).subscriptions
+    left = await asyncio.to_thread(subscriptions.unsubscribe, message.chat_id, topic)
+    if left is None:
+        cancel_job(context.application, message.chat_id)
+        await message.reply_text("Unsubscribed: no more daily digests.")
+    else:
+        await message.reply_text(f"Done: your digest now covers {', '.join(left.topics)}.")
+
+
+async def subscriptions_command(update: Update, context: Context) -> None:
+    """/subscriptions: the chat's digest, its topics, time and next delivery."""
+    message = update.effective_message
+    if message is None:
+        return
+    sub = await asyncio.to_thread(_services(context).subscriptions.get, message.chat_id)
+    if sub is None:
+        await message.reply_html("No digest yet. /subscribe <i>HH:MM</i> [<i>topics</i>]")
+        return
+    about = ", ".join(sub.topics) if sub.topics else "all news"
+    nothing = "nothing" if sub.quiet else "a one-line note"
+    when = schedule.next_delivery(sub.at, sub.timezone or "UTC", now(context))
+    await message.reply_html(
+        f"Daily at {sub.at:%H:%M} {html.escape(sub.timezone or 'UTC')}: "
+        f"{html.escape(about)}. Next: {_local(when, sub)}. When there is nothing new: "
+        f"{nothing} (/quiet to change)."
+    )
+
+
+async def timezone_command(update: Update, context: Context) -> None:
+    """/timezone NAME: an IANA name, a city, or an offset such as UTC+2."""
+    message = update.effective_message
+    if message is None:
+        return
+    text = " ".join(context.args or []).strip()
+    subscriptions = _services(context).subscriptions
+    if not text:
+        current = await asyncio.to_thread(subscriptions.timezone, message.chat_id)
+        await message.reply_html(
+            f"Your time zone: {html.escape(current or 'not set (UTC)')}. Change it with "
+            "/timezone <i>Europe/London</i>, a city, or <i>UTC+2</i>."
+        )
+        return
+    name = schedule.resolve_timezone(text)
+    if name is None:
+        guesses = schedule.suggest_timezones(text)
+        hint = f" Did you mean {', '.join(guesses)}?" if guesses else ""
+        await message.reply_text(f"I don't know the time zone “{text}”.{hint}")
+        return
+    await asyncio.to_thread(subscriptions.set_timezone, message.chat_id, name)
+    sub = await asyncio.to_thread(subscriptions.get, message.chat_id)
+    reply = f"Time zone set: {name}."
+    if sub is not None:
+        when = schedule_job(context.application, sub, now(context))
+        reply += f" Your next digest: {_local(when, sub)}."
+    await message.reply_text(reply)
+
+
+async def quiet_command(update: Update, context: Context) -> None:
+    """/quiet on|off: with nothing new, send nothing (on) or a one-line note (off)."""
+    message = update.effective_message
+    if message is None:
+        return
+    choice = (context.args or [""])[0].lower()
+    if choice not in ("on", "off"):
+        await message.reply_html("Usage: /quiet <i>on</i> (nothing when there is nothing new) "
+                                 "or /quiet <i>off</i> (a one-line note)")  # fmt: skip
+        return
+    subscriptions = _services(context).subscriptions
+    await asyncio.to_thread(subscriptions.set_quiet, message.chat_id, choice == "on")
+    await message.reply_text(
+        "Nothing will be sent on days with nothing new."
+        if choice == "on"
+        else "On days with nothing new you'll get a one-line note."
+    )
+
+
+async def digest_now(update: Update, context: Context) -> None:
+    """/digest: the digest of the last 24 hours now (the scheduled one still comes)."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = _services(context)
+    sub = await asyncio.to_thread(services.subscriptions.get, message.chat_id)
+    topics = sub.topics if sub else ()
+    instant = now(context)
+    day = schedule.local_date(instant, sub.timezone or "UTC") if sub else instant.date()
+    text, _ = await asyncio.to_thread(build, services, topics, instant - WINDOW, instant, day)
+    await send_html(context.bot, message.chat_id, text or NOTHING_NEW)
+
+
+# -- building and sending --------------------------------------------------------------------
+
+
+def build(
+    services: Services, topics: tuple[str, ...], since: datetime, until: datetime, day: date
+) -> tuple[str | None, int]:
+    """The digest's HTML (None when nothing is new) and its number of stories."""
+    articles = articles_since(services.store, since, until)
+    stories = group_stories(articles, services.embedder)
+    if topics:
+        stories = filter_by_topics(stories, topics, services.embedder)
+    if not stories:
+        return None, 0
+    return digest_html(stories, day, len(articles), topics), len(stories)
+
+
+async def deliver(application: Application[Any, Any, Any, Any, Any, Any], chat_id: int) -> str:
+    """Send the chat's digest for today (its local date) unless the log says it went already;
+    returns what happened: sent / empty / skipped / failed / unsubscribed."""
+    services = _services(application)
+    subscriptions = services.subscriptions
+    sub = await asyncio.to_thread(subscriptions.get, chat_id)
+    if sub is None:
+        return "unsubscribed"
+    instant = now(application)
+    day = schedule.local_date(instant, sub.timezone or "UTC")
+    return await _deliver(application, sub, day, instant)
+
+
+async def _deliver(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    sub: Subscribed,
+    day: date,
+    instant: datetime,
+) -> str:
+    subscriptions = _services(application).subscriptions
+    previous = await asyncio.to_thread(subscriptions.last_delivery, sub.chat_id)
+    if not await asyncio.to_thread(subscriptions.claim, sub.chat_id, day):
+        logger.info("digest of %s for chat %s was already claimed", day, sub.chat_id)
+        return "skipped"
+    # Since the last digest, at most a day back.
+    since = max(previous[1], instant - WINDOW) if previous else instant - WINDOW
+    try:
+        text, stories = await asyncio.to_thread(
+            build, _services(application), sub.topics, since, instant, day
+        )
+        if text is None and sub.quiet:
+            status = EMPTY
+        else:
+            await send_html(application.bot, sub.chat_id, text or NOTHING_NEW)
+            status = SENT if text else EMPTY
+    except Forbidden:
+        # The user blocked the bot (or it left the group): stop for good.
+        logger.info("chat %s blocked the bot: unsubscribed", sub.chat_id)
+        await asyncio.to_thread(subscriptions.finish, sub.chat_id, day, FAILED)
+        await asyncio.to_thread(subscriptions.forget_chat, sub.chat_id)
+        cancel_job(application, sub.chat_id)
+        return "unsubscribed"
+    except Exception:
+        await asyncio.to_thread(subscriptions.finish, sub.chat_id, day, FAILED)
+        raise
+    await asyncio.to_thread(subscriptions.finish, sub.chat_id, day, status, stories)
+    return status
+
+
+# -- the jobs --------------------------------------------------------------------------------
+
+
+def _job_name(chat_id: int) -> str:
+    return f"digest:{chat_id}"
+
+
+def cancel_job(application: Application[Any, Any, Any, Any, Any, Any], chat_id: int) -> None:
+    """Remove the chat's digest job, if any."""
+    assert application.job_queue is not None
+    for job in application.job_queue.get_jobs_by_name(_job_name(chat_id)):
+        job.schedule_removal()
+
+
+def schedule_job(
+    application: Application[Any, Any, Any, Any, Any, Any], sub: Subscribed, after: datetime
+) -> datetime:
+    """(Re)place the chat's job at its next delivery after `after`; returns that instant."""
+    assert application.job_queue is not None
+    cancel_job(application, sub.chat_id)
+    when = schedule.next_delivery(sub.at, sub.timezone or "UTC", after)
+    application.job_queue.run_once(
+        _run_job, when=when, name=_job_name(sub.chat_id), chat_id=sub.chat_id
+    )
+    return when
+
+
+async def _run_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A digest job: send, then set the next one."""
+    job: Job[Any] = context.job  # type: ignore[assignment]
+    assert job.chat_id is not None
+    application = context.application
+    try:
+        outcome = await deliver(application, job.chat_id)
+        logger.info("digest for chat %s: %s", job.chat_id, outcome)
+    finally:
+        sub = await asyncio.to_thread(_services(application).subscriptions.get, job.chat_id)
+        if sub is not None:
+            # From the later of the clock and the instant this run was for: a run a little
+            # early must not be scheduled again for the same delivery.
+            planned = job.next_t or now(application)
+            schedule_job(application, sub, max(now(application), planned) + timedelta(seconds=1))
+
+
+async def restore(application: Application[Any, Any, Any, Any, Any, Any]) -> list[str]:
+    """At start-up: a job for every subscription, and each digest missed while the bot was
+    down sent once if it is within the grace window; returns what the catch-ups did."""
+    services = _services(application)
+    grace = timedelta(hours=services.settings.digest_grace_hours)
+    instant = now(application)
+    outcomes = []
+    for sub in await asyncio.to_thread(services.subscriptions.all):
+        last = await asyncio.to_thread(services.subscriptions.last_delivery, sub.chat_id)
+        day = schedule.missed(sub.at, sub.timezone or "UTC", instant, last[0] if last else None,
+                              grace)  # fmt: skip
+        if day is not None:
+            outcomes.append(await _deliver(application, sub, day, instant))
+        if await asyncio.to_thread(services.subscriptions.get, sub.chat_id):
+            schedule_job(application, sub, instant)
+    return outcomes
+
+
+def _local(when: datetime, sub: Subscribed) -> str:
+    local = when.astimezone(schedule.zone(sub.timezone or "UTC"))
+    return local.strftime("%a %-d %b, %H:%M")

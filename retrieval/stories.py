@@ -1,0 +1,209 @@
+"""Stories for the daily digest: the articles of a period grouped so that one story is one
+event as reported by several outlets, ranked by how many outlets carry it and how recent it
+is, and filtered by topics by meaning.
+
+Two articles are the same story when their titles and leads are close in meaning (cosine of
+MiniLM vectors) and they name someone or somewhere in common, or when they are very close
+alone. A story grows only by articles close to its centroid, not by chains of neighbours: a
+chain (A like B, B like C) would merge unrelated news on busy days.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import func, select
+
+from retrieval.embedder import Embedder
+from retrieval.events import StoredEvent, normalize_name
+from retrieval.models import Article, Passage
+from retrieval.sentences import sentences
+from retrieval.store import Store
+
+# Calibrated on the MultiHop-RAG corpus (bench/stories.py; docs/digest.md has the figures).
+SAME_STORY = 0.55  # with a shared name
+SAME_STORY_ALONE = 0.75  # without one
+TOPIC = 0.35
+_NAME = re.compile(r"\b[A-Z][\w'’.-]+(?:\s+(?:of\s+|de\s+|da\s+)?[A-Z][\w'’.-]+)*")
+_COMMON = frozenset(
+    """the a an in on at for and but as after before new how why what who when where this
+    that it its his her their says said report reports update live watch""".split()
+)
+
+
+@dataclass(frozen=True)
+class DigestArticle:
+    """An article as the digest sees it: its lead is its first passage."""
+
+    article_id: int
+    title: str
+    outlet: str | None
+    url: str | None
+    published_at: datetime | None
+    ingested_at: datetime
+    lead: str
+    events: tuple[StoredEvent, ...] = ()
+
+    @property
+    def when(self) -> datetime:
+        """Publication time, else ingest time."""
+        return self.published_at or self.ingested_at
+
+
+@dataclass(frozen=True)
+class Story:
+    """One event across outlets: the representative article first."""
+
+    headline: str
+    summary: tuple[str, ...]
+    articles: tuple[DigestArticle, ...]
+    events: tuple[StoredEvent, ...]
+    vectors: np.ndarray = field(compare=False, repr=False)
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """The distinct outlets carrying it."""
+        return tuple(dict.fromkeys(a.outlet or a.title for a in self.articles))
+
+    @property
+    def newest(self) -> datetime:
+        """Its latest article's time."""
+        return max(a.when for a in self.articles)
+
+
+def articles_since(store: Store, since: datetime, until: datetime) -> list[DigestArticle]:
+    """The articles ingested in [since, until), each with its first passage and the events
+    of all its passages; newest first."""
+    with store.sessions() as session:
+        rows = (
+            session.execute(
+                select(Article)
+                .where(Article.ingested_at >= since, Article.ingested_at < until)
+                .order_by(Article.ingested_at.desc(), Article.id.desc())
+            )
+            .scalars()
+            .all()
+        )
+        ids = [row.id for row in rows]
+        first = (
+            select(Passage.article_id, func.min(Passage.position).label("position"))
+            .where(Passage.article_id.in_(ids))
+            .group_by(Passage.article_id)
+            .subquery()
+        )
+        leads = dict(
+            session.execute(
+                select(Passage.article_id, Passage.text).join(
+                    first,
+                    (Passage.article_id == first.c.article_id)
+                    & (Passage.position == first.c.position),
+                )
+            ).all()
+        )
+    passages = store.passage_ids_by_article(ids)
+    events: dict[int, list[StoredEvent]] = {}
+    for event in store.events_of_passages([p for ps in passages.values() for p in ps]):
+        events.setdefault(event.article_id, []).append(event)
+    return [
+        DigestArticle(
+            row.id,
+            row.title,
+            row.outlet,
+            row.url,
+            row.published_at,
+            row.ingested_at,
+            leads.get(row.id, ""),
+            tuple(events.get(row.id, ())),
+        )
+        for row in rows
+    ]
+
+
+def names(article: DigestArticle) -> frozenset[str]:
+    """The people, places and organisations an article names (capitalised runs in its title
+    and lead, and its events' participants), normalised."""
+    found = {normalize_name(p) for e in article.events for p in (*e.people, e.where or "")}
+    for text in (article.title, article.lead):
+        for match in _NAME.finditer(text):
+            name = normalize_name(match[0])
+            if name and name not in _COMMON:
+                found.add(name)
+    return frozenset(n for n in found if n)
+
+
+def group_stories(
+    articles: Sequence[DigestArticle],
+    embedder: Embedder,
+    same: float = SAME_STORY,
+    alone: float = SAME_STORY_ALONE,
+) -> list[Story]:
+    """Group the articles into stories, ranked by outlets carrying them, then recency."""
+    if not articles:
+        return []
+    texts = [f"{a.title}. {' '.join(sentences(a.lead)[:2])}" for a in articles]
+    vectors = embedder.encode_documents(texts)
+    named = [names(a) for a in articles]
+    # Most recent first, so a story is seeded by its latest report.
+    order = sorted(range(len(articles)), key=lambda i: articles[i].when, reverse=True)
+    groups: list[list[int]] = []
+    for i in order:
+        best, best_score = None, 0.0
+        for g, members in enumerate(groups):
+            centroid = vectors[members].mean(axis=0)
+            score = float(vectors[i] @ centroid / (np.linalg.norm(centroid) or 1.0))
+            shared = any(named[i] & named[m] for m in members)
+            if (score >= alone or (shared and score >= same)) and score > best_score:
+                best, best_score = g, score
+        if best is None:
+            groups.append([i])
+        else:
+            groups[best].append(i)
+    stories = [_story([articles[i] for i in g], vectors[g]) for g in groups]
+    stories.sort(key=lambda s: (len(s.outlets), s.newest), reverse=True)
+    return stories
+
+
+def _story(members: list[DigestArticle], vectors: np.ndarray) -> Story:
+    centre = vectors.mean(axis=0)
+    ranked = sorted(range(len(members)), key=lambda i: -float(vectors[i] @ centre))
+    ordered = [members[i] for i in ranked]
+    # One article per outlet: the most central one.
+    per_outlet: dict[str, DigestArticle] = {}
+    for article in ordered:
+        per_outlet.setdefault(article.outlet or article.title, article)
+    lead = ordered[0]
+    seen: set[tuple[object, ...]] = set()
+    events = []
+    for event in (e for a in ordered for e in a.events):
+        key = (frozenset(normalize_name(p) for p in event.people), event.when, event.where)
+        if key not in seen:
+            seen.add(key)
+            events.append(event)
+    return Story(
+        headline=lead.title,
+        summary=tuple(sentences(lead.lead)[:2]) if lead.lead else (),
+        articles=tuple(per_outlet.values()),
+        events=tuple(events),
+        vectors=vectors[ranked],
+    )
+
+
+def filter_by_topics(
+    stories: Sequence[Story], topics: Sequence[str], embedder: Embedder, threshold: float = TOPIC
+) -> list[Story]:
+    """The stories about any of the topics: the words appear in them, or one of their articles
+    is close to the topic in meaning."""
+    if not topics:
+        return list(stories)
+    wanted = embedder.encode_documents(list(topics))
+    kept = []
+    for story in stories:
+        text = " ".join([story.headline, *story.summary, *(a.lead for a in story.articles)])
+        literal = any(re.search(rf"\b{re.escape(t)}\b", text, re.I) for t in topics)
+        if literal or float((story.vectors @ wanted.T).max()) >= threshold:
+            kept.append(story)
+    return kept
