@@ -6,19 +6,16 @@ from __future__ import annotations
 import html
 from datetime import date
 
-from retrieval.compose import long_date
-from retrieval.events import ANNOUNCED, StoredEvent
+from retrieval.compose import long_date, pair, verb
+from retrieval.events import StoredEvent
 from retrieval.stories import Story
 
 NOTHING_NEW = "Nothing new since your last digest."
 
 
 def event_line(event: StoredEvent) -> str:
-    """'Ingrid Solvang met Marc Delorme in Oslo on Wednesday 12 March 2025'."""
-    verb = "is due to meet" if event.status == ANNOUNCED else "met"
-    if len(event.who) > 1:
-        verb = "are due to meet" if event.status == ANNOUNCED else "met"
-    line = f"{', '.join(event.who)} {verb} {', '.join(event.with_)}"
+    """'Ingrid Solvang and Marc Delorme met in Oslo on Wednesday 12 March 2025'."""
+    line = f"{pair(event)} {verb(event)}"
     if event.where:
         line += f" in {event.where}"
     if event.when:
