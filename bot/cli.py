@@ -72,23 +72,35 @@ def _main(
 @app.command()
 def ingest(
     sources: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
             help="Files, folders (recursive), URLs or RSS/Atom feeds.", show_default=False
         ),
-    ],
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Poll FEEDS every FEED_INTERVAL minutes.")
+    ] = False,
+    once: Annotated[bool, typer.Option("--once", help="With --watch: poll what is due, once.")] = (
+        False
+    ),
 ) -> None:
     """Read articles, store them with their passages and add them to the index.
 
     Formats are detected from the content: the plain-text archive format
     (`date YYYY-MM-DD headline`), JSON or JSONL article objects, HTML pages, RSS/Atom feeds.
-    Exits 1 if any source failed; the others are still ingested.
+    Exits 1 if any source failed; the others are still ingested. With --watch, polls the
+    FEEDS setting instead (conditional GET, back-off on errors) until interrupted.
     """
     from ingest.pipeline import Summary
     from ingest.pipeline import ingest as run_ingest
 
     settings = _settings()
+    if watch:
+        _watch(settings, once, as_json)
+        return
+    if not sources:
+        raise _fail("give files, folders, URLs or feeds to ingest (or --watch for FEEDS)")
     services = _open(settings)
     progress_cb = None
     bar = None
@@ -119,6 +131,32 @@ def ingest(
             typer.echo(f"failed: {error['source']}: {error['error']}", err=True)
         typer.echo(summary.line())
     raise typer.Exit(1 if summary.failed else 0)
+
+
+def _watch(settings: Settings, once: bool, as_json: bool) -> None:
+    from ingest.watch import poll_feeds, watch
+
+    if not settings.feeds:
+        raise _fail("no FEEDS are set (RSS/Atom URLs, in .env or the environment)")
+    services = _open(settings)
+    try:
+        if once:
+            results = poll_feeds(settings, services.store, services.embedder)
+            if as_json:
+                typer.echo(json.dumps({"feeds": [r.to_json() for r in results]}))
+            else:
+                for r in results:
+                    typer.echo(f"{r.url}: {r.status}" + (f" ({r.error})" if r.error else ""))
+            return
+        logger.info(
+            "watching %d feeds every %g minutes", len(settings.feeds), settings.feed_interval
+        )
+        try:
+            watch(settings, services.store, services.embedder)
+        except KeyboardInterrupt:
+            typer.echo("stopped")
+    finally:
+        services.close()
 
 
 @app.command()

@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, digests, handlers
+from bot import admin, digests, feeds, handlers
 from bot.answers import answers_for
 from bot.app import Services, redact
 from bot.context import BotData, Context
@@ -46,6 +46,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     """Put the commands in Telegram's menu; schedule the digests (sending any missed ones)."""
     await application.bot.set_my_commands(COMMANDS)
     outcomes = await digests.restore(application)
+    feeds.schedule(application)
     logger.info("digests scheduled; %d missed ones caught up: %s", len(outcomes), outcomes)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ingest.clean import clean_paragraphs, content_hash
 from ingest.events import EventExtractor
-from ingest.fetch import Fetcher
+from ingest.fetch import Fetched, Fetcher
 from ingest.formats import RawArticle
 from ingest.sources import SourceResult, expand, read_source
 from ingest.split import split_passages
@@ -94,7 +94,12 @@ def prepare(raw: RawArticle, min_words: int, max_words: int) -> Prepared | None:
 _DONE = object()
 
 
-def _read_ahead(sources: list[str], settings: Settings, out: queue.Queue[object]) -> None:
+def _read_ahead(
+    sources: list[str],
+    settings: Settings,
+    out: queue.Queue[object],
+    prefetched: dict[str, Fetched] | None = None,
+) -> None:
     """Producer thread: every source becomes a SourceResult; a failure of the thread itself is
     handed to the consumer, never swallowed (which would end the run early as a success)."""
     try:
@@ -104,6 +109,8 @@ def _read_ahead(sources: list[str], settings: Settings, out: queue.Queue[object]
             max_bytes=settings.fetch_max_bytes,
             allow_private=settings.fetch_allow_private,
         )
+        for url, fetched in (prefetched or {}).items():
+            fetcher.preload(url, fetched)
         try:
             for source in expand(sources):
                 out.put(read_source(source, fetcher, settings.max_source_bytes))
@@ -115,9 +122,13 @@ def _read_ahead(sources: list[str], settings: Settings, out: queue.Queue[object]
         out.put(_DONE)
 
 
-def _results(sources: list[str], settings: Settings) -> Iterator[SourceResult]:
+def _results(
+    sources: list[str], settings: Settings, prefetched: dict[str, Fetched] | None = None
+) -> Iterator[SourceResult]:
     results: queue.Queue[object] = queue.Queue(maxsize=64)
-    reader = threading.Thread(target=_read_ahead, args=(sources, settings, results), daemon=True)
+    reader = threading.Thread(
+        target=_read_ahead, args=(sources, settings, results, prefetched), daemon=True
+    )
     reader.start()
     while (item := results.get()) is not _DONE:
         if isinstance(item, BaseException):
@@ -134,14 +145,16 @@ def ingest(
     embedder: Embedder,
     on_progress: Callable[[Summary, str], None] | None = None,
     extractor: EventExtractor | None = None,
+    prefetched: dict[str, Fetched] | None = None,
 ) -> Summary:
     """Ingest every source; bad ones are reported in the summary and the rest go on. The
     store's writer lock is held throughout: two ingests on one index take turns. Meeting
-    events are extracted unless `settings.extract_events` is off."""
+    events are extracted unless `settings.extract_events` is off. `prefetched`: URLs already
+    fetched (a feed polled with a conditional GET), read from there instead."""
     if extractor is None and settings.extract_events:
         extractor = EventExtractor()
     with store.writing():
-        return _ingest(sources, settings, store, embedder, on_progress, extractor)
+        return _ingest(sources, settings, store, embedder, on_progress, extractor, prefetched)
 
 
 def _ingest(
@@ -151,6 +164,7 @@ def _ingest(
     embedder: Embedder,
     on_progress: Callable[[Summary, str], None] | None,
     extractor: EventExtractor | None,
+    prefetched: dict[str, Fetched] | None = None,
 ) -> Summary:
     started = time.monotonic()
     summary = Summary()
@@ -167,7 +181,7 @@ def _ingest(
             store.save_index()
             last_save = time.monotonic()
 
-    for result in _results(sources, settings):
+    for result in _results(sources, settings, prefetched):
         if result.error:
             summary.failed += 1
             summary.errors.append({"source": result.source, "error": result.error})

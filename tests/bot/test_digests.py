@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from bot import digests
+from bot import digests, feeds
 from bot.app import Services, open_services
 from ingest.pipeline import ingest
 from retrieval.models import Article
@@ -21,6 +21,7 @@ from retrieval.subscriptions import Subscriptions
 from tests.bot.fake_bot_api import FakeBotApi, serve
 from tests.bot.harness import polling, wait
 from tests.conftest import ROOT, make_settings
+from tests.ingest.test_watch import FeedServer, serve_feed
 
 SAMPLES = ROOT / "samples" / "articles"
 TOKEN = "777:DIGEST"
@@ -242,3 +243,30 @@ def test_two_processes_claim_a_digest_once(db_url: str, tmp_path: Path) -> None:
     for store in stores:
         store.close()
     assert won.count(True) == 1
+
+
+def test_the_bot_polls_feeds_and_a_304_adds_nothing(
+    tmp_path: Path, bot_api: tuple[FakeBotApi, str]
+) -> None:
+    _, base_url = bot_api
+    server = FeedServer()
+    with serve_feed(server) as url:
+        settings = make_settings(
+            tmp_path / "data", TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=base_url, FEEDS=url,
+            FETCH_ALLOW_PRIVATE="true", EXTRACT_EVENTS="false", FEED_INTERVAL="0.01",
+        )  # fmt: skip
+        services = open_services(settings)
+        reports: list[Any] = []
+
+        async def scenario(application: Any) -> None:
+            reports.append(await feeds.poll(application))
+            await asyncio.sleep(1.0)  # FEED_INTERVAL is 0.6 s here
+            reports.append(await feeds.poll(application))
+
+        _run(services, lambda: datetime.now(UTC), scenario)
+        articles = services.store.stats()["articles"]
+        services.close()
+    first, second = (r["feeds"][0] for r in reports)
+    assert (first["status"], first["new"]) == ("new", 2)
+    assert (second["status"], second["new"]) == ("not-modified", 0)
+    assert articles == 2 and server.requests[-1].get("If-None-Match") == '"v2"'

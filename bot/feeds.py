@@ -1,0 +1,60 @@
+"""FEEDS polled by the bot: a JobQueue job checks every minute which feeds are due (their
+state is in the database) and, if any, runs `newsbot ingest --watch --once` in a child
+process; the bot then picks up what it added."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram.ext import Application, ContextTypes
+
+from bot.app import Services
+from bot.child import run_json
+from retrieval.feeds import FeedStates
+
+logger = logging.getLogger(__name__)
+
+CHECK_EVERY = 60.0  # seconds
+POLL_TIMEOUT = 1800.0
+
+
+def due(services: Services, now: datetime) -> list[str]:
+    """The feeds whose next poll is due (never polled ones included)."""
+    next_poll = {s.url: s.next_poll_at for s in FeedStates(services.store.sessions).all()}
+    return [url for url in services.settings.feeds if (next_poll.get(url) or now) <= now]
+
+
+async def poll(application: Application[Any, Any, Any, Any, Any, Any]) -> dict[str, Any] | None:
+    """Poll the due feeds in a child process (one poll at a time); its JSON report."""
+    services: Services = application.bot_data["services"]
+    clock = application.bot_data.get("clock")
+    now = clock() if clock else datetime.now(UTC)
+    if application.bot_data.get("polling_feeds"):
+        return None
+    if not await asyncio.to_thread(due, services, now):
+        return None
+    application.bot_data["polling_feeds"] = True
+    try:
+        report = await run_json(
+            services.settings, ["ingest", "--watch", "--once", "--json"], POLL_TIMEOUT
+        )
+    finally:
+        application.bot_data["polling_feeds"] = False
+    for feed in (report or {}).get("feeds", []):
+        logger.info("feed %s: %s, %s new", feed["url"], feed["status"], feed["new"])
+    await asyncio.to_thread(services.refresh)
+    return report
+
+
+async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await poll(context.application)
+
+
+def schedule(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Check the feeds every minute, when FEEDS is set."""
+    services: Services = application.bot_data["services"]
+    if services.settings.feeds and application.job_queue is not None:
+        application.job_queue.run_repeating(_job, interval=CHECK_EVERY, first=5.0, name="feeds")
