@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -213,6 +213,8 @@ def test_subscription_commands(data_dir: Path, bot_api: tuple[FakeBotApi, str]) 
         assert "I don't know your time zone yet" in reply
         assert "Did you mean" in await _say(api, 303, "/timezone Europe/Londn")
         assert "Time zone set: UTC+02:00" in await _say(api, 303, "/timezone UTC+2")
+        moved = _jobs(application)[303].next_t.astimezone(timezone(timedelta(hours=2)))
+        assert moved.time() == time(8, 0)  # the job follows the new zone
         assert "Usage: /subscribe" in await _say(api, 303, "/subscribe 25:99")
         listed = await _say(api, 303, "/subscriptions")
         assert "Daily at 08:00 UTC+02:00: climate, central banks" in listed
@@ -270,3 +272,24 @@ def test_the_bot_polls_feeds_and_a_304_adds_nothing(
     assert (first["status"], first["new"]) == ("new", 2)
     assert (second["status"], second["new"]) == ("not-modified", 0)
     assert articles == 2 and server.requests[-1].get("If-None-Match") == '"v2"'
+
+
+@pytest.mark.parametrize(("quiet", "sent"), [(False, ["Nothing new since your last digest."]),
+                                              (True, [])])  # fmt: skip
+def test_nothing_new_is_a_note_or_nothing(
+    data_dir: Path, bot_api: tuple[FakeBotApi, str], quiet: bool, sent: list[str]
+) -> None:
+    api, base_url = bot_api
+    services = _services(data_dir, base_url)
+    _ingested(services, datetime(2020, 1, 1, tzinfo=UTC))  # nothing in the last day
+    subscriptions = Subscriptions(services.store.sessions)
+    subscriptions.subscribe(LONDON, time(8, 0), [])
+    subscriptions.set_quiet(LONDON, quiet)
+    api.chats[LONDON] = api.private(LONDON)
+
+    async def scenario(application: Any) -> None:
+        assert await digests.deliver(application, LONDON) == "empty"
+
+    _run(services, lambda: datetime.now(UTC), scenario)
+    services.close()
+    assert [s.text for s in api.sent_to(LONDON)] == sent
