@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import configure_logging, open_services  # noqa: E402
-from ingest.pipeline import ingest  # noqa: E402
-from retrieval.config import Settings  # noqa: E402
+from bot.app import configure_logging  # noqa: E402
 from tests.bot.fake_bot_api import BOT, FakeBotApi, Sent, serve  # noqa: E402
-from tests.bot.harness import polling, wait  # noqa: E402
+from tests.bot.harness import polling, sample_services, wait  # noqa: E402
 
 TOKEN = "4242:DOCS"
 ANN = 501
@@ -112,20 +109,13 @@ async def converse(api: FakeBotApi, out: list[str]) -> None:
 def main() -> None:
     configure_logging()
     out: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp, serve(TOKEN) as (api, base_url):
-        settings = Settings(  # type: ignore[call-arg]
-            _env_file=None, NEWSBOT_DATA_DIR=Path(tmp), TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_BASE_URL=base_url,
-        )  # fmt: skip
-        services = open_services(settings)
-        ingest([str(ROOT / "samples" / "articles")], settings, services.store, services.embedder)
+    with serve(TOKEN) as (api, base_url), sample_services(TOKEN, base_url) as services:
 
         async def run() -> None:
             async with polling(services):
                 await converse(api, out)
 
         asyncio.run(run())
-        services.close()
         calls = sorted({c for c in api.calls if c != "getUpdates"})
     print(HEADER)
     print("\n".join(out))

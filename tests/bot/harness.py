@@ -4,15 +4,21 @@ Bot API on loopback, for the end-to-end tests, the benchmark and docs/conversati
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
 
 from bot import telegram
-from bot.app import Services
+from bot.app import Services, open_services
+from ingest.pipeline import ingest
+from retrieval.config import Settings
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "articles"
 
 
 @asynccontextmanager
@@ -40,3 +46,20 @@ async def wait(predicate: Any, timeout: float = 30.0) -> None:
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError("condition not met in time")
         await asyncio.sleep(0.02)
+
+
+@contextmanager
+def sample_services(token: str, base_url: str) -> Iterator[Services]:
+    """The real services (bundled model, spaCy) on the sample articles, in a temporary data
+    dir, set to talk to the Bot API at `base_url` (for the documents generated in docs/)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None, NEWSBOT_DATA_DIR=Path(tmp), TELEGRAM_BOT_TOKEN=token,
+            TELEGRAM_BASE_URL=base_url,
+        )  # fmt: skip
+        services = open_services(settings)
+        try:
+            ingest([str(SAMPLES)], settings, services.store, services.embedder)
+            yield services
+        finally:
+            services.close()
