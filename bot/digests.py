@@ -93,6 +93,14 @@ async def unsubscribe(update: Update, context: Context) -> None:
         return
     topic = " ".join(context.args or []).strip() or None
     subscriptions = _services(context).subscriptions
+    before = await asyncio.to_thread(subscriptions.get, message.chat_id)
+    if before is None:
+        await message.reply_html("You have no digest. /subscribe <i>HH:MM</i> [<i>topics</i>]")
+        return
+    if topic and topic.lower() not in (t.lower() for t in before.topics):
+        covers = ", ".join(before.topics) or "all news"
+        await message.reply_text(f"Your digest has no topic “{topic}”; it covers {covers}.")
+        return
     left = await asyncio.to_thread(subscriptions.unsubscribe, message.chat_id, topic)
     if left is None:
         cancel_job(context.application, message.chat_id)

@@ -218,9 +218,13 @@ def test_subscription_commands(data_dir: Path, bot_api: tuple[FakeBotApi, str]) 
         assert "Usage: /subscribe" in await _say(api, 303, "/subscribe 25:99")
         listed = await _say(api, 303, "/subscriptions")
         assert "Daily at 08:00 UTC+02:00: climate, central banks" in listed
+        assert "no topic “sport”; it covers climate, central banks" in await _say(
+            api, 303, "/unsubscribe sport"
+        )
         assert "covers climate" in await _say(api, 303, "/unsubscribe central banks")
         assert "nothing when" not in await _say(api, 303, "/quiet on")
         assert "Unsubscribed" in await _say(api, 303, "/unsubscribe")
+        assert "You have no digest" in await _say(api, 303, "/unsubscribe")
         assert 303 not in _jobs(application)
         await _say(api, 304, "/digest")
         assert api.sent_to(304)[0].text.startswith("Your news digest")
