@@ -174,7 +174,13 @@ def group_stories(
 
 def _story(members: list[DigestArticle], vectors: np.ndarray) -> Story:
     centre = vectors.mean(axis=0)
-    ranked = sorted(range(len(members)), key=lambda i: -float(vectors[i] @ centre))
+    # The most central article leads; centrality is compared to 4 decimals, so that a tie
+    # (the two articles of a two-article story are always equally central) goes to the
+    # latest report rather than to rounding noise.
+    ranked = sorted(
+        range(len(members)),
+        key=lambda i: (-round(float(vectors[i] @ centre), 4), -members[i].when.timestamp()),
+    )
     ordered = [members[i] for i in ranked]
     # One article per outlet: the most central one.
     per_outlet: dict[str, DigestArticle] = {}
