@@ -71,36 +71,52 @@ def _main(
 
 @app.command()
 def ingest(
+    ctx: typer.Context,
     sources: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Files, folders (recursive), URLs or RSS/Atom feeds.", show_default=False
+            help="Files, folders (recursive), URLs or RSS/Atom feeds.",
+            show_default=False,
+            metavar="SOURCES",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     watch: Annotated[
-        bool, typer.Option("--watch", help="Poll FEEDS every FEED_INTERVAL minutes.")
+        bool,
+        typer.Option(
+            "--watch", help="Poll the FEEDS setting every FEED_INTERVAL minutes (no SOURCES)."
+        ),
     ] = False,
-    once: Annotated[bool, typer.Option("--once", help="With --watch: poll what is due, once.")] = (
-        False
-    ),
+    once: Annotated[
+        bool, typer.Option("--once", help="With --watch: poll the feeds that are due, once.")
+    ] = False,
 ) -> None:
     """Read articles, store them with their passages and add them to the index.
 
     Formats are detected from the content: the plain-text archive format
     (`date YYYY-MM-DD headline`), JSON or JSONL article objects, HTML pages, RSS/Atom feeds.
-    Exits 1 if any source failed; the others are still ingested. With --watch, polls the
-    FEEDS setting instead (conditional GET, back-off on errors) until interrupted.
+    Exits 1 if any source failed; the others are still ingested.
+
+    With --watch, polls the FEEDS setting instead, until Ctrl-C: each feed every
+    FEED_INTERVAL minutes with a conditional GET, a failing one less often (twice as long
+    after each failure, at most a day). With --once, polls the feeds that are due and exits
+    (1 if any of them failed); with --json it prints {"feeds": [...]}.
     """
     from ingest.pipeline import Summary
     from ingest.pipeline import ingest as run_ingest
 
+    if watch and sources:
+        ctx.fail("--watch polls the FEEDS setting: give no SOURCES with it")
+    if once and not watch:
+        ctx.fail("--once goes with --watch")
+    if not watch and not sources:
+        # SOURCES is optional only for --watch: without it, the usual usage error.
+        ctx.fail("Missing argument 'SOURCES...'.")
     settings = _settings()
     if watch:
         _watch(settings, once, as_json)
         return
-    if not sources:
-        raise _fail("give files, folders, URLs or feeds to ingest (or --watch for FEEDS)")
+    assert sources is not None
     services = _open(settings)
     progress_cb = None
     bar = None
@@ -134,27 +150,32 @@ def ingest(
 
 
 def _watch(settings: Settings, once: bool, as_json: bool) -> None:
-    from ingest.watch import poll_feeds, watch
+    """`ingest --watch`: poll FEEDS, once or until Ctrl-C."""
+    from ingest.watch import watch
 
     if not settings.feeds:
         raise _fail("no FEEDS are set (RSS/Atom URLs, in .env or the environment)")
     services = _open(settings)
     try:
         if once:
-            results = poll_feeds(settings, services.store, services.embedder)
+            results = watch(settings, services.store, services.embedder, once=True)
             if as_json:
                 typer.echo(json.dumps({"feeds": [r.to_json() for r in results]}))
             else:
                 for r in results:
-                    typer.echo(f"{r.url}: {r.status}" + (f" ({r.error})" if r.error else ""))
-            return
+                    typer.echo(r.line())
+            raise typer.Exit(1 if any(r.status == "error" for r in results) else 0)
         logger.info(
-            "watching %d feeds every %g minutes", len(settings.feeds), settings.feed_interval
+            "watching %d feeds every %g minutes (Ctrl-C stops)",
+            len(settings.feeds),
+            settings.feed_interval,
         )
         try:
             watch(settings, services.store, services.embedder)
         except KeyboardInterrupt:
-            typer.echo("stopped")
+            # Whatever a poll had written is committed; an interrupted ingest is completed
+            # by the next one, like any killed ingest.
+            typer.echo("stopped", err=True)
     finally:
         services.close()
 

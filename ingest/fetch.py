@@ -83,7 +83,6 @@ class Fetcher:
         self.max_bytes = max_bytes
         self.timeout = timeout
         self.allow_private = allow_private
-        self._preloaded: dict[str, Fetched] = {}
         self._client = httpx.Client(
             headers={"User-Agent": user_agent},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -91,28 +90,21 @@ class Fetcher:
             transport=transport,
         )
 
-    def preload(self, url: str, fetched: Fetched) -> None:
-        """Answer the next GET of `url` with what was fetched already (a feed fetched with a
-        conditional GET is then parsed by the normal ingest path, not fetched twice)."""
-        self._preloaded[url] = fetched
-
     def get(self, url: str, headers: dict[str, str] | None = None) -> Fetched:
         """GET url, following up to MAX_REDIRECTS redirects, each hop checked; the whole
         exchange, redirects and a slow body included, must end within the timeout. With
-        If-None-Match / If-Modified-Since headers, a 304 comes back as `not_modified`."""
-        if url in self._preloaded:
-            return self._preloaded.pop(url)
+        If-None-Match / If-Modified-Since headers, a 304 comes back as `not_modified` (no
+        content; the validators it repeats, if any). Every answer carries its ETag and
+        Last-Modified for the caller to send next time."""
         deadline = time.monotonic() + self.timeout
         for _ in range(MAX_REDIRECTS + 1):
             check_url(url, self.allow_private)
             try:
                 with self._client.stream("GET", url, headers=headers) as response:
-                    validators = {
-                        "etag": response.headers.get("etag"),
-                        "last_modified": response.headers.get("last-modified"),
-                    }
+                    etag = response.headers.get("etag")
+                    last_modified = response.headers.get("last-modified")
                     if response.status_code == 304:
-                        return Fetched(str(response.url), b"", "", None, **validators,
+                        return Fetched(str(response.url), b"", "", None, etag, last_modified,
                                        not_modified=True)  # fmt: skip
                     if response.is_redirect:
                         location = response.headers.get("location", "")
@@ -136,7 +128,8 @@ class Fetcher:
                         content=b"".join(chunks),
                         content_type=response.headers.get("content-type", ""),
                         encoding=response.charset_encoding,
-                        **validators,
+                        etag=etag,
+                        last_modified=last_modified,
                     )
             except httpx.TimeoutException as exc:
                 raise FetchError(f"{url}: timed out") from exc

@@ -11,7 +11,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -94,28 +94,34 @@ def prepare(raw: RawArticle, min_words: int, max_words: int) -> Prepared | None:
 _DONE = object()
 
 
+def make_fetcher(settings: Settings) -> Fetcher:
+    """A Fetcher with the settings' user agent, timeout, size cap and address rule."""
+    return Fetcher(
+        settings.user_agent,
+        timeout=settings.fetch_timeout,
+        max_bytes=settings.fetch_max_bytes,
+        allow_private=settings.fetch_allow_private,
+    )
+
+
 def _read_ahead(
     sources: list[str],
     settings: Settings,
     out: queue.Queue[object],
-    prefetched: dict[str, Fetched] | None = None,
+    prefetched: Mapping[str, Fetched] | None = None,
+    fetcher: Fetcher | None = None,
 ) -> None:
     """Producer thread: every source becomes a SourceResult; a failure of the thread itself is
     handed to the consumer, never swallowed (which would end the run early as a success)."""
     try:
-        fetcher = Fetcher(
-            settings.user_agent,
-            timeout=settings.fetch_timeout,
-            max_bytes=settings.fetch_max_bytes,
-            allow_private=settings.fetch_allow_private,
-        )
-        for url, fetched in (prefetched or {}).items():
-            fetcher.preload(url, fetched)
+        own = fetcher or make_fetcher(settings)
         try:
             for source in expand(sources):
-                out.put(read_source(source, fetcher, settings.max_source_bytes))
+                already = (prefetched or {}).get(source)
+                out.put(read_source(source, own, settings.max_source_bytes, already))
         finally:
-            fetcher.close()
+            if fetcher is None:  # a caller's fetcher is the caller's to close
+                own.close()
     except BaseException as exc:  # re-raised in the consumer
         out.put(exc)
     finally:
@@ -123,11 +129,14 @@ def _read_ahead(
 
 
 def _results(
-    sources: list[str], settings: Settings, prefetched: dict[str, Fetched] | None = None
+    sources: list[str],
+    settings: Settings,
+    prefetched: Mapping[str, Fetched] | None = None,
+    fetcher: Fetcher | None = None,
 ) -> Iterator[SourceResult]:
     results: queue.Queue[object] = queue.Queue(maxsize=64)
     reader = threading.Thread(
-        target=_read_ahead, args=(sources, settings, results, prefetched), daemon=True
+        target=_read_ahead, args=(sources, settings, results, prefetched, fetcher), daemon=True
     )
     reader.start()
     while (item := results.get()) is not _DONE:
@@ -145,16 +154,20 @@ def ingest(
     embedder: Embedder,
     on_progress: Callable[[Summary, str], None] | None = None,
     extractor: EventExtractor | None = None,
-    prefetched: dict[str, Fetched] | None = None,
+    prefetched: Mapping[str, Fetched] | None = None,
+    fetcher: Fetcher | None = None,
 ) -> Summary:
     """Ingest every source; bad ones are reported in the summary and the rest go on. The
     store's writer lock is held throughout: two ingests on one index take turns. Meeting
-    events are extracted unless `settings.extract_events` is off. `prefetched`: URLs already
-    fetched (a feed polled with a conditional GET), read from there instead."""
+    events are extracted unless `settings.extract_events` is off. `prefetched`: URL sources
+    fetched already (a feed polled with a conditional GET), parsed from that answer instead
+    of being fetched twice. `fetcher`: fetch with this one (left open) instead of a new one."""
     if extractor is None and settings.extract_events:
         extractor = EventExtractor()
     with store.writing():
-        return _ingest(sources, settings, store, embedder, on_progress, extractor, prefetched)
+        return _ingest(
+            sources, settings, store, embedder, on_progress, extractor, prefetched, fetcher
+        )
 
 
 def _ingest(
@@ -164,7 +177,8 @@ def _ingest(
     embedder: Embedder,
     on_progress: Callable[[Summary, str], None] | None,
     extractor: EventExtractor | None,
-    prefetched: dict[str, Fetched] | None = None,
+    prefetched: Mapping[str, Fetched] | None = None,
+    fetcher: Fetcher | None = None,
 ) -> Summary:
     started = time.monotonic()
     summary = Summary()
@@ -181,7 +195,7 @@ def _ingest(
             store.save_index()
             last_save = time.monotonic()
 
-    for result in _results(sources, settings, prefetched):
+    for result in _results(sources, settings, prefetched, fetcher):
         if result.error:
             summary.failed += 1
             summary.errors.append({"source": result.source, "error": result.error})

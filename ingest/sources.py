@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.fetch import Fetcher
+from ingest.fetch import Fetched, Fetcher
 from ingest.formats import PARSERS, Parsed, RawArticle, detect, parse_html
 from retrieval.errors import SourceError
 
@@ -67,12 +67,18 @@ def parse_text(text: str, origin: str, url: str | None = None) -> Parsed:
     return PARSERS[kind](text, origin)
 
 
-def read_source(source: str, fetcher: Fetcher, max_bytes: int) -> SourceResult:
-    """Read, detect and parse one file or URL; never raises SourceError, reports it."""
+def read_source(
+    source: str, fetcher: Fetcher, max_bytes: int, prefetched: Fetched | None = None
+) -> SourceResult:
+    """Read, detect and parse one file or URL; never raises SourceError, reports it.
+    `prefetched`: the URL's answer, fetched already (a feed polled with a conditional GET),
+    parsed instead of fetching it again; the pages of its items are still fetched."""
     result = SourceResult(source)
     try:
         if is_url(source):
-            fetched = fetcher.get(source)
+            fetched = prefetched or fetcher.get(source)
+            if fetched.not_modified:  # a 304 has no content to parse
+                raise SourceError("not modified since it was last fetched")
             text = decode(fetched.content, fetched.encoding)
             articles, result.problems = parse_text(text, fetched.url, fetched.url)
         else:

@@ -1,28 +1,36 @@
 """Scheduled ingest of FEEDS: each feed polled every FEED_INTERVAL minutes with a conditional
 GET (ETag / Last-Modified), its new items through the normal ingest path, and a feed that
 fails waiting twice as long after each failure (at most a day). Used by the bot's JobQueue (in
-a child process) and by `newsbot ingest --watch`."""
+a child process, `newsbot ingest --watch --once`) and by `newsbot ingest --watch`."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from ingest.events import EventExtractor
 from ingest.fetch import Fetcher
-from ingest.pipeline import Summary, ingest
+from ingest.pipeline import Summary, ingest, make_fetcher
 from retrieval.config import Settings
 from retrieval.embedder import Embedder
-from retrieval.errors import SourceError
+from retrieval.errors import NewsbotError, SourceError
 from retrieval.feeds import FeedStates, FeedStatus
 from retrieval.store import Store
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=24)
+MAX_SLEEP = 60.0  # seconds: `watch` wakes at least this often, so that a stop is noticed
+MIN_SLEEP = 1.0  # seconds: a feed overdue already must not make `watch` spin
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -31,9 +39,9 @@ class PollResult:
 
     url: str
     status: str  # new / not-modified / error / skipped
+    summary: Summary | None  # the ingest of its items, when it was fetched and parsed
+    error: str | None
     next_poll_at: datetime
-    summary: Summary | None = None
-    error: str | None = None
 
     def to_json(self) -> dict[str, object]:
         """One feed of `newsbot ingest --watch --once --json`."""
@@ -49,10 +57,21 @@ class PollResult:
             "next_poll_at": self.next_poll_at.isoformat(),
         }
 
+    def line(self) -> str:
+        """The log line of this poll."""
+        if self.error:
+            detail = f": {self.error}"
+        else:
+            detail = f" ({self.summary.line()})" if self.summary else ""
+        return f"feed {self.url}: {self.status}{detail}; next poll {self.next_poll_at.isoformat()}"
+
 
 def backoff(interval: timedelta, failures: int) -> timedelta:
-    """How long to wait after `failures` failures in a row."""
-    return min(interval * 2**failures, MAX_BACKOFF) if failures else interval
+    """How long to wait after `failures` failures in a row: the interval doubled each time,
+    at most a day (and never less than the interval)."""
+    if failures <= 0:
+        return interval
+    return max(interval, min(interval * 2**failures, MAX_BACKOFF))
 
 
 def poll_feeds(
@@ -61,70 +80,96 @@ def poll_feeds(
     embedder: Embedder,
     now: datetime | None = None,
     extractor: EventExtractor | None = None,
+    fetcher: Fetcher | None = None,
 ) -> list[PollResult]:
-    """Poll every feed of `settings.feeds` that is due; the others are skipped."""
-    now = now or datetime.now(UTC)
+    """Poll every feed of `settings.feeds` that is due at `now`; the others are skipped
+    without a request. A feed's failure is its own: the others are still polled. `fetcher`
+    (left open) fetches the feeds and their items' pages instead of a new one."""
+    now = now or _utcnow()
     interval = timedelta(minutes=settings.feed_interval)
-    states = FeedStates(store.sessions)
-    fetcher = Fetcher(settings.user_agent, timeout=settings.fetch_timeout,
-                      max_bytes=settings.fetch_max_bytes,
-                      allow_private=settings.fetch_allow_private)  # fmt: skip
+    states = FeedStates(store.sessions, now=lambda: now)
+    own = fetcher or make_fetcher(settings)
+    loaded = [extractor] if extractor else []
+
+    def events() -> EventExtractor | None:
+        # Loaded on the first feed with something to ingest (loading spaCy takes seconds, and
+        # most polls are 304s), then shared by the others.
+        if not loaded and settings.extract_events:
+            loaded.append(EventExtractor())
+        return loaded[0] if loaded else None
+
     results = []
     try:
-        for url in settings.feeds:
-            state = states.get(url) or FeedStatus(url, None, None, 0, None, None, None)
-            if state.next_poll_at is not None and state.next_poll_at > now:
-                results.append(PollResult(url, "skipped", state.next_poll_at))
+        for url in dict.fromkeys(settings.feeds):  # a feed listed twice is polled once
+            state = states.get(url)
+            if state is not None and not state.due(now):
+                assert state.next_poll_at is not None
+                results.append(PollResult(url, "skipped", None, None, state.next_poll_at))
+                logger.debug("feed %s: not due before %s", url, state.next_poll_at)
                 continue
-            result, state = _poll(url, state, now, interval, fetcher, settings, store, embedder,
-                                  extractor)  # fmt: skip
-            states.record(state)
+            result = _poll(url, state, now, interval, own, states, settings, store, embedder,
+                           events)  # fmt: skip
             results.append(result)
-            logger.info("feed %s: %s%s", url, result.status,
-                        f" ({result.summary.line()})" if result.summary else "")  # fmt: skip
+            log = logger.warning if result.status == "error" else logger.info
+            log("%s", result.line())
     finally:
-        fetcher.close()
+        if fetcher is None:
+            own.close()
     return results
 
 
 def _poll(
     url: str,
-    state: FeedStatus,
+    state: FeedStatus | None,
     now: datetime,
     interval: timedelta,
     fetcher: Fetcher,
+    states: FeedStates,
     settings: Settings,
     store: Store,
     embedder: Embedder,
-    extractor: EventExtractor | None,
-) -> tuple[PollResult, FeedStatus]:
+    events: Callable[[], EventExtractor | None],
+) -> PollResult:
+    """One feed: a conditional GET with its stored validators, then its items ingested."""
+    etag = state.etag if state else None
+    last_modified = state.last_modified if state else None
     headers = {}
-    if state.etag:
-        headers["If-None-Match"] = state.etag
-    if state.last_modified:
-        headers["If-Modified-Since"] = state.last_modified
-    polled = replace(state, last_polled_at=now)
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    summary = None
     try:
         fetched = fetcher.get(url, headers)
         if fetched.not_modified:
             nxt = now + interval
-            return PollResult(url, "not-modified", nxt), replace(
-                polled, failures=0, next_poll_at=nxt, last_status="304 not modified"
-            )
-        summary = ingest([url], settings, store, embedder, extractor=extractor,
-                         prefetched={url: fetched})  # fmt: skip
+            # A 304 may carry fresher validators; without them the stored ones still hold.
+            states.record(url, etag=fetched.etag or etag,
+                          last_modified=fetched.last_modified or last_modified,
+                          failures=0, next_poll_at=nxt, status="not modified")  # fmt: skip
+            return PollResult(url, "not-modified", None, None, nxt)
+        summary = ingest([url], settings, store, embedder, extractor=events(),
+                         prefetched={url: fetched}, fetcher=fetcher)  # fmt: skip
         if summary.failed and not (summary.new or summary.updated or summary.unchanged):
+            # Nothing of it could be read (a malformed feed, an HTML error page): a failure,
+            # and its validators are not kept, so that the next poll reads it in full.
             raise SourceError(summary.errors[0]["error"] if summary.errors else "unreadable")
-    except SourceError as exc:
-        failures = state.failures + 1
+    except SourceError as exc:  # FetchError included: refused, unreachable, HTTP 4xx/5xx
+        failures = (state.failures if state else 0) + 1
         nxt = now + backoff(interval, failures)
-        return PollResult(url, "error", nxt, error=str(exc)), replace(
-            polled, failures=failures, next_poll_at=nxt, last_status=f"error: {exc}"
-        )
+        states.record(url, etag=etag, last_modified=last_modified, failures=failures,
+                      next_poll_at=nxt, status=f"error: {exc}")  # fmt: skip
+        return PollResult(url, "error", summary, str(exc), nxt)
     nxt = now + interval
-    status = replace(polled, etag=fetched.etag, last_modified=fetched.last_modified, failures=0,
-                     next_poll_at=nxt, last_status=summary.line())  # fmt: skip
-    return PollResult(url, "new", nxt, summary=summary), status
+    states.record(url, etag=fetched.etag, last_modified=fetched.last_modified, failures=0,
+                  next_poll_at=nxt, status=summary.line())  # fmt: skip
+    return PollResult(url, "new", summary, None, nxt)
+
+
+def seconds_to_sleep(results: list[PollResult], now: datetime) -> float:
+    """Until the earliest next poll, between MIN_SLEEP and MAX_SLEEP seconds."""
+    due = min((r.next_poll_at for r in results), default=now + timedelta(seconds=MAX_SLEEP))
+    return max(MIN_SLEEP, min(MAX_SLEEP, (due - now).total_seconds()))
 
 
 def watch(
@@ -132,13 +177,30 @@ def watch(
     store: Store,
     embedder: Embedder,
     stop: threading.Event | None = None,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> None:
+    once: bool = False,
+    clock: Callable[[], datetime] = _utcnow,
+    sleep: Callable[[float], object] | None = None,
+) -> list[PollResult]:
     """Poll the feeds until `stop` is set, sleeping until the next one is due (at most a
-    minute at a time, so that a stop is noticed)."""
+    minute at a time, so that a stop is noticed); the last poll's results. `once`: poll what
+    is due now, once. `sleep` defaults to waiting on `stop`, which a stop cuts short."""
     stop = stop or threading.Event()
-    extractor = EventExtractor() if settings.extract_events else None
-    while not stop.is_set():
-        results = poll_feeds(settings, store, embedder, clock(), extractor)
-        due = min((r.next_poll_at for r in results), default=clock() + timedelta(minutes=1))
-        stop.wait(max(1.0, min(60.0, (due - clock()).total_seconds())))
+    wait = sleep or stop.wait
+    # One extractor for the whole watch (poll_feeds would load one per round); a single
+    # round loads it only if a feed has something to ingest.
+    extractor = EventExtractor() if settings.extract_events and not once else None
+    results: list[PollResult] = []
+    while once or not stop.is_set():
+        try:
+            results = poll_feeds(settings, store, embedder, clock(), extractor)
+        except (NewsbotError, SQLAlchemyError, OSError) as exc:
+            if once:
+                raise
+            # The database or the index failed, not a feed: try again in a while, as a
+            # service would, rather than end the watch.
+            logger.error("polling the feeds failed, trying again in a minute: %s", exc)
+            results = []
+        if once:
+            break
+        wait(seconds_to_sleep(results, clock()))
+    return results

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from ingest.fetch import Fetcher, check_url
+from ingest.fetch import Fetched, Fetcher, check_url
 from retrieval.errors import FetchError
 
 PUBLIC = "http://93.184.216.34"  # a literal global address: no DNS; MockTransport answers
@@ -125,3 +125,40 @@ def test_slow_body_hits_the_overall_deadline() -> None:
 
     with pytest.raises(FetchError, match="timed out"):
         _fetcher(httpx.MockTransport(answer), timeout=0.5).get(f"{PUBLIC}/slow")
+
+
+def test_conditional_get_answered_304() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.headers.get("if-none-match") == '"v1"':
+            return httpx.Response(304, headers={"etag": '"v1"'})
+        return httpx.Response(
+            200,
+            text="<rss/>",
+            headers={"etag": '"v1"', "last-modified": "Mon, 10 Mar 2025 09:00:00 GMT"},
+        )
+
+    fetcher = _fetcher(httpx.MockTransport(answer))
+    full = fetcher.get(f"{PUBLIC}/feed.xml")
+    assert (full.content, full.not_modified) == (b"<rss/>", False)
+    assert (full.etag, full.last_modified) == ('"v1"', "Mon, 10 Mar 2025 09:00:00 GMT")
+    headers = {"If-None-Match": '"v1"', "If-Modified-Since": "Mon, 10 Mar 2025 09:00:00 GMT"}
+    again = fetcher.get(f"{PUBLIC}/feed.xml", headers)
+    # The 304's own validators: it repeated the ETag but not Last-Modified.
+    assert again == Fetched(f"{PUBLIC}/feed.xml", b"", "", None, '"v1"', None, not_modified=True)
+    assert seen[-1].headers["if-modified-since"] == "Mon, 10 Mar 2025 09:00:00 GMT"
+    assert seen[-1].headers["user-agent"] == "newsbot-test"
+
+
+def test_conditional_get_keeps_the_safety_checks() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/feed.xml":
+            return httpx.Response(302, headers={"location": "http://10.0.0.1/feed.xml"})
+        return httpx.Response(304)
+
+    with pytest.raises(FetchError, match="refusing"):
+        _fetcher(httpx.MockTransport(answer)).get(f"{PUBLIC}/feed.xml", {"If-None-Match": '"a"'})
+    with pytest.raises(FetchError, match="only http and https"):
+        _fetcher(httpx.MockTransport(answer)).get("file:///etc/passwd", {"If-None-Match": '"a"'})

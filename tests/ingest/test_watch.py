@@ -1,4 +1,5 @@
-"""Polling FEEDS: conditional GET, new items through the normal ingest path, back-off."""
+"""Polling FEEDS: conditional GET, new items through the normal ingest path, back-off; the
+`newsbot ingest --watch` command line."""
 
 from __future__ import annotations
 
@@ -16,61 +17,122 @@ from typing import Any
 
 import pytest
 
-from ingest.watch import backoff, poll_feeds
+from ingest.fetch import Fetched
+from ingest.pipeline import ingest
+from ingest.watch import PollResult, backoff, poll_feeds, seconds_to_sleep, watch
 from retrieval.config import Settings
 from retrieval.embedder import HashEmbedder
 from retrieval.feeds import FeedStates
 from retrieval.store import Store
 from tests.conftest import ROOT, make_settings
 
-ITEM = """<item><title>{title}</title><link>https://loop.example/{n}</link>
-<pubDate>Mon, 10 Mar 2025 0{n}:00:00 GMT</pubDate>
-<description>&lt;p&gt;{body}&lt;/p&gt;</description></item>"""
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
+NS = 'xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+FULL_ITEM = """<item><title>{title}</title><link>{link}</link>
+<pubDate>Mon, 10 Mar 2025 {n:02d}:00:00 GMT</pubDate>
+<description>{summary}</description>
+<content:encoded><![CDATA[{html}]]></content:encoded></item>"""
+SUMMARY_ITEM = """<item><title>{title}</title><link>{link}</link>
+<pubDate>Mon, 10 Mar 2025 {n:02d}:00:00 GMT</pubDate>
+<description>{summary}</description></item>"""
+# A broken feed: a parse error, not an HTTP one.
+MALFORMED = b"<?xml version='1.0'?><rss version='2.0'><channel><title>Loop</ch"
+
+
+def paragraphs(title: str) -> list[str]:
+    """An article about `title`, long enough (over 120 words) to count as a full feed item."""
+    topic = title.lower()
+    return [
+        f"Officials confirmed on Monday that the {topic} decision was taken after months of "
+        "talks between the harbour board, the unions and the city council, which had all "
+        "asked for a settlement before the spring season.",
+        f"Local traders said the {topic} news came as a relief. Several shop owners on the "
+        "quay told reporters that takings had fallen sharply over the winter and that visitors "
+        "had stayed away while the dispute dragged on.",
+        f"The council will publish a full report on the {topic} matter next week, and a public "
+        "meeting is planned at the town hall so that residents can put their questions to the "
+        "board members directly.",
+        f"Opposition members welcomed the {topic} outcome but warned that the underlying "
+        "questions of funding and staffing had not gone away and would return next year.",
+    ]
 
 
 class FeedServer:
-    """An RSS feed on loopback with ETag / Last-Modified and 304s; items can be added, and
-    the feed can be made to fail."""
+    """An RSS feed on loopback with ETag / Last-Modified and 304s. Its items can be added
+    (`titles`), made summary-only (their pages are then served too), and the feed can be made
+    to fail with a 500 (`fail`) or to be malformed (`malformed`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, etag: bool = True, last_modified: bool = True) -> None:
         self.titles = ["Harbour toll scrapped", "Ferry strike ends"]
+        self.summary_only: set[str] = set()
         self.fail = False
-        self.requests: list[dict[str, str]] = []
-
-    def body(self) -> str:
-        items = "".join(
-            ITEM.format(title=t, n=n, body=f"{t}: " + " ".join(["detail"] * 60))
-            for n, t in enumerate(self.titles)
-        )
-        head = '<?xml version="1.0"?><rss version="2.0"><channel><title>Loop News</title>'
-        return f"{head}{items}</channel></rss>"
+        self.malformed = False
+        self.use_etag, self.use_last_modified = etag, last_modified
+        self.requests: list[dict[str, str]] = []  # the feed's requests' headers
+        self.pages: list[str] = []  # the article pages' requested paths
+        self.base = ""  # http://127.0.0.1:port, set by serve_feed
 
     def etag(self) -> str:
         return f'"v{len(self.titles)}"'
 
+    def last_modified(self) -> str:
+        return f"Mon, 10 Mar 2025 {len(self.titles):02d}:00:00 GMT"
+
+    def body(self) -> str:
+        items = []
+        for n, title in enumerate(self.titles):
+            template = SUMMARY_ITEM if title in self.summary_only else FULL_ITEM
+            html = "".join(f"<p>{p}</p>" for p in paragraphs(title))
+            link, summary = f"{self.base}/articles/{n}", f"{title}: the short version."
+            items.append(template.format(title=title, n=n, link=link, summary=summary, html=html))
+        head = f'<?xml version="1.0"?><rss version="2.0" {NS}><channel><title>Loop News</title>'
+        return f"{head}{''.join(items)}</channel></rss>"
+
+    def page(self, n: int) -> str:
+        title = self.titles[n]
+        text = "".join(f"<p>{p}</p>" for p in paragraphs(title))
+        return (f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+                f"{text}</article></body></html>")  # fmt: skip
+
+    def not_modified(self, headers: Any) -> bool:
+        """RFC 9110: If-None-Match decides when sent; If-Modified-Since only without it."""
+        if headers.get("If-None-Match") is not None:
+            return self.use_etag and headers["If-None-Match"] == self.etag()
+        since = headers.get("If-Modified-Since")
+        return self.use_last_modified and since == self.last_modified()
+
 
 @contextmanager
 def serve_feed(state: FeedServer) -> Iterator[str]:
-    """Serve the feed on loopback; yields its URL."""
+    """Serve the feed (and its items' pages) on loopback; yields the feed's URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if self.path.startswith("/articles/"):
+                state.pages.append(self.path)
+                self._send(200, state.page(int(self.path.rsplit("/", 1)[1])).encode(),
+                           "text/html; charset=utf-8")  # fmt: skip
+                return
             state.requests.append(dict(self.headers))
             if state.fail:
                 self.send_error(500)
                 return
-            if self.headers.get("If-None-Match") == state.etag():
-                self.send_response(304)
-                self.send_header("ETag", state.etag())
-                self.end_headers()
+            if state.not_modified(self.headers):
+                self._send(304, b"", None)
                 return
-            data = state.body().encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("ETag", state.etag())
-            self.send_header("Last-Modified", "Mon, 10 Mar 2025 09:00:00 GMT")
-            self.send_header("Content-Length", str(len(data)))
+            data = MALFORMED if state.malformed else state.body().encode()
+            self._send(200, data, "application/rss+xml")
+
+        def _send(self, code: int, data: bytes, content_type: str | None) -> None:
+            self.send_response(code)
+            if state.use_etag:
+                self.send_header("ETag", state.etag())
+            if state.use_last_modified:
+                self.send_header("Last-Modified", state.last_modified())
+            if content_type:
+                self.send_header("Content-Type", content_type)
+            if code != 304:
+                self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
 
@@ -78,11 +140,13 @@ def serve_feed(state: FeedServer) -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.base = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+        yield f"{state.base}/feed.xml"
     finally:
         server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture
@@ -92,77 +156,245 @@ def feed() -> Iterator[tuple[FeedServer, str]]:
         yield state, url
 
 
-def _settings(tmp_path: Path, db_url: str, url: str) -> Settings:
-    return make_settings(tmp_path / "data", db_url, FEEDS=url, FETCH_ALLOW_PRIVATE="true",
-                         EXTRACT_EVENTS="false", FEED_INTERVAL="30")  # fmt: skip
+def _settings(settings: Settings, *feeds: str) -> Settings:
+    """The `settings` fixture's data dir and database, polling `feeds`."""
+    return make_settings(settings.data_dir, settings.db_url, FEEDS=" ".join(feeds),
+                         FETCH_ALLOW_PRIVATE="true", EXTRACT_EVENTS="false",
+                         FEED_INTERVAL="30")  # fmt: skip
+
+
+def _bodies(store: Store) -> dict[str, str]:
+    """Each stored article's URL and text."""
+    return {
+        article.url or "": " ".join(p.text for p in passages)
+        for article, passages in store.article_passages(after_id=0, limit=100)
+    }
 
 
 def test_new_items_then_304_then_one_more(
-    tmp_path: Path, db_url: str, feed: tuple[FeedServer, str]
+    settings: Settings, store: Store, hash_embedder: HashEmbedder, feed: tuple[FeedServer, str]
 ) -> None:
     server, url = feed
-    settings = _settings(tmp_path, db_url, url)
-    store = Store.open(settings.db_url, settings.index_dir, "hash:384", 384)
-    embedder = HashEmbedder(384)
-    first = poll_feeds(settings, store, embedder, now=T0)
+    server.summary_only = {"Ferry strike ends"}  # its page is fetched, as in a normal ingest
+    settings = _settings(settings, url)
+    first = poll_feeds(settings, store, hash_embedder, now=T0)
     assert [(r.status, r.summary.new if r.summary else None) for r in first] == [("new", 2)]
-    assert store.stats()["articles"] == 2
-    # Not due yet: no request at all.
-    assert poll_feeds(settings, store, embedder, now=T0 + timedelta(minutes=10))[0].status == (
-        "skipped"
-    )
+    assert first[0].next_poll_at == T0 + timedelta(minutes=30)
+    assert server.pages == ["/articles/1"] and len(server.requests) == 1
+    assert "If-None-Match" not in server.requests[0]
+    bodies = _bodies(store)
+    assert "takings had fallen sharply" in bodies[f"{server.base}/articles/1"]
+    state = FeedStates(store.sessions).get(url)
+    assert state is not None
+    assert (state.etag, state.last_modified, state.failures) == ('"v2"', server.last_modified(), 0)
+    assert state.last_polled_at == T0
+
+    # Not due yet: skipped without a request.
+    (skipped,) = poll_feeds(settings, store, hash_embedder, now=T0 + timedelta(minutes=10))
+    assert (skipped.status, skipped.next_poll_at) == ("skipped", T0 + timedelta(minutes=30))
     assert len(server.requests) == 1
-    again = poll_feeds(settings, store, embedder, now=T0 + timedelta(minutes=30))
-    assert again[0].status == "not-modified", again[0].error
-    assert store.stats()["articles"] == 2
+
+    # Due, unchanged: a conditional GET answered 304, nothing fetched or added.
+    (again,) = poll_feeds(settings, store, hash_embedder, now=T0 + timedelta(minutes=30))
+    assert (again.status, again.summary, again.error) == ("not-modified", None, None)
+    assert again.next_poll_at == T0 + timedelta(minutes=60)
     assert server.requests[-1].get("If-None-Match") == '"v2"'
-    assert server.requests[-1].get("If-Modified-Since") == "Mon, 10 Mar 2025 09:00:00 GMT"
+    assert server.requests[-1].get("If-Modified-Since") == server.last_modified()
+    assert store.stats()["articles"] == 2 and server.pages == ["/articles/1"]
+
+    # One new item: exactly one article added, the others come back unchanged.
     server.titles.append("Bridge reopens")
-    third = poll_feeds(settings, store, embedder, now=T0 + timedelta(minutes=60))
-    assert third[0].summary is not None
-    assert (third[0].summary.new, third[0].summary.unchanged) == (1, 2)
+    (third,) = poll_feeds(settings, store, hash_embedder, now=T0 + timedelta(minutes=60))
+    assert third.status == "new" and third.summary is not None
+    assert (third.summary.new, third.summary.updated, third.summary.unchanged) == (1, 0, 2)
+    assert server.requests[-1].get("If-None-Match") == '"v2"'
     assert store.stats()["articles"] == 3
-    store.close()
+    state = FeedStates(store.sessions).get(url)
+    assert state is not None and state.etag == '"v3"'
+
+
+def test_last_modified_alone_gives_a_304(
+    settings: Settings, store: Store, hash_embedder: HashEmbedder
+) -> None:
+    server = FeedServer(etag=False)
+    with serve_feed(server) as url:
+        settings = _settings(settings, url)
+        assert poll_feeds(settings, store, hash_embedder, now=T0)[0].status == "new"
+        (again,) = poll_feeds(settings, store, hash_embedder, now=T0 + timedelta(minutes=30))
+    assert again.status == "not-modified"
+    assert "If-None-Match" not in server.requests[-1]
+    assert server.requests[-1]["If-Modified-Since"] == "Mon, 10 Mar 2025 02:00:00 GMT"
+    assert store.stats()["articles"] == 2
 
 
 def test_a_failing_feed_backs_off_and_recovers(
-    tmp_path: Path, db_url: str, feed: tuple[FeedServer, str]
+    settings: Settings, store: Store, hash_embedder: HashEmbedder, feed: tuple[FeedServer, str]
 ) -> None:
     server, url = feed
-    settings = _settings(tmp_path, db_url, url)
-    store = Store.open(settings.db_url, settings.index_dir, "hash:384", 384)
-    embedder = HashEmbedder(384)
+    settings = _settings(settings, url)
     states = FeedStates(store.sessions)
     server.fail = True
     now = T0
-    for failures, wait in ((1, 60), (2, 120), (3, 240)):
-        (result,) = poll_feeds(settings, store, embedder, now=now)
+    for failures, wait in ((1, 60), (2, 120)):  # the interval (30) times 2, then times 4
+        (result,) = poll_feeds(settings, store, hash_embedder, now=now)
         assert result.status == "error" and "HTTP 500" in (result.error or "")
+        assert result.next_poll_at == now + timedelta(minutes=wait)
         state = states.get(url)
         assert state is not None and state.failures == failures
         assert state.next_poll_at == now + timedelta(minutes=wait)
-        now = now + timedelta(minutes=wait)
+        assert (state.last_status or "").startswith("error: http://127.0.0.1:")
+        assert "HTTP 500" in (state.last_status or "")
+        # Not due again before then: no request at all.
+        requests = len(server.requests)
+        (skipped,) = poll_feeds(settings, store, hash_embedder, now=now + timedelta(minutes=59))
+        assert skipped.status == "skipped" and len(server.requests) == requests
+        now += timedelta(minutes=wait)
     server.fail = False
-    (result,) = poll_feeds(settings, store, embedder, now=now)
-    assert result.status == "new"
+    (result,) = poll_feeds(settings, store, hash_embedder, now=now)
+    assert result.status == "new" and result.next_poll_at == now + timedelta(minutes=30)
     state = states.get(url)
-    assert state is not None and state.failures == 0
-    store.close()
-    assert backoff(timedelta(minutes=30), 10) == timedelta(hours=24)
+    assert state is not None and (state.failures, state.next_poll_at) == (0, result.next_poll_at)
+    assert store.stats()["articles"] == 2
+
+
+def test_validators_survive_failures_and_a_304_resets_them(
+    settings: Settings, store: Store, hash_embedder: HashEmbedder, feed: tuple[FeedServer, str]
+) -> None:
+    server, url = feed
+    settings = _settings(settings, url)
+    states = FeedStates(store.sessions)
+    assert poll_feeds(settings, store, hash_embedder, now=T0)[0].status == "new"
+    server.malformed = True  # a parse error counts as a failure like an HTTP one
+    server.titles.append("Bridge reopens")  # (a new ETag: no 304 for the malformed answer)
+    now = T0 + timedelta(minutes=30)
+    (result,) = poll_feeds(settings, store, hash_embedder, now=now)
+    assert result.status == "error" and "malformed feed" in (result.error or "")
+    assert result.next_poll_at == now + timedelta(minutes=60)
+    state = states.get(url)
+    # The failed answer's validators are not kept: the next poll must read the feed in full.
+    assert state is not None and (state.failures, state.etag) == (1, '"v2"')
+    server.malformed = False
+    server.titles.pop()  # back to what was stored: the server answers 304
+    (result,) = poll_feeds(settings, store, hash_embedder, now=now + timedelta(minutes=60))
+    assert result.status == "not-modified" and server.requests[-1]["If-None-Match"] == '"v2"'
+    state = states.get(url)
+    assert state is not None and (state.failures, state.etag) == (0, '"v2"')
+
+
+def test_one_failing_feed_does_not_stop_the_others(
+    settings: Settings, store: Store, hash_embedder: HashEmbedder, feed: tuple[FeedServer, str]
+) -> None:
+    _, good_url = feed
+    bad = FeedServer()
+    bad.fail = True
+    with serve_feed(bad) as bad_url:
+        settings = _settings(settings, bad_url, good_url, bad_url)  # listed twice: polled once
+        results = poll_feeds(settings, store, hash_embedder, now=T0)
+    assert [(r.url, r.status) for r in results] == [(bad_url, "error"), (good_url, "new")]
+    assert len(bad.requests) == 1 and store.stats()["articles"] == 2
+    assert [s.url for s in FeedStates(store.sessions).all()] == sorted([bad_url, good_url])
+
+
+def test_ingest_from_prefetched_content_fetches_nothing(
+    settings: Settings, store: Store, hash_embedder: HashEmbedder
+) -> None:
+    server = FeedServer()
+    server.base = "http://127.0.0.1:9"  # nothing listens there: a fetch would fail
+    url = f"{server.base}/feed.xml"
+    settings = _settings(settings)
+    answer = Fetched(url, server.body().encode(), "application/rss+xml", "utf-8", '"v2"')
+    summary = ingest([url], settings, store, hash_embedder, prefetched={url: answer})
+    assert (summary.new, summary.failed) == (2, 0), summary.errors
+    assert sorted(_bodies(store)) == [f"{server.base}/articles/0", f"{server.base}/articles/1"]
+
+
+def test_feed_states_upsert(settings: Settings, store: Store) -> None:
+    clock = [T0]
+    states = FeedStates(store.sessions, now=lambda: clock[0])
+    url = "https://news.example/feed.xml"
+    assert states.get(url) is None and states.all() == []
+    first = states.record(url, etag='"a"', last_modified=None, failures=0,
+                          next_poll_at=T0 + timedelta(minutes=30), status="fine")  # fmt: skip
+    assert states.get(url) == first and first.last_polled_at == T0
+    clock[0] = T0 + timedelta(minutes=30)
+    states.record(url, etag="x" * 501, last_modified="Mon, 10 Mar 2025 09:00:00 GMT",
+                  failures=2, next_poll_at=None, status="error: " + "y" * 400)  # fmt: skip
+    (state,) = states.all()
+    # An ETag too long for its column is dropped (a cut one would never match).
+    assert (state.etag, state.last_modified, state.failures) == (
+        None, "Mon, 10 Mar 2025 09:00:00 GMT", 2
+    )  # fmt: skip
+    assert state.last_polled_at == clock[0] and state.next_poll_at is None
+    assert state.last_status is not None and len(state.last_status) == 300
+    assert state.due(T0)
+
+
+def test_watch_once_and_the_loop(
+    settings: Settings, store: Store, hash_embedder: HashEmbedder, feed: tuple[FeedServer, str]
+) -> None:
+    server, url = feed
+    settings = _settings(settings, url)
+    (result,) = watch(settings, store, hash_embedder, once=True, clock=lambda: T0)
+    assert result.status == "new"
+    # The loop: due in 30 minutes, so it sleeps a minute at most (a stop is noticed), and
+    # polls again after each sleep; a stop ends it.
+    stop = threading.Event()
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 2:
+            stop.set()
+
+    # Each round reads the clock twice: for the poll, then for the sleep.
+    clock = iter([T0 + timedelta(minutes=1)] * 2 + [T0 + timedelta(minutes=29, seconds=50)] * 2)
+    last = watch(settings, store, hash_embedder, stop, clock=lambda: next(clock), sleep=sleep)
+    assert slept == [60.0, 10.0] and [r.status for r in last] == ["skipped"]
+    assert len(server.requests) == 1
+    assert watch(settings, store, hash_embedder, stop, sleep=sleep) == []  # stopped already
+
+
+def test_backoff_and_sleep() -> None:
+    interval = timedelta(minutes=30)
+    assert [backoff(interval, f) for f in (0, 1, 2, 3)] == [interval * m for m in (1, 2, 4, 8)]
+    assert backoff(interval, 10) == timedelta(hours=24)
+    assert backoff(timedelta(hours=48), 1) == timedelta(hours=48)  # never below the interval
+    due = [PollResult("u", "skipped", None, None, T0 + timedelta(seconds=5))]
+    assert seconds_to_sleep(due, T0) == 5.0
+    assert seconds_to_sleep(due, T0 + timedelta(hours=1)) == 1.0  # overdue: no spinning
+    assert seconds_to_sleep([], T0) == 60.0
+
+
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "bot", "ingest", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
 
 
 def test_watch_once_from_the_command_line(tmp_path: Path, feed: tuple[FeedServer, str]) -> None:
-    _, url = feed
+    server, url = feed
     env = {**os.environ, "NEWSBOT_DATA_DIR": str(tmp_path / "data"), "EMBEDDING_MODEL": "hash:384",
-           "FEEDS": url, "FETCH_ALLOW_PRIVATE": "true", "EXTRACT_EVENTS": "false"}  # fmt: skip
+           "FEEDS": url, "FETCH_ALLOW_PRIVATE": "true", "EXTRACT_EVENTS": "false",
+           "FEED_INTERVAL": "0.001"}  # fmt: skip
     env.pop("DATABASE_URL", None)
-    command = [sys.executable, "-m", "bot", "ingest", "--watch", "--once", "--json"]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    done = _run(env, "--watch", "--once", "--json")
     assert done.returncode == 0, done.stderr
     (report,) = json.loads(done.stdout.splitlines()[-1])["feeds"]
-    assert (report["url"], report["status"], report["new"]) == (url, "new", 2)
-    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
-    assert json.loads(done.stdout.splitlines()[-1])["feeds"][0]["status"] == "skipped"
+    assert report["next_poll_at"] and report["error"] is None
+    del report["next_poll_at"]
+    assert report == {"url": url, "status": "new", "new": 2, "updated": 0, "unchanged": 0,
+                      "failed": 0, "error": None}  # fmt: skip
+    threading.Event().wait(0.2)  # FEED_INTERVAL is 0.06 s here
+    done = _run(env, "--watch", "--once", "--json")
+    assert json.loads(done.stdout.splitlines()[-1])["feeds"][0]["status"] == "not-modified"
+    server.fail = True
+    threading.Event().wait(0.2)
+    done = _run(env, "--watch", "--once")
+    assert done.returncode == 1 and f"feed {url}: error: " in done.stdout
     env["FEEDS"] = ""
-    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    done = _run(env, "--watch", "--once", "--json")
     assert done.returncode == 2 and "no FEEDS are set" in done.stderr
+    # SOURCES may be left out only with --watch.
+    done = _run(env)
+    assert done.returncode == 2 and "Missing argument" in done.stderr
+    done = _run(env, "--once", "x.txt")
+    assert done.returncode == 2 and "--once goes with --watch" in done.stderr
