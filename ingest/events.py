@@ -92,6 +92,7 @@ _TRAVEL_VERBS = {"travel", "fly", "arrive", "go", "come", "head", "land", "visit
 _PERSONISH = {"PERSON", "ORG", "NORP", "FAC", ""}
 _PRONOUNS = {"he", "she"}
 _GROUP_PRONOUNS = {"they", "their", "both"}
+_GROUP_DEPS = {"det", "nummod", "predet"}
 
 
 class EventExtractor:
@@ -165,6 +166,7 @@ class _Context:
         self.names = names
         self.last_person: str | None = None
         self.roles: dict[str, str] = {}  # full name -> role, as the article first gives it
+        self.last_group: tuple[str, ...] = ()  # the people of the article's latest event
 
 
 def _events_in(doc: Any, published: date | None, context: _Context) -> list[EventDraft]:
@@ -187,6 +189,8 @@ def _events_in(doc: Any, published: date | None, context: _Context) -> list[Even
                     event = replace(event, when=when, when_text=text)
             if event is not None and event not in events:
                 events.append(event)
+            if event is not None:
+                context.last_group = (*event.who, *event.with_)
         subjects = [t for t in sentence if t.dep_ in ("nsubj", "nsubjpass")]
         for subject in subjects:
             person = _person(subject, context)
@@ -254,6 +258,10 @@ def _event_at(
         with_ = _with_phrase(token, sentence, context)
     if not who and with_:
         who = _earlier_subject(token, sentence, context)
+    if not who and not with_ and _group_subject(verb):
+        # "A met B on Tuesday. The two will meet again on Wednesday": the article's last
+        # meeting's people.
+        who, with_ = list(context.last_group[:1]), list(context.last_group[1:])
     who, with_ = _dedupe(who), [p for p in _dedupe(with_) if p not in who]
     if len(who) + len(with_) < 2:
         return None
@@ -274,6 +282,16 @@ def _event_at(
         status=status,
         sentence=sentence.text.strip(),
     )
+
+
+def _group_subject(verb: Token) -> bool:
+    """Whether the verb's subject stands for a group named before: "they", "both", "the
+    two", "the two leaders", "both men"."""
+    for subject in (c for c in verb.children if c.dep_ == "nsubj"):
+        words = {subject.lower_} | {c.lower_ for c in subject.children if c.dep_ in _GROUP_DEPS}
+        if subject.lower_ in ("they", "both") or words & {"two", "both"}:
+            return True
+    return False
 
 
 def _nearby_place(sentence: Span, doc: Any) -> str | None:
@@ -515,6 +533,10 @@ def _place_label(token: Token, preposition: str = "in") -> bool:
     """Whether a token names a place; after "at" or "to" an organisation's name is taken as
     its building ("at the White House", tagged ORG by the small model)."""
     if token.ent_type_ in _PLACE_LABELS:
+        return True
+    if preposition == "in" and token.pos_ == "PROPN" and token.ent_type_ in ("PERSON", ""):
+        # No one is met "in" a person: the small model tags some cities as people ("met
+        # Tomas Vidal in Valencia", Valencia a PERSON).
         return True
     return preposition in ("at", "to") and token.ent_type_ == "ORG"
 

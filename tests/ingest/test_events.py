@@ -107,6 +107,47 @@ def test_a_pronoun_subject_is_the_last_person_named(extractor: EventExtractor) -
     assert event.status == ANNOUNCED
 
 
+@pytest.mark.parametrize(
+    "again",
+    [
+        "The two will meet again on Wednesday, officials said.",
+        "They will meet again on Wednesday.",
+        "Both men will hold talks again on Wednesday.",
+    ],
+)
+def test_the_two_are_the_people_of_the_meeting_before(
+    extractor: EventExtractor, again: str
+) -> None:
+    events = _events(
+        extractor,
+        [f"Mayor Ana Ruiz met union leader Tomas Vidal in Valencia on Tuesday. {again}"],
+        date(2022, 3, 8),  # a Tuesday
+    )
+    met, plan = events
+    assert (met.who, met.with_, met.when, met.status) == (
+        ("Ana Ruiz",),
+        ("Tomas Vidal",),
+        date(2022, 3, 8),
+        REPORTED,
+    )
+    assert met.where == "Valencia"  # tagged a PERSON by the small model; no one is met "in" one
+    assert (plan.who, plan.with_, plan.when, plan.status) == (
+        ("Ana Ruiz",),
+        ("Tomas Vidal",),
+        date(2022, 3, 9),
+        ANNOUNCED,
+    )
+
+
+def test_they_without_a_meeting_before_is_no_one(extractor: EventExtractor) -> None:
+    events = _events(
+        extractor,
+        ["Protesters gathered in Valencia on Tuesday. They will meet again on Friday."],
+        date(2022, 3, 8),
+    )
+    assert events == []
+
+
 def test_a_phone_call_is_an_event(extractor: EventExtractor) -> None:
     events = _events(
         extractor,
