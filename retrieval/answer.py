@@ -172,6 +172,10 @@ class Answerer:
         if question.kind == "whether":
             # "Did they meet?": a report that they met answers it better than a plan to.
             fitting.sort(key=lambda e: e.status == ANNOUNCED)
+        elif question.future:
+            # "When will they meet again?": the plan, not the meeting that already happened.
+            fitting.sort(key=lambda e: (not slot(e), e.status != ANNOUNCED))
+            why.append("the question asks about a meeting to come: plans first")
         best = fitting[0]
         if not slot(best):
             why.append(f"no event of them says {question.kind}")

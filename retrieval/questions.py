@@ -44,6 +44,13 @@ _WHO = re.compile(
 )
 # "Did Blinken meet Truss?", "Has Xi met Biden?": a yes-or-no question about a meeting,
 # answered with the meeting and its source, or honestly not found.
+# The question's tense: "When will they meet (again)?" asks about a plan, "When did they meet?"
+# about what happened; other questions say neither.
+_PAST = re.compile(r"\b(?:did|was|were|has|have|had|met|held|visited|spoke|talked)\b", re.I)
+_FUTURE = re.compile(
+    r"\b(?:will|shall|going\s+to|due\s+to|scheduled|planned|planning)\b|^\s*when\s+(?:is|are)\b",
+    re.I,
+)
 _WHETHER = re.compile(r"^\s*(?:and\s+|so\s+)?(?:did|has|have|had|will|was|were)\b", re.I)
 _MONTHS = (
     "january february march april may june july august september october november december"
@@ -98,6 +105,7 @@ class Question:
     period: Period | None = None
     sources: tuple[str, ...] = field(default=())  # outlets it cites, as written
     follow_up: bool = False
+    future: bool = False  # it asks about a meeting to come ("When will they meet?")
 
     @property
     def asks_meeting(self) -> bool:
@@ -189,6 +197,7 @@ class QuestionReader:
             place=place,
             period=period_of(text),
             sources=sources,
+            future=bool(_FUTURE.search(text)) and not _PAST.search(text),
         )
         if previous is not None and not question.names and len(text.split()) <= 8:
             question = replace(

@@ -189,3 +189,26 @@ def test_did_they_meet_prefers_the_report_to_the_announcement(answerer: Answerer
     assert answer.found and answer.values == ("yes",)
     assert answer.text.startswith("Yes: Ingrid Solvang and Marc Delorme met in Oslo")
     assert answer.citations[0].hit.outlet == "Northern Ledger"
+
+
+def test_when_will_they_meet_again_is_the_plan_not_the_meeting_before(
+    answerer: Answerer,
+    settings: Settings,
+    store: Store,
+    hash_embedder: HashEmbedder,
+    tmp_path: Path,
+) -> None:
+    article = tmp_path / "valencia.txt"
+    article.write_text(
+        "date 2022-03-08 Mayor meets port workers in Valencia\n"
+        "outlet: Loop News\n\n"
+        "Mayor Ana Ruiz met union leader Tomas Vidal in Valencia on Tuesday to discuss the "
+        "strike at the port. The two will meet again on Wednesday, officials said.\n"
+    )
+    assert ingest([str(article)], settings, store, hash_embedder).new == 1
+    answerer.searcher.refresh()
+    future = answerer.ask("When will Ana Ruiz meet Tomas Vidal again?")
+    assert future.values == ("2022-03-09",) and future.events[0].status == "announced"
+    assert "Wednesday 9 March 2022" in future.text
+    past = answerer.ask("When did Ana Ruiz meet Tomas Vidal?")
+    assert past.values == ("2022-03-08",) and past.events[0].status == "reported"
