@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -78,8 +80,22 @@ class Settings(BaseSettings):
     @field_validator("feeds", mode="before")
     @classmethod
     def _split_urls(cls, value: object) -> object:
+        """Commas or spaces between URLs, or a JSON list; each one an http(s) URL, so that a
+        typo is reported at start-up rather than as a feed failing every poll."""
         if isinstance(value, str):
-            return value.replace(",", " ").split()
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    value = json.loads(text)
+                except ValueError:
+                    raise ValueError("not a JSON list of URLs") from None
+            else:
+                value = text.replace(",", " ").split()
+        if isinstance(value, list):
+            for url in value:
+                parts = urlsplit(str(url))
+                if parts.scheme not in ("http", "https") or not parts.hostname:
+                    raise ValueError(f"not an http(s) URL: {url!r}")
         return value
 
     @field_validator(

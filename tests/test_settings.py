@@ -39,3 +39,29 @@ def test_bad_settings_get_a_plain_message_not_a_traceback(tmp_path: Path) -> Non
     assert done.returncode == 2
     assert "bad setting in the environment or .env: ADMIN_IDS" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://a.example/rss, https://b.example/atom.xml",
+        "https://a.example/rss https://b.example/atom.xml",
+        '["https://a.example/rss", "https://b.example/atom.xml"]',
+    ],
+)
+def test_feeds_from_a_list_or_json(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("FEEDS", value)
+    feeds = Settings(_env_file=None).feeds  # type: ignore[call-arg]
+    assert feeds == ["https://a.example/rss", "https://b.example/atom.xml"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a.example/rss", "ftp://a.example/rss", "https:///rss", '["https://a.example"'],
+)
+def test_a_feed_that_is_not_a_url_is_a_bad_setting(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("FEEDS", value)
+    with pytest.raises(ValueError, match="FEEDS"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
