@@ -251,10 +251,10 @@ def test_two_processes_claim_a_digest_once(db_url: str, tmp_path: Path) -> None:
     assert won.count(True) == 1
 
 
-def test_the_bot_polls_feeds_and_a_304_adds_nothing(
+def test_the_bot_polls_a_changing_feed_and_a_304_adds_nothing(
     tmp_path: Path, bot_api: tuple[FakeBotApi, str]
 ) -> None:
-    _, base_url = bot_api
+    api, base_url = bot_api
     server = FeedServer()
     with serve_feed(server) as url:
         settings = make_settings(
@@ -268,14 +268,21 @@ def test_the_bot_polls_feeds_and_a_304_adds_nothing(
             reports.append(await feeds.poll(application))
             await asyncio.sleep(1.0)  # FEED_INTERVAL is 0.6 s here
             reports.append(await feeds.poll(application))
+            assert server.requests[-1].get("If-None-Match") == '"v2"'
+            server.titles.append("Lighthouse reopens")  # the feed changes
+            await asyncio.sleep(1.0)
+            reports.append(await feeds.poll(application))
+            # What the child process added is in this bot's digest.
+            assert "Lighthouse reopens" in await _say(api, 305, "/digest")
 
         _run(services, lambda: datetime.now(UTC), scenario)
         articles = services.store.stats()["articles"]
         services.close()
-    first, second = (r["feeds"][0] for r in reports)
+    first, second, third = (r["feeds"][0] for r in reports)
     assert (first["status"], first["new"]) == ("new", 2)
     assert (second["status"], second["new"]) == ("not-modified", 0)
-    assert articles == 2 and server.requests[-1].get("If-None-Match") == '"v2"'
+    assert (third["status"], third["new"]) == ("new", 1)
+    assert articles == 3
 
 
 @pytest.mark.parametrize(("quiet", "sent"), [(False, ["Nothing new since your last digest."]),
