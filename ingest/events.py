@@ -371,7 +371,9 @@ def _people(token: Token, context: _Context) -> list[str]:
     people inside the phrase ("Prime Minister Fumio Kishida and President Yoon Suk Yeol" is
     sometimes parsed as one noun phrase)."""
     found = []
-    for head in [token, *(c for c in token.conjuncts)]:
+    heads = [token, *token.conjuncts]
+    for head in heads:  # grows: "Chile's minister, Valentina Rojas, and Argentina's minister,
+        # Martin Quiroga" is parsed with the second minister a conjunct of the apposition
         person = _person(head, context)
         if person:
             found.append(person)
@@ -380,6 +382,7 @@ def _people(token: Token, context: _Context) -> list[str]:
                 person = _person(child, context)
                 if person:
                     found.append(person)
+                heads += [c for c in child.conjuncts if c not in heads]
     phrase = {t.i for t in _phrase(token)}
     for ent in token.doc.ents:
         if ent.label_ == "PERSON" and ent.root.i in phrase and ent.root.i != token.i:

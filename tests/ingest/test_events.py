@@ -148,6 +148,20 @@ def test_they_without_a_meeting_before_is_no_one(extractor: EventExtractor) -> N
     assert events == []
 
 
+def test_people_in_conjoined_appositions(extractor: EventExtractor) -> None:
+    events = _events(
+        extractor,
+        [
+            "Chile's foreign minister, Valentina Rojas, and Argentina's foreign minister, "
+            "Martin Quiroga, met in Mendoza on Sunday and agreed to restart studies for a "
+            "rail tunnel under the Andes."
+        ],
+        date(2025, 3, 3),  # a Monday
+    )
+    event = _one(events, "Valentina Rojas", "Martin Quiroga")
+    assert (event.when, event.where, event.status) == (date(2025, 3, 2), "Mendoza", REPORTED)
+
+
 def test_a_phone_call_is_an_event(extractor: EventExtractor) -> None:
     events = _events(
         extractor,
