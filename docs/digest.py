@@ -95,9 +95,11 @@ FOOTER = """\
 
 - Each subscribed chat has one JobQueue job, set with `run_once` at the next delivery instant
   computed by `bot/schedule.py` (the chat's zone, DST included: a time that does not exist on
-  the day the clocks go forward is delivered just after the gap, one that happens twice when
-  they go back is delivered once), and set again after each run. `/subscribe` and `/timezone`
-  replace it. At start-up every job is re-created from the database.
+  the day the clocks go forward is shifted by the gap, 01:30 in London becoming 02:30 BST; one
+  that happens twice when they go back is delivered at its first occurrence), and set again
+  after each run. It is `run_once` rather than `run_daily` so that these rules, fixed-offset
+  zones (`UTC+2`) and the injected clock of the tests are ours, tested as pure functions.
+  `/subscribe` and `/timezone` replace it. At start-up every job is re-created from the database.
 - The delivery log has one row per chat and local date, claimed (unique key) before anything is
   sent: a digest is never sent twice, even if the bot restarts in the middle of sending or two
   bot processes share one PostgreSQL. A restart mid-send loses the rest of that day's digest
