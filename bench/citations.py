@@ -9,7 +9,9 @@ the facts quoted from them):
 - coverage: the share of a query's evidence articles that some citation comes from;
 - fact quoted: the share of citations whose sentence is part of a gold fact (or holds one);
 - answer in quotes: the share of answers whose quoted sentences contain the gold answer (only
-  queries whose gold answer is not yes/no).
+  queries whose gold answer is not yes/no);
+- fact chosen: of the citations whose passage holds a gold fact, the share quoting that fact
+  (how well the sentence is chosen within its passage).
 
 Same-run reference: the top three passages of the same search, taken as citations whole (what
 citing the retriever's best passages, without choosing sentences, would give).
@@ -59,11 +61,18 @@ class Tally:
     coverage: list[float] = field(default_factory=list)
     with_answer: int = 0
     answer_checked: int = 0
+    passage_has_fact: int = 0  # citations whose passage holds a gold fact ...
+    fact_chosen: int = 0  # ... and whose quote is that fact
 
     def add(
-        self, cited: Sequence[tuple[str | None, str]], evidence: dict[str, list[str]], gold: str
+        self,
+        cited: Sequence[tuple[str | None, str]],
+        evidence: dict[str, list[str]],
+        gold: str,
+        passages: Sequence[str] = (),
     ) -> None:
-        """One answer: its citations as (article URL, quoted text)."""
+        """One answer: its citations as (article URL, quoted text), and the passages they
+        quote from (for how often the sentence chosen is the passage's fact)."""
         self.answers += 1
         self.citations += len(cited)
         facts = [squeeze(f) for fs in evidence.values() for f in fs]
@@ -73,6 +82,12 @@ class Tally:
             q = squeeze(quote)
             if q and any(q in f or f in q for f in facts):
                 self.fact_quoted += 1
+        for (_, quote), passage in zip(cited, passages, strict=False):
+            held = [f for f in facts if f in squeeze(passage)]
+            if held:
+                self.passage_has_fact += 1
+                q = squeeze(quote)
+                self.fact_chosen += any(q in f or f in q for f in held)
         self.coverage.append(len(urls & evidence.keys()) / len(evidence))
         if gold.lower().strip(" .") not in YES_NO:
             self.answer_checked += 1
@@ -88,6 +103,12 @@ class Tally:
             f"fact quoted {share(self.fact_quoted, self.citations):.3f}  "
             f"answer in quotes {share(self.with_answer, self.answer_checked):.3f} "
             f"(of {self.answer_checked})"
+            + (
+                f"  fact chosen {share(self.fact_chosen, self.passage_has_fact):.3f} "
+                f"(of {self.passage_has_fact} passages holding one)"
+                if self.passage_has_fact
+                else ""
+            )
         )
 
 
@@ -124,7 +145,7 @@ def main() -> None:
             refused += 1
             continue
         cited = [(c.hit.url, c.quote) for c in answer.citations]
-        answered.add(cited, evidence, query["answer"])
+        answered.add(cited, evidence, query["answer"], [c.hit.text for c in answer.citations])
         hits = services.answerer.searcher.search(query["query"], 3)
         top3.add([(h.url, h.text) for h in hits], evidence, query["answer"])
         if shown < args.show and any(url not in evidence for url, _ in cited):
