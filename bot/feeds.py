@@ -23,8 +23,8 @@ POLL_TIMEOUT = 1800.0
 
 def due(services: Services, now: datetime) -> list[str]:
     """The feeds whose next poll is due (never polled ones included)."""
-    next_poll = {s.url: s.next_poll_at for s in FeedStates(services.store.sessions).all()}
-    return [url for url in services.settings.feeds if (next_poll.get(url) or now) <= now]
+    states = {state.url: state for state in FeedStates(services.store.sessions).all()}
+    return [url for url in services.settings.feeds if url not in states or states[url].due(now)]
 
 
 async def poll(application: Application[Any, Any, Any, Any, Any, Any]) -> dict[str, Any] | None:

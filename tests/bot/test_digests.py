@@ -285,6 +285,31 @@ def test_the_bot_polls_a_changing_feed_and_a_304_adds_nothing(
     assert articles == 3
 
 
+def test_only_due_feeds_start_a_poll(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from retrieval.feeds import FeedStates
+    from retrieval.store import Store
+
+    settings = make_settings(
+        tmp_path / "data", FEEDS="https://a.example/rss https://b.example/rss https://c.example/rss"
+    )
+    store = Store.open(settings.db_url, settings.index_dir, "hash:384", 384)
+    now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    states = FeedStates(store.sessions)
+    for url, next_poll in (("https://a.example/rss", now + timedelta(minutes=5)),
+                           ("https://b.example/rss", now - timedelta(seconds=1))):  # fmt: skip
+        states.record(url, etag=None, last_modified=None, failures=0, next_poll_at=next_poll,
+                      status="new")  # fmt: skip
+    services: Any = SimpleNamespace(store=store, settings=settings)
+    try:
+        # b is overdue and c was never polled; a waits five more minutes.
+        assert feeds.due(services, now) == ["https://b.example/rss", "https://c.example/rss"]
+        assert feeds.due(services, now + timedelta(minutes=5)) == settings.feeds
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize(("quiet", "sent"), [(False, ["Nothing new since your last digest."]),
                                               (True, [])])  # fmt: skip
 def test_nothing_new_is_a_note_or_nothing(
