@@ -34,9 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import open_services  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
 from retrieval.config import Settings  # noqa: E402
+from retrieval.service import open_services  # noqa: E402
 from tests.bot.fake_bot_api import FakeBotApi, serve  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "multihop-rag" / "corpus.json"

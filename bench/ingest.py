@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 from ingest.events import EventExtractor  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
 from retrieval.config import Settings  # noqa: E402
-from retrieval.embedder import SentenceTransformerEmbedder  # noqa: E402
 from retrieval.store import Store  # noqa: E402
+from retrieval.store.embedder import SentenceTransformerEmbedder  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "multihop-rag" / "corpus.json"
 

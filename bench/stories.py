@@ -22,14 +22,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from retrieval.embedder import SentenceTransformerEmbedder  # noqa: E402
-from retrieval.stories import (  # noqa: E402
+from retrieval.digest.stories import (  # noqa: E402
     SAME_STORY,
     SAME_STORY_ALONE,
     DigestArticle,
     Story,
     group_stories,
 )
+from retrieval.store.embedder import SentenceTransformerEmbedder  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "multihop-rag" / "corpus.json"
 

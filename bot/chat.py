@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.app import Services
 from bot.render import answer_as_text
-from retrieval.answer import Answer
+from retrieval.qa.answer import Answer
+from retrieval.service import Services
 
 PROMPT = "newsbot> "
 

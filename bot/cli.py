@@ -10,9 +10,10 @@ from typing import Annotated
 
 import typer
 
-from bot.app import Services, configure_logging, open_services
+from bot.logs import configure_logging
 from retrieval.config import Settings
 from retrieval.errors import NewsbotError
+from retrieval.service import Services, open_services
 
 app = typer.Typer(
     help="Ask questions about news articles and get answers with citations.",
@@ -35,7 +36,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _with_mode(settings: Settings, mode: str) -> Settings:
-    from retrieval.search import MODES
+    from retrieval.qa.search import MODES
 
     if mode not in MODES:
         raise _fail(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
@@ -190,7 +191,7 @@ def search(
 ) -> None:
     """Find the passages nearest in meaning to QUERY."""
     from bot.render import hits_as_text
-    from retrieval.search import search_json
+    from retrieval.qa.search import search_json
 
     services = _open(_settings())
     queries = (line.strip() for line in sys.stdin) if query == "-" else iter([query])
@@ -263,9 +264,9 @@ def reindex(
     ] = False,
 ) -> None:
     """Rebuild the FAISS index from the database; with --events, the events table too."""
-    from retrieval.db import make_engine, migrate
-    from retrieval.embedder import load_embedder
     from retrieval.store import Store
+    from retrieval.store.db import make_engine, migrate
+    from retrieval.store.embedder import load_embedder
 
     settings = _settings()
     if events:
@@ -316,7 +317,7 @@ def chat_command() -> None:
 @app.command("bot")
 def bot_command() -> None:
     """Run the Telegram bot (long polling). Needs TELEGRAM_BOT_TOKEN."""
-    from bot import telegram
+    from bot.telegram import app as telegram
 
     settings = _settings()
     if not settings.telegram_bot_token:
@@ -374,14 +375,14 @@ def eval_multihop(
     """Retrieval metrics of the MultiHop-RAG benchmark (Hits@4, Hits@10, MRR@10, MAP@10),
     and the answer service's refusal rates on null and answerable queries."""
     from ingest.pipeline import ingest as run_ingest
-    from retrieval.evaluation import (
+    from retrieval.eval.multihop import (
         Refusals,
         Scores,
         evaluate_multihop,
         evaluate_refusals,
         format_table,
     )
-    from retrieval.search import Searcher
+    from retrieval.qa.search import Searcher
 
     base = _settings()
     settings = base.model_copy(
@@ -457,7 +458,7 @@ def eval_meetings(
     """Who / when / where / none accuracy on a meetings set, with citations checked against
     the evidence articles."""
     from ingest.pipeline import ingest as run_ingest
-    from retrieval.meetings import aggregate, format_table, load_questions, score_answer
+    from retrieval.eval.meetings import aggregate, format_table, load_questions, score_answer
 
     questions = load_questions(folder / "questions.jsonl")
     base = _settings()

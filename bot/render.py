@@ -8,10 +8,10 @@ import textwrap
 from datetime import datetime
 from typing import Any
 
-from retrieval.activity import ActivityCounts
-from retrieval.answer import Answer
-from retrieval.browse import Headline, OutletCount
-from retrieval.search import Hit
+from retrieval.qa.answer import Answer
+from retrieval.qa.search import Hit
+from retrieval.state.activity import ActivityCounts
+from retrieval.store.browse import Headline, OutletCount
 
 
 def source_line(hit: Hit) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import configure_logging  # noqa: E402
+from bot.logs import configure_logging  # noqa: E402
 from tests.bot.fake_bot_api import BOT, FakeBotApi, Sent, serve  # noqa: E402
 from tests.bot.harness import polling, sample_services, wait  # noqa: E402
 

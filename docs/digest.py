@@ -20,8 +20,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import digests  # noqa: E402
-from bot.app import configure_logging  # noqa: E402
+from bot.logs import configure_logging  # noqa: E402
+from bot.telegram import digests  # noqa: E402
 from tests.bot.fake_bot_api import FakeBotApi, serve  # noqa: E402
 from tests.bot.harness import polling, sample_services, wait  # noqa: E402
 
@@ -94,9 +94,9 @@ FOOTER = """\
 ## How it is scheduled and delivered
 
 - Each subscribed chat has one JobQueue job, set with `run_once` at the next delivery instant
-  computed by `bot/schedule.py` (the chat's zone, DST included: a time that does not exist on
-  the day the clocks go forward is shifted by the gap, 01:30 in London becoming 02:30 BST; one
-  that happens twice when they go back is delivered at its first occurrence), and set again
+  computed by `bot/telegram/schedule.py` (the chat's zone, DST included: a time that does not
+  exist on the day the clocks go forward is shifted by the gap, 01:30 in London becoming 02:30
+  BST; one that happens twice when they go back is delivered at its first occurrence), and set again
   after each run. It is `run_once` rather than `run_daily` so that these rules, fixed-offset
   zones (`UTC+2`) and the injected clock of the tests are ours, tested as pure functions.
   `/subscribe` and `/timezone` replace it. At start-up every job is re-created from the database.

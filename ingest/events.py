@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from ingest.dates import Tense, resolve_date
 from ingest.names import ArticleNames, display_name
-from retrieval.events import ANNOUNCED, REPORTED, TITLE_WORDS, EventDraft, normalize_name
 from retrieval.nlp import load_nlp
+from retrieval.store.events import ANNOUNCED, REPORTED, TITLE_WORDS, EventDraft, normalize_name
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from retrieval.events import TITLE_WORDS, normalize_name
+from retrieval.store.events import TITLE_WORDS, normalize_name
 
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)+")
 # Capitalised only because they start a sentence: never the first word of a name.

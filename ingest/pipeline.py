@@ -26,9 +26,9 @@ from ingest.formats import RawArticle
 from ingest.sources import SourceResult, expand, read_source
 from ingest.split import split_passages
 from retrieval.config import Settings
-from retrieval.embedder import Embedder
-from retrieval.events import EventDraft
 from retrieval.store import ArticleDraft, PassageDraft, Store, WriteResult
+from retrieval.store.embedder import Embedder
+from retrieval.store.events import EventDraft
 
 logger = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from ingest.events import EventExtractor
 from ingest.fetch import Fetcher
 from ingest.pipeline import Summary, ingest, make_fetcher
 from retrieval.config import Settings
-from retrieval.embedder import Embedder
 from retrieval.errors import NewsbotError, SourceError
-from retrieval.feeds import FeedStates, FeedStatus
+from retrieval.state.feeds import FeedStates, FeedStatus
 from retrieval.store import Store
+from retrieval.store.embedder import Embedder
 
 logger = logging.getLogger(__name__)
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from retrieval.config import Settings
-from retrieval.embedder import HashEmbedder, SentenceTransformerEmbedder
 from retrieval.store import Store
+from retrieval.store.embedder import HashEmbedder, SentenceTransformerEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 # The project's shared evaluation material (seed article, MultiHop-RAG) sits beside the clone;
@@ -23,9 +25,9 @@ CORPUS = SHARED / "eval" / "multihop-rag" / "corpus.json"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-def _postgres_url() -> str | None:
-    """PostgreSQL for the suite: required when NEWSBOT_TEST_POSTGRES_URL is set (as in CI),
-    used if it answers otherwise."""
+def _server_url() -> str | None:
+    """The PostgreSQL server for the suite: required when NEWSBOT_TEST_POSTGRES_URL is set (as
+    in CI), used if it answers otherwise."""
     url = os.environ.get("NEWSBOT_TEST_POSTGRES_URL")
     required = bool(url)
     url = url or DEFAULT_PG
@@ -41,7 +43,27 @@ def _postgres_url() -> str | None:
         return None
 
 
-POSTGRES_URL = _postgres_url()
+def _own_database(server: str) -> str:
+    """A database of this run's own on the server, dropped at exit: two runs on one machine
+    (or a developer's and CI's) never touch each other's tables, nor the server's `public`."""
+    name = f"newsbot_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+    def drop() -> None:
+        engine = create_engine(server, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+    atexit.register(drop)
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+_SERVER = _server_url()
+POSTGRES_URL = _own_database(_SERVER) if _SERVER else None
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -53,6 +75,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def _reset_postgres(url: str) -> None:
+    """Empty this run's own database (never a shared one: see `_own_database`)."""
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))

@@ -13,10 +13,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot import telegram
-from bot.app import Services, open_services
+from bot.telegram import app as telegram
 from ingest.pipeline import ingest
 from retrieval.config import Settings
+from retrieval.service import Services, open_services
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "articles"
 

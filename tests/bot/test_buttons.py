@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot import buttons
-from bot.memory import Turns
-from retrieval.answer import Answer
+from bot.telegram import buttons
+from bot.telegram.memory import Turns
+from retrieval.qa.answer import Answer
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import open_services
 from bot.chat import PROMPT, chat
 from bot.render import answer_as_html, hits_as_html
 from ingest.pipeline import ingest
-from retrieval.answer import Answer, Citation
-from retrieval.search import Hit
+from retrieval.qa.answer import Answer, Citation
+from retrieval.qa.search import Hit
+from retrieval.service import open_services
 from tests.conftest import SEED, make_settings
 
 

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from bot import digests, feeds
-from bot.app import Services, open_services
+from bot.telegram import digests, feeds
 from ingest.pipeline import ingest
-from retrieval.models import Article
-from retrieval.subscriptions import Subscriptions
+from retrieval.digest.subscriptions import Subscriptions
+from retrieval.service import Services, open_services
+from retrieval.store.models import Article
 from tests.bot.fake_bot_api import FakeBotApi, serve
 from tests.bot.harness import polling, wait
 from tests.conftest import ROOT, make_settings
@@ -29,7 +29,7 @@ LONDON, NEW_YORK = 301, 302
 
 
 def expected(at: time, zone: str, now: datetime) -> datetime:
-    """The next local `at` after `now`, worked out independently of bot/schedule.py (valid
+    """The next local `at` after `now`, worked out independently of bot/telegram/schedule.py (valid
     away from DST changes, which tests/bot/test_schedule.py covers)."""
     tz = ZoneInfo(zone)
     local = now.astimezone(tz)
@@ -288,7 +288,7 @@ def test_the_bot_polls_a_changing_feed_and_a_304_adds_nothing(
 def test_only_due_feeds_start_a_poll(tmp_path: Path) -> None:
     from types import SimpleNamespace
 
-    from retrieval.feeds import FeedStates
+    from retrieval.state.feeds import FeedStates
     from retrieval.store import Store
 
     settings = make_settings(

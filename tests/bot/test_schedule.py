@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.schedule import (
+from bot.telegram.schedule import (
     delivery_for,
     local_date,
     missed,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.split import split_html, utf16_len
+from bot.telegram.split import split_html, utf16_len
 from tests.bot.fake_bot_api import html_error
 
 TAG = re.compile(r"<[^<>]+>")

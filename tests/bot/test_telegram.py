@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
-from bot import telegram
-from bot.app import Services, open_services
-from bot.split import utf16_len
+from bot.telegram import app as telegram
+from bot.telegram.split import utf16_len
 from ingest.pipeline import ingest
-from retrieval.activity import Activity
+from retrieval.service import Services, open_services
+from retrieval.state.activity import Activity
 from tests.bot.fake_bot_api import BOT, FakeBotApi, html_error, serve
 from tests.bot.harness import polling, wait
 from tests.conftest import ROOT, make_settings

@@ -9,7 +9,7 @@ import pytest
 
 from ingest.events import EventExtractor
 from ingest.names import ArticleNames, display_name
-from retrieval.events import ANNOUNCED, REPORTED, EventDraft
+from retrieval.store.events import ANNOUNCED, REPORTED, EventDraft
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from retrieval.config import Settings
-from retrieval.embedder import HashEmbedder
-from retrieval.models import Article, Passage
 from retrieval.store import Store
+from retrieval.store.embedder import HashEmbedder
+from retrieval.store.models import Article, Passage
 from tests.conftest import ROOT
 from tests.ingest.test_pipeline import run_cli
 

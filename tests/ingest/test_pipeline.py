@@ -10,8 +10,8 @@ import pytest
 
 from ingest.pipeline import ingest
 from retrieval.config import Settings
-from retrieval.embedder import HashEmbedder
 from retrieval.store import Store
+from retrieval.store.embedder import HashEmbedder
 from tests.conftest import CORPUS, ROOT, SEED, make_settings
 from tests.ingest.test_clean import SEED_PARAGRAPHS
 

@@ -11,8 +11,8 @@ import pytest
 
 from ingest.pipeline import ingest
 from retrieval.config import Settings
-from retrieval.embedder import HashEmbedder
 from retrieval.store import Store
+from retrieval.store.embedder import HashEmbedder
 from tests.conftest import make_settings
 
 PAGE = """<!DOCTYPE html><html><head><title>{title}</title>

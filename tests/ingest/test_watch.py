@@ -21,9 +21,9 @@ from ingest.fetch import Fetched
 from ingest.pipeline import ingest
 from ingest.watch import PollResult, backoff, poll_feeds, seconds_to_sleep, watch
 from retrieval.config import Settings
-from retrieval.embedder import HashEmbedder
-from retrieval.feeds import FeedStates
+from retrieval.state.feeds import FeedStates
 from retrieval.store import Store
+from retrieval.store.embedder import HashEmbedder
 from tests.conftest import ROOT, make_settings
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)

@@ -12,10 +12,10 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
 
-from retrieval.activity import Activity, ActivityCounts, AskedQuestion
-from retrieval.db import MIGRATIONS, make_engine, migrate
-from retrieval.models import Base, BotUser, Feedback
+from retrieval.state.activity import Activity, ActivityCounts, AskedQuestion
 from retrieval.store import Store
+from retrieval.store.db import MIGRATIONS, make_engine, migrate
+from retrieval.store.models import Base, BotUser, Feedback
 
 START = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import ingest
-from retrieval.answer import NOT_FOUND, Answerer
 from retrieval.config import Settings
-from retrieval.embedder import HashEmbedder
 from retrieval.nlp import load_nlp
-from retrieval.questions import QuestionReader
-from retrieval.search import Searcher
-from retrieval.sentences import sentences
+from retrieval.qa.answer import NOT_FOUND, Answerer
+from retrieval.qa.questions import QuestionReader
+from retrieval.qa.search import Searcher
+from retrieval.qa.sentences import sentences
 from retrieval.store import Store
+from retrieval.store.embedder import HashEmbedder
 from tests.conftest import ROOT
 
 SAMPLES = ROOT / "samples" / "articles"

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from retrieval.embedder import HashEmbedder, QueryBatcher
+from retrieval.store.embedder import HashEmbedder, QueryBatcher
 
 
 class SlowCounting(HashEmbedder):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.evaluation import aggregate, score_query
+from retrieval.eval.multihop import aggregate, score_query
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from retrieval.filters import (
+from retrieval.qa.filters import (
     QueryFilters,
     outlet_aliases,
     outlet_mentions,

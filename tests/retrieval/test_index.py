@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from retrieval.errors import IndexError_
-from retrieval.index import INDEX_FILE, MANIFEST_FILE, FaissIndex
+from retrieval.store.index import INDEX_FILE, MANIFEST_FILE, FaissIndex
 
 
 def _unit(rows: int, dim: int = 8, seed: int = 0) -> np.ndarray:

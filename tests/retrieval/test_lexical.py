@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from retrieval.embedder import HashEmbedder
-from retrieval.lexical import LexicalIndex, reciprocal_rank_fusion, top_positions
-from retrieval.search import Searcher
+from retrieval.qa.search import Searcher
 from retrieval.store import ArticleDraft, PassageDraft, Store
+from retrieval.store.embedder import HashEmbedder
+from retrieval.store.lexical import LexicalIndex, reciprocal_rank_fusion, top_positions
 
 
 def test_bm25_ranks_shared_rare_terms_first() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from retrieval.meetings import (
+from retrieval.eval.meetings import (
     MeetingQuestion,
     QuestionScore,
     aggregate,

@@ -4,8 +4,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from retrieval.db import make_engine, migrate
-from retrieval.models import Base
+from retrieval.store.db import make_engine, migrate
+from retrieval.store.models import Base
 
 
 def test_migrations_build_exactly_the_models(db_url: str) -> None:

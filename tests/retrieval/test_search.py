@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import ingest
-from retrieval.embedder import HashEmbedder, SentenceTransformerEmbedder
-from retrieval.filters import SubQuery
-from retrieval.search import Hit, Searcher, _interleave, search_json
+from retrieval.qa.filters import SubQuery
+from retrieval.qa.search import Hit, Searcher, _interleave, search_json
 from retrieval.store import ArticleDraft, PassageDraft, Store
+from retrieval.store.embedder import HashEmbedder, SentenceTransformerEmbedder
 from tests.conftest import ROOT, SEED, make_settings
 from tests.ingest.test_pipeline import run_cli
 

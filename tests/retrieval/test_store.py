@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from retrieval.config import Settings
-from retrieval.embedder import HashEmbedder
 from retrieval.errors import IndexError_
-from retrieval.index import INDEX_FILE
-from retrieval.index import lock as index_lock
-from retrieval.models import Passage
 from retrieval.store import ArticleDraft, PassageDraft, Store
+from retrieval.store.embedder import HashEmbedder
+from retrieval.store.index import INDEX_FILE
+from retrieval.store.index import lock as index_lock
+from retrieval.store.models import Passage
 
 
 def _draft(embedder: HashEmbedder, key: str, texts: list[str], digest: str) -> ArticleDraft:

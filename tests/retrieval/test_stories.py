@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from retrieval.embedder import Embedder
-from retrieval.stories import DigestArticle, filter_by_topics, group_stories
+from retrieval.digest.stories import DigestArticle, filter_by_topics, group_stories
+from retrieval.store.embedder import Embedder
 
 T = datetime(2026, 3, 4, 12, tzinfo=UTC)
 ARTICLES = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+from retrieval.digest.subscriptions import EMPTY, SENT, Subscriptions
 from retrieval.store import Store
-from retrieval.subscriptions import EMPTY, SENT, Subscriptions
 
 
 def test_subscribe_topics_and_unsubscribe(store: Store) -> None:

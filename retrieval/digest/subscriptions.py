@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from retrieval.models import ChatSettings, Delivery, Subscription
+from retrieval.store.models import ChatSettings, Delivery, Subscription
 
 SENDING, SENT, EMPTY, FAILED = "sending", "sent", "empty", "failed"
 

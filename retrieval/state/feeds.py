@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from retrieval.models import FeedState
+from retrieval.store.models import FeedState
 
-# Column widths of the `feeds` table (retrieval/models.py).
+# Column widths of the `feeds` table (retrieval/store/models.py).
 _MAX_ETAG, _MAX_LAST_MODIFIED, _MAX_STATUS = 500, 100, 300
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import html
 from datetime import date
 
-from retrieval.compose import long_date, pair, verb
-from retrieval.events import StoredEvent
-from retrieval.stories import Story
+from retrieval.digest.stories import Story
+from retrieval.qa.compose import long_date, pair, verb
+from retrieval.store.events import StoredEvent
 
 NOTHING_NEW = "Nothing new since your last digest."
 

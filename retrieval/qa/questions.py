@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from retrieval.events import TITLE_WORDS, normalize_name
-from retrieval.filters import parse_dates
+from retrieval.qa.filters import parse_dates
+from retrieval.store.events import TITLE_WORDS, normalize_name
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from retrieval.answer import Answer
-from retrieval.models import Article, Event
+from retrieval.qa.answer import Answer
 from retrieval.store import Store
+from retrieval.store.models import Article, Event
 
 
 @dataclass(frozen=True)

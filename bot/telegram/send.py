@@ -13,7 +13,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
-from bot.split import split_html
+from bot.telegram.split import split_html
 
 logger = logging.getLogger(__name__)
 

@@ -20,13 +20,13 @@ from sqlalchemy import Engine, delete, func, make_url, select, update
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from retrieval import index as vector_index
-from retrieval.db import make_engine, migrate, session_factory
-from retrieval.embedder import Embedder
 from retrieval.errors import ConfigError, IndexError_
-from retrieval.events import EventDraft, StoredEvent, name_tokens, names_key
-from retrieval.index import FaissIndex
-from retrieval.models import Article, Event, Meta, Passage
+from retrieval.store import index as vector_index
+from retrieval.store.db import make_engine, migrate, session_factory
+from retrieval.store.embedder import Embedder
+from retrieval.store.events import EventDraft, StoredEvent, name_tokens, names_key
+from retrieval.store.index import FaissIndex
+from retrieval.store.models import Article, Event, Meta, Passage
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ class Store:
 
     def reload_if_changed(self) -> bool:
         """Reload when another process wrote a newer index; returns whether it did. Not safe
-        while another thread searches this store (see bot/app.py)."""
+        while another thread searches this store (see retrieval/service.py)."""
         if not self.index_changed():
             return False
         self.load_index()

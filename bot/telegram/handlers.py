@@ -12,9 +12,6 @@ from telegram import Chat, Message, MessageEntity, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot import buttons
-from bot.app import Services
-from bot.context import Context
 from bot.render import (
     ADMIN_HELP,
     HELP,
@@ -25,9 +22,12 @@ from bot.render import (
     outlets_html,
     welcome_html,
 )
-from bot.send import send_html, typing
-from retrieval.answer import Answer
-from retrieval.browse import example_questions, latest, outlet_counts
+from bot.telegram import buttons
+from bot.telegram.context import Context
+from bot.telegram.send import send_html, typing
+from retrieval.qa.answer import Answer
+from retrieval.service import Services
+from retrieval.store.browse import example_questions, latest, outlet_counts
 
 logger = logging.getLogger(__name__)
 

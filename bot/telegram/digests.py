@@ -2,7 +2,7 @@
 the jobs that send them.
 
 Each subscribed chat has one job in PTB's JobQueue, set with `run_once` for the next delivery
-instant that bot/schedule.py computes (time zones and DST changes handled there, as pure,
+instant that bot/telegram/schedule.py computes (time zones and DST changes handled there, as pure,
 tested functions), and set again after each run; a change of time or time zone replaces it.
 Jobs are re-created from the database at start-up, where a digest missed while the bot was
 down is sent once if it is at most DIGEST_GRACE_HOURS late. Every delivery is first claimed in
@@ -22,13 +22,13 @@ from telegram import Update
 from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes, Job
 
-from bot import schedule
-from bot.app import Services
-from bot.context import Context
-from bot.digest_html import NOTHING_NEW, digest_html
-from bot.send import send_html
-from retrieval.stories import articles_since, filter_by_topics, group_stories
-from retrieval.subscriptions import EMPTY, FAILED, SENT, Subscribed
+from bot.telegram import schedule
+from bot.telegram.context import Context
+from bot.telegram.digest_html import NOTHING_NEW, digest_html
+from bot.telegram.send import send_html
+from retrieval.digest.stories import articles_since, filter_by_topics, group_stories
+from retrieval.digest.subscriptions import EMPTY, FAILED, SENT, Subscribed
+from retrieval.service import Services
 
 logger = logging.getLogger(__name__)
 

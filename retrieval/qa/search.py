@@ -7,7 +7,7 @@ the Fortune report claims Y?"), so:
 
 - a global ranking fuses both retrievers over the whole question, plus the same rankings
   restricted to the passages that fit the outlets and dates it names (a boost, not a wall);
-- each named outlet gets a sub-query (retrieval/filters.py: its clause and dates), ranked
+- each named outlet gets a sub-query (retrieval/qa/filters.py: its clause and dates), ranked
   within that outlet: the whole question, dense and BM25 (passage with title, outlet, date),
   and the clause by a second BM25 over the passage text alone, which tells apart the
   passages of one article; all again restricted to the clause's dates when it gives any;
@@ -33,10 +33,10 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.embedder import Embedder
-from retrieval.filters import QueryFilters, SubQuery, parse_filters, split_by_outlet
-from retrieval.lexical import LexicalIndex, reciprocal_rank_fusion, top_positions
+from retrieval.qa.filters import QueryFilters, SubQuery, parse_filters, split_by_outlet
 from retrieval.store import CatalogueRow, Store
+from retrieval.store.embedder import Embedder
+from retrieval.store.lexical import LexicalIndex, reciprocal_rank_fusion, top_positions
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ class Searcher:
     def refresh(self) -> None:
         """Rebuild BM25 and the filter catalogue now if the database changed. A front end that
         answers from several threads turns `auto_refresh` off and calls this while no search
-        runs (bot/app.py), so that no search sees a half-rebuilt catalogue."""
+        runs (retrieval/service.py), so that no search sees a half-rebuilt catalogue."""
         if self.stale():
             self._rebuild()
 
@@ -179,7 +179,7 @@ class Searcher:
         return parse_filters(query, self._outlets)
 
     def sub_queries(self, query: str) -> list[SubQuery]:
-        """One sub-query per outlet the query names (retrieval/filters.py); the same outlet
+        """One sub-query per outlet the query names (retrieval/qa/filters.py); the same outlet
         with the same clause twice is asked once."""
         self._refresh()
         return self._sub_queries(query)

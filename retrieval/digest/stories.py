@@ -18,11 +18,11 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy import func, select
 
-from retrieval.embedder import Embedder
-from retrieval.events import ANNOUNCED, StoredEvent, normalize_name
-from retrieval.models import Article, Passage
-from retrieval.sentences import sentences
+from retrieval.qa.sentences import sentences
 from retrieval.store import Store
+from retrieval.store.embedder import Embedder
+from retrieval.store.events import ANNOUNCED, StoredEvent, normalize_name
+from retrieval.store.models import Article, Passage
 
 # Calibrated on the MultiHop-RAG corpus (bench/stories.py; docs/digest.md has the figures):
 # grouping per day, 0.55 / 0.75 kept every sampled group a true same-event pair; 0.45 / 0.70

@@ -11,9 +11,9 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
-from bot.app import Services
 from bot.child import run_json
-from retrieval.feeds import FeedStates
+from retrieval.service import Services
+from retrieval.state.feeds import FeedStates
 
 logger = logging.getLogger(__name__)
 

@@ -186,8 +186,8 @@ class Feedback(Base):
 
 
 class ChatSettings(Base):
-    """A chat's preferences: its time zone (a canonical name, bot/schedule.py) and whether a
-    digest with nothing new sends a one-line note (`quiet` False) or nothing."""
+    """A chat's preferences: its time zone (a canonical name, bot/telegram/schedule.py) and
+    whether a digest with nothing new sends a one-line note (`quiet` False) or nothing."""
 
     __tablename__ = "chat_settings"
 

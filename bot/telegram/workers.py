@@ -13,11 +13,11 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
-from bot.app import Services, open_services
-from retrieval.answer import Answer
 from retrieval.config import Settings
-from retrieval.embedder import limit_threads
-from retrieval.search import Hit
+from retrieval.qa.answer import Answer
+from retrieval.qa.search import Hit
+from retrieval.service import Services, open_services
+from retrieval.store.embedder import limit_threads
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from sqlalchemy import BigInteger, SmallInteger, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from retrieval.models import Base, BotUser, Feedback, QuestionLog, UTCDateTime
+from retrieval.store.models import Base, BotUser, Feedback, QuestionLog, UTCDateTime
 
 MAX_QUESTION_CHARS = 4096
 MAX_KIND_CHARS = 20

@@ -16,6 +16,7 @@ its evidence; for `none` it always is. A question is `correct` with full score a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "HALVES",
     "TYPES",
     "Figures",
     "MeetingQuestion",
@@ -32,6 +34,8 @@ __all__ = [
     "QuestionScore",
     "aggregate",
     "format_table",
+    "half_of",
+    "load_groups",
     "load_questions",
     "match_people",
     "name_key",
@@ -42,6 +46,7 @@ __all__ = [
 ]
 
 TYPES = ("who", "when", "where", "none")
+HALVES = ("tuning", "checking")
 
 # Leading words that describe a person rather than name them, normalised; longest first so
 # "secretary of state" goes before "secretary".
@@ -195,6 +200,32 @@ def load_questions(path: Path) -> list[MeetingQuestion]:
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}:{number}: bad question: {exc}") from exc
     return questions
+
+
+def load_groups(path: Path) -> dict[str, str]:
+    """Each article's event group from `articles.jsonl` (`same_event_group`); an article without
+    one is a group of its own. A missing file gives no groups (every article its own)."""
+    if not path.is_file():
+        return {}
+    groups: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            groups[str(row["id"])] = str(row.get("same_event_group") or f"article:{row['id']}")
+    return groups
+
+
+def half_of(question: MeetingQuestion, groups: Mapping[str, str]) -> str:
+    """The half of the set a question belongs to, by a fixed rule: the SHA-256 of the event
+    group of its first evidence article (of its id when it has none), even -> tuning, odd ->
+    checking. Articles about one meeting stay on one side, so no half reads the other's
+    meeting; the rule needs no list to keep and holds for any set in this format."""
+    if question.evidence:
+        first = min(question.evidence)
+        key = groups.get(first, f"article:{first}")
+    else:
+        key = f"question:{question.qid}"
+    return HALVES[int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2]
 
 
 @dataclass(frozen=True)

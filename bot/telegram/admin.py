@@ -16,9 +16,9 @@ from telegram import Chat, Message, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.child import run_json
-from bot.context import Context
 from bot.render import stats_html
-from bot.send import send_html
+from bot.telegram.context import Context
+from bot.telegram.send import send_html
 
 logger = logging.getLogger(__name__)
 

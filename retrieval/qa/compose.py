@@ -7,8 +7,8 @@ import re
 from collections import Counter
 from datetime import date
 
-from retrieval.events import ANNOUNCED, StoredEvent, same_person
-from retrieval.search import Hit
+from retrieval.qa.search import Hit
+from retrieval.store.events import ANNOUNCED, StoredEvent, same_person
 
 _KIND_GROUPS = {
     "call": "call",

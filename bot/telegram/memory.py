@@ -8,7 +8,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from retrieval.answer import Answer
+from retrieval.qa.answer import Answer
 
 MAX_CHATS = 10_000
 TTL_SECONDS = 6 * 3600  # a follow-up the next day is a new question

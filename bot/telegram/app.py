@@ -1,5 +1,5 @@
 """The Telegram bot's wiring: handlers, rate limits and retries, long polling or a webhook.
-The handlers are in bot/handlers.py (the conversation) and bot/admin.py."""
+The handlers are in bot/telegram/handlers.py (the conversation) and bot/telegram/admin.py."""
 
 from __future__ import annotations
 
@@ -19,12 +19,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, digests, feeds, handlers
-from bot.answers import answers_for
-from bot.app import Services, redact
-from bot.context import BotData, Context
-from bot.limits import RetryingRateLimiter
-from bot.memory import Turns
+from bot.logs import redact
+from bot.telegram import admin, digests, feeds, handlers
+from bot.telegram.context import BotData, Context
+from bot.telegram.limits import RetryingRateLimiter
+from bot.telegram.memory import Turns
+from bot.telegram.workers import answers_for
+from retrieval.service import Services
 
 logger = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
-"""Alembic environment: run with the connection that `retrieval.db.migrate` passes in."""
+"""Alembic environment: run with the connection that `retrieval.store.db.migrate` passes in."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from retrieval.models import Base
+from retrieval.store.models import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

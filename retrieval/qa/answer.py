@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrieval.compose import (
+from retrieval.qa.compose import (
     asked_kind,
     confirmation,
     display_names,
@@ -30,10 +30,10 @@ from retrieval.compose import (
     when_sentence,
     with_role,
 )
-from retrieval.events import ANNOUNCED, StoredEvent, normalize_name, same_person, same_place
-from retrieval.questions import Question, QuestionReader, same_words
-from retrieval.search import Hit, Searcher
-from retrieval.sentences import best_sentence, cite_ready, question_terms
+from retrieval.qa.questions import Question, QuestionReader, same_words
+from retrieval.qa.search import Hit, Searcher
+from retrieval.qa.sentences import best_sentence, cite_ready, question_terms
+from retrieval.store.events import ANNOUNCED, StoredEvent, normalize_name, same_person, same_place
 
 NOT_FOUND = "I couldn't find that in the articles."
 RANK_DEPTH = 200  # how deep the question's passage ranking is read to order events

@@ -6,9 +6,9 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.answers import Answers
-from bot.app import Services
-from bot.memory import Turns
+from bot.telegram.memory import Turns
+from bot.telegram.workers import Answers
+from retrieval.service import Services
 
 
 class BotData(dict[str, Any]):
