@@ -375,14 +375,8 @@ def eval_multihop(
     """Retrieval metrics of the MultiHop-RAG benchmark (Hits@4, Hits@10, MRR@10, MAP@10),
     and the answer service's refusal rates on null and answerable queries."""
     from ingest.pipeline import ingest as run_ingest
-    from retrieval.eval.multihop import (
-        Refusals,
-        Scores,
-        evaluate_multihop,
-        evaluate_refusals,
-        format_table,
-    )
-    from retrieval.qa.search import Searcher
+    from retrieval.eval.multihop import format_table
+    from retrieval.eval.runs import run_multihop
 
     base = _settings()
     settings = base.model_copy(
@@ -399,19 +393,8 @@ def eval_multihop(
         if summary.failed:
             raise _fail(f"the corpus did not ingest cleanly: {summary.errors[:3]}")
 
-        results: dict[str, dict[str, Scores]] = {}
-        for mode in modes.split(","):
-            searcher = Searcher(
-                services.store, services.embedder, _with_mode(settings, mode).search_mode
-            )
-
-            def retrieve(question: str, searcher: Searcher = searcher) -> list[str]:
-                return [hit.text for hit in searcher.search(question, 10)]
-
-            results[mode] = evaluate_multihop(queries, retrieve, limit)
-        refused: Refusals | None = None
-        if refusals:
-            refused = evaluate_refusals(queries, lambda q: services.answerer.ask(q).found, limit)
+        mode_names = [_with_mode(settings, mode).search_mode for mode in modes.split(",")]
+        run = run_multihop(services, queries, mode_names, limit, refusals)
     finally:
         services.close()
     if as_json:
@@ -420,9 +403,9 @@ def eval_multihop(
             "model": settings.embedding_model,
             "results": {
                 mode: {name: scores.to_json() for name, scores in by_type.items()}
-                for mode, by_type in results.items()
+                for mode, by_type in run.results.items()
             },
-            "refusals": refused.to_json() if refused else None,
+            "refusals": run.refusals.to_json() if run.refusals else None,
         }
         typer.echo(json.dumps(payload))
         return
@@ -430,10 +413,10 @@ def eval_multihop(
         f"passages of {settings.passage_min_words}..{settings.passage_max_words} words, "
         f"model {settings.embedding_model}, top 10, null queries excluded"
     )
-    for mode, by_type in results.items():
+    for mode, by_type in run.results.items():
         typer.echo(f"\n{mode}:\n{format_table(by_type)}")
-    if refused:
-        typer.echo(f"\nanswers ({settings.search_mode}): {refused.line()}")
+    if run.refusals:
+        typer.echo(f"\nanswers ({settings.search_mode}): {run.refusals.line()}")
 
 
 @eval_app.command("meetings")
@@ -458,9 +441,18 @@ def eval_meetings(
     """Who / when / where / none accuracy on a meetings set, with citations checked against
     the evidence articles."""
     from ingest.pipeline import ingest as run_ingest
-    from retrieval.eval.meetings import aggregate, format_table, load_questions, score_answer
+    from retrieval.eval.meetings import (
+        SPLIT_RULE,
+        MeetingQuestion,
+        format_table,
+        half_of,
+        load_groups,
+        load_questions,
+    )
+    from retrieval.eval.runs import run_meetings
 
     questions = load_questions(folder / "questions.jsonl")
+    groups = load_groups(folder / "articles.jsonl")
     base = _settings()
     settings = base.model_copy(
         update={"data_dir": data_dir or base.data_dir / "eval-meetings", "database_url": None}
@@ -472,29 +464,28 @@ def eval_meetings(
         )
         if summary.failed:
             raise _fail(f"the articles did not ingest cleanly: {summary.errors[:3]}")
-        scores = []
-        for question in questions:
-            answer = services.answerer.ask(question.question).to_json()
-            cited_ids = [c["passage_id"] for c in answer["citations"]]
-            rows = services.store.passages_with_articles(cited_ids)
-            # An evaluation article's id is its file name: articles/001.txt is "001".
-            cited = {Path(article.source).stem for _, article in rows.values()}
-            scores.append(score_answer(question, answer, cited))
-            if show:
-                typer.echo(
-                    f"{question.qid} {question.type}: {question.question}\n"
-                    f"  gold {list(question.gold)}; answered {answer['values']} "
-                    f"found={answer['found']} cited {sorted(cited)}",
-                    err=as_json,
-                )
+
+        def echo(question: MeetingQuestion, answer: dict[str, object], cited: set[str]) -> None:
+            typer.echo(
+                f"{question.qid} {question.type} [{half_of(question, groups)}]: "
+                f"{question.question}\n  gold {list(question.gold)}; answered {answer['values']} "
+                f"found={answer['found']} cited {sorted(cited)}",
+                err=as_json,
+            )
+
+        run = run_meetings(services, questions, groups, echo if show else None)
     finally:
         services.close()
-    report = aggregate(scores)
     if as_json:
-        typer.echo(json.dumps(report.to_json()))
+        payload = run.report.to_json()
+        payload["halves"] = {h: r.to_json() | {"questions": None} for h, r in run.halves.items()}
+        typer.echo(json.dumps(payload))
         return
     typer.echo(f"{len(questions)} questions from {folder}")
-    typer.echo(format_table(report))
+    typer.echo(format_table(run.report))
+    for name, report in run.halves.items():
+        typer.echo(f"\n{name} half ({report.overall.count} questions; {SPLIT_RULE}):")
+        typer.echo(format_table(report))
 
 
 def main() -> None:

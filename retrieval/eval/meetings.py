@@ -27,6 +27,7 @@ from typing import Any
 
 __all__ = [
     "HALVES",
+    "SPLIT_RULE",
     "TYPES",
     "Figures",
     "MeetingQuestion",
@@ -47,6 +48,7 @@ __all__ = [
 
 TYPES = ("who", "when", "where", "none")
 HALVES = ("tuning", "checking")
+SPLIT_RULE = "sha256(event group of the first evidence article) even -> tuning, odd -> checking"
 
 # Leading words that describe a person rather than name them, normalised; longest first so
 # "secretary of state" goes before "secretary".

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,7 +96,7 @@ def evaluate_multihop(
     return {name: aggregate(rows) for name, rows in by_type.items()}
 
 
-def format_table(results: dict[str, Scores]) -> str:
+def format_table(results: Mapping[str, Scores]) -> str:
     """A readable table of the scores."""
     lines = [
         f"{'question type':<18} {'n':>5} {'Hits@4':>7} {'Hits@10':>8} {'MRR@10':>7} {'MAP@10':>7}"

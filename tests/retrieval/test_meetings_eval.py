@@ -13,6 +13,8 @@ from retrieval.eval.meetings import (
     QuestionScore,
     aggregate,
     format_table,
+    half_of,
+    load_groups,
     load_questions,
     match_people,
     name_key,
@@ -314,3 +316,30 @@ def test_load_shared_dev_questions() -> None:
         body = answer(list(q.gold), found=q.type != "none")
         got = score_answer(q, body, set(q.evidence))
         assert got.correct, q.qid
+
+
+def test_halves_keep_an_event_group_together_and_split_the_set(tmp_path: Path) -> None:
+    """The split rule is fixed: questions on articles of one event group land in one half, a
+    question without evidence is placed by its id, and both halves get questions."""
+    rows = [{"id": f"{i:03}", "same_event_group": f"E{i // 2}" if i < 40 else None}
+            for i in range(80)]  # fmt: skip
+    path = tmp_path / "articles.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    groups = load_groups(path)
+    assert groups["000"] == groups["001"] == "E0" and groups["050"] == "article:050"
+
+    def q(qid: str, *evidence: str) -> MeetingQuestion:
+        return MeetingQuestion(qid, "when", "?", ("2020-01-01",), (), frozenset(evidence))
+
+    for i in range(0, 40, 2):
+        a, b = f"{i:03}", f"{i + 1:03}"
+        assert (
+            half_of(q("x", a), groups)
+            == half_of(q("y", b), groups)
+            == half_of(q("z", a, b), groups)
+        )
+    halves = [half_of(q(f"n{i}"), groups) for i in range(40)]
+    halves += [half_of(q("a", f"{i:03}"), groups) for i in range(80)]
+    assert {"tuning", "checking"} == set(halves)
+    assert 0.3 < halves.count("tuning") / len(halves) < 0.7
+    assert half_of(q("n1"), groups) == half_of(q("n1"), {})  # no groups needed without evidence
