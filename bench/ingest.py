@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ingest.events import EventExtractor  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
 from retrieval.config import Settings  # noqa: E402
+from retrieval.meetings.extract import EventExtractor  # noqa: E402
 from retrieval.store import Store  # noqa: E402
 from retrieval.store.embedder import SentenceTransformerEmbedder  # noqa: E402
 

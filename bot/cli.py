@@ -270,8 +270,8 @@ def reindex(
 
     settings = _settings()
     if events:
-        from ingest.events import EventExtractor
         from ingest.pipeline import backfill_events
+        from retrieval.meetings.extract import EventExtractor
 
         services = _open(settings)
         try:

@@ -20,12 +20,12 @@ import numpy as np
 from sqlalchemy.exc import SQLAlchemyError
 
 from ingest.clean import clean_paragraphs, content_hash
-from ingest.events import EventExtractor
 from ingest.fetch import Fetched, Fetcher
 from ingest.formats import RawArticle
 from ingest.sources import SourceResult, expand, read_source
 from ingest.split import split_passages
 from retrieval.config import Settings
+from retrieval.meetings.extract import EventExtractor
 from retrieval.store import ArticleDraft, PassageDraft, Store, WriteResult
 from retrieval.store.embedder import Embedder
 from retrieval.store.events import EventDraft

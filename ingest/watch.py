@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from ingest.events import EventExtractor
 from ingest.fetch import Fetcher
 from ingest.pipeline import Summary, ingest, make_fetcher
 from retrieval.config import Settings
 from retrieval.errors import NewsbotError, SourceError
+from retrieval.meetings.extract import EventExtractor
 from retrieval.state.feeds import FeedStates, FeedStatus
 from retrieval.store import Store
 from retrieval.store.embedder import Embedder

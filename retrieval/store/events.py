@@ -1,8 +1,9 @@
 """Meeting events (who met whom, when, where) and the name matching they are found by.
 
-Events are extracted at ingest (`ingest.events`) and stored beside their passage; the answer
-service reads them for who / when / where questions. Names are compared as sets of normalised
-tokens, so "Kim Jong-un" is "Kim Jong Un", and "Lula" matches "Lula da Silva" either way round.
+Events are extracted at ingest (`retrieval.meetings.extract`) and stored beside their passage;
+the answer service reads them for who / when / where questions. Names are compared as sets of
+normalised tokens, so "Kim Jong-un" is "Kim Jong Un", and "Lula" matches "Lula da Silva" either
+way round.
 """
 
 from __future__ import annotations

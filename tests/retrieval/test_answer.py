@@ -144,8 +144,8 @@ def test_explain_says_why(answerer: Answerer) -> None:
 def test_events_survive_a_changed_article_and_the_backfill(
     tmp_path: Path, answerer: Answerer, store: Store
 ) -> None:
-    from ingest.events import EventExtractor
     from ingest.pipeline import backfill_events
+    from retrieval.meetings.extract import EventExtractor
 
     before = len(store.events_involving(["Mehra"]))
     articles, events = backfill_events(store, EventExtractor())

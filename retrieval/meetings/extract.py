@@ -7,9 +7,9 @@ of a meeting verb (meet, visit, host, receive, call, speak with, sit down with, 
 Titles are roles, not names: "US Secretary of State Antony Blinken" is Antony Blinken. Within an
 article, short mentions ("Ms Truss", "Blinken") become the full name seen elsewhere in it.
 
-Dates are resolved against the publication date by `ingest.dates`, in the sentence's tense:
-"will meet on Wednesday" looks forward and is `announced`; "met on Monday" looks back and is
-`reported`. Only passages with a meeting word are parsed, which keeps ingest fast.
+Dates are resolved against the publication date by `retrieval.meetings.dates`, in the
+sentence's tense: "will meet on Wednesday" looks forward and is `announced`; "met on Monday"
+looks back and is `reported`. Only passages with a meeting word are parsed, which keeps ingest fast.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ingest.dates import Tense, resolve_date
-from ingest.names import ArticleNames, display_name
+from retrieval.meetings.dates import Tense, resolve_date
+from retrieval.meetings.names import ArticleNames, display_name
 from retrieval.nlp import load_nlp
 from retrieval.store.events import ANNOUNCED, REPORTED, TITLE_WORDS, EventDraft, normalize_name
 

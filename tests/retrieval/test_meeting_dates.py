@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ingest.dates import resolve_date, weekday_date
+from retrieval.meetings.dates import resolve_date, weekday_date
 
 TUESDAY = date(2022, 3, 8)  # the seed article's publication day
 

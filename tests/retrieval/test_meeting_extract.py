@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from ingest.events import EventExtractor
-from ingest.names import ArticleNames, display_name
+from retrieval.meetings.extract import EventExtractor
+from retrieval.meetings.names import ArticleNames, display_name
 from retrieval.store.events import ANNOUNCED, REPORTED, EventDraft
 
 
