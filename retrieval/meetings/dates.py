@@ -16,9 +16,10 @@ from typing import Literal
 
 import dateparser
 
+from retrieval.meetings.vocab import WEEKDAYS
+
 Tense = Literal["future", "past"]
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
 _RELATIVE_DAYS = {
     "today": 0,

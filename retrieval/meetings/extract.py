@@ -23,6 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 from retrieval.meetings.dates import Tense, resolve_date
 from retrieval.meetings.names import ArticleNames, display_name
+from retrieval.meetings.vocab import (
+    CALL_VERBS,
+    EVENT_NOUNS,
+    HOLD_VERBS,
+    MEET_VERBS,
+    MEETING_WORDS,
+    TALK_VERBS,
+)
 from retrieval.nlp import load_nlp
 from retrieval.store.events import ANNOUNCED, REPORTED, TITLE_WORDS, EventDraft, normalize_name
 
@@ -32,38 +40,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Verbs whose object is the person met; "visit" may instead take the place.
-_MEET_VERBS = {"meet", "visit", "host", "receive", "welcome", "greet", "see", "join"}
-# Verbs that need "with" / "to": "spoke with", "talked to", "conferred with".
-_TALK_VERBS = {"speak", "talk", "chat", "confer", "negotiate", "meet", "dine", "sit", "phone"}
-_CALL_VERBS = {"call", "phone", "telephone", "ring"}
-# "held talks with", "had a meeting with", "a summit between".
-_EVENT_NOUNS = {
-    "talk",
-    "talks",
-    "meeting",
-    "summit",
-    "call",
-    "conversation",
-    "discussion",
-    "visit",
-    "audience",
-    "dinner",
-    "lunch",
-}
-_HOLD_VERBS = {
-    "hold",
-    "have",
-    "conduct",
-    "attend",
-    "host",
-    "begin",
-    "start",
-    "open",
-    "conclude",
-    "make",
-    "pay",
-}
 _FUTURE_HEADS = {
     "expect",
     "set",
@@ -79,14 +55,13 @@ _FUTURE_HEADS = {
     "propose",
     "agree",
 }
-# Words of the verbs and nouns above, as they are written; a passage without one is not parsed.
-TRIGGER = re.compile(
-    r"\b(meet|meets|meeting|meetings|met|talks?|talked|visit|visits|visited|visiting|host|hosts|"
-    r"hosted|hosting|receive|receives|received|receiving|welcome|welcomes|welcomed|greeted|"
-    r"call|calls|called|phoned|spoke|speak|speaks|speaking|summit|summits|sat down|sit down|"
-    r"conferred|dined|audience)\b",
-    re.I,
-)
+_MEET_VERBS = MEET_VERBS
+_TALK_VERBS = TALK_VERBS
+_CALL_VERBS = CALL_VERBS
+_EVENT_NOUNS = EVENT_NOUNS
+_HOLD_VERBS = HOLD_VERBS
+# A passage without a meeting word is not parsed.
+TRIGGER = MEETING_WORDS
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _TRAVEL_VERBS = {"travel", "fly", "arrive", "go", "come", "head", "land", "visit", "return"}
 _PERSONISH = {"PERSON", "ORG", "NORP", "FAC", ""}

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from retrieval.meetings.vocab import CALENDAR_WORDS
 from retrieval.store.events import TITLE_WORDS, normalize_name
 
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)+")
@@ -16,10 +17,7 @@ _FUNCTION_WORDS = frozenset(
     "this those though when where while with yet after before although because".split()
 )
 # Capitalised words that end a run without being part of the name: "... Joe Biden Tuesday".
-_CALENDAR = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
-    "june july august september october november december".split()
-)
+_CALENDAR = CALENDAR_WORDS
 
 
 class ArticleNames:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
+from retrieval.meetings.vocab import CALENDAR_WORDS, MEETING_WORDS, MONTHS
 from retrieval.qa.filters import parse_dates
 from retrieval.store.events import TITLE_WORDS, normalize_name
 
@@ -22,11 +23,6 @@ if TYPE_CHECKING:
 
 Kind = Literal["who", "when", "where", "whether", "other"]
 
-MEETING_WORDS = re.compile(
-    r"\b(meet|meets|meeting|met|talks?|talked|visit\w*|host\w*|receiv\w*|welcom\w*|"
-    r"call(?:s|ed)?|phon\w*|spoke|speak\w*|summit\w*|sat down|sit down|greet\w*|confer\w*)\b",
-    re.I,
-)
 _WHEN = re.compile(
     r"^\s*(?:and\s+|so\s+)?(?:when\b|on\s+what\s+(?:date|day)|what\s+(?:date|day)|which\s+(?:date|day))",
     re.I,
@@ -52,9 +48,7 @@ _FUTURE = re.compile(
     re.I,
 )
 _WHETHER = re.compile(r"^\s*(?:and\s+|so\s+)?(?:did|has|have|had|will|was|were)\b", re.I)
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
+_MONTHS = MONTHS
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{4})\b", re.I)
 _YEAR = re.compile(r"\b(?:in|during|of)\s+((?:19|20)\d\d)\b", re.I)
 # Cited sources: "a Bloomberg article", "a report by Reuters", "another from The Hindustan Times
@@ -74,9 +68,7 @@ _SOURCE_AFTER = re.compile(
     rf"(?:an?\s+{_SOURCE_NOUNS}\s+(?:on|in|by)\s+)?{_NAME}"
 )
 _AND_NAME = re.compile(rf"\s*(?:,|and|,\s*and)\s+{_NAME}")
-_CALENDAR_WORDS = frozenset(
-    [*_MONTHS, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-)
+_CALENDAR_WORDS = CALENDAR_WORDS
 _GENERIC_SOURCE_WORDS = {"news", "a", "an", "the", "recent", "separate", "another", "latest"}
 
 

@@ -1,0 +1,63 @@
+"""The words of meetings and of the calendar, in one place: the extractor (ingest), the question
+reader and the question-time passage reader all use these.
+
+Meetings are said with verbs ("met", "hosted", "was received by", "sat down with", "shook
+hands with") and with nouns ("talks between", "a summit of", "their meeting"), and English news
+uses a small, stable set of both. Words here are general English, never the wording of one
+article.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "CALENDAR_WORDS",
+    "CALL_VERBS",
+    "EVENT_NOUNS",
+    "GROUP_WORDS",
+    "HOLD_VERBS",
+    "MEETING_WORDS",
+    "MEET_VERBS",
+    "MONTHS",
+    "TALK_VERBS",
+    "WEEKDAYS",
+]
+
+# Verbs whose object is the person met ("met X", "hosted X", "was received by X"); "visit" may
+# take a place instead.
+MEET_VERBS = frozenset("meet visit host receive welcome greet see join embrace hug".split())
+# Verbs that take the other side with "with" / "to": "spoke with", "sat down with", "shook hands
+# with", "talked to", "conferred with".
+TALK_VERBS = frozenset(
+    "speak talk chat confer negotiate meet dine sit phone shake huddle lunch".split()
+)
+CALL_VERBS = frozenset("call phone telephone ring".split())
+# Nouns of a meeting: "held talks with", "a summit between", "their meeting", "an audience".
+EVENT_NOUNS = frozenset(
+    """talk talks meeting summit call conversation discussion discussions visit audience dinner
+    lunch breakfast encounter bilateral tete-a-tete handshake""".split()
+)
+# Verbs that carry an event noun: "held talks", "had a meeting", "paid a visit".
+HOLD_VERBS = frozenset(
+    "hold have conduct attend host begin start open conclude make pay chair convene".split()
+)
+# Words that stand for the people of a meeting named before: "the two", "they", "both men".
+GROUP_WORDS = frozenset("they their both two them".split())
+
+# Any form of the words above as written: a sentence without one is not read for a meeting.
+MEETING_WORDS = re.compile(
+    r"\b(meet|meets|meeting|meetings|met|talks?|talked|talking|visit|visits|visited|visiting|"
+    r"host|hosts|hosted|hosting|receive|receives|received|receiving|welcome|welcomes|welcomed|"
+    r"welcoming|greet|greets|greeted|greeting|call|calls|called|phoned|spoke|speak|speaks|"
+    r"speaking|summit|summits|sat down|sit down|sits down|sitting down|conferred|dined|"
+    r"audience|embraced?|embracing|hugged|shook hands|shake hands|shakes hands|shaking hands|"
+    r"bilateral|face-to-face|tete-a-tete|huddled)\b",
+    re.I,
+)
+
+MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+CALENDAR_WORDS = frozenset([*MONTHS, *WEEKDAYS])
