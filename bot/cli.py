@@ -448,6 +448,7 @@ def eval_meetings(
         half_of,
         load_groups,
         load_questions,
+        with_metadata,
     )
     from retrieval.eval.runs import run_meetings
 
@@ -459,9 +460,8 @@ def eval_meetings(
     )
     services = _open(settings)
     try:
-        summary = run_ingest(
-            [str(folder / "articles")], settings, services.store, services.embedder
-        )
+        articles = with_metadata(folder, settings.data_dir / "articles")
+        summary = run_ingest([str(articles)], settings, services.store, services.embedder)
         if summary.failed:
             raise _fail(f"the articles did not ingest cleanly: {summary.errors[:3]}")
 

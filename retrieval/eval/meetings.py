@@ -44,6 +44,7 @@ __all__ = [
     "place_key",
     "place_matches",
     "score_answer",
+    "with_metadata",
 ]
 
 TYPES = ("who", "when", "where", "none")
@@ -215,6 +216,33 @@ def load_groups(path: Path) -> dict[str, str]:
             row = json.loads(line)
             groups[str(row["id"])] = str(row.get("same_event_group") or f"article:{row['id']}")
     return groups
+
+
+def with_metadata(folder: Path, dest: Path) -> Path:
+    """The set's articles as archive files that carry their outlet and link (`outlet:` and
+    `url:` header lines, from `articles.jsonl`), written to `dest`, so that the store knows each
+    article's outlet as it would a real one's; a set without `articles.jsonl` is used as it
+    is. The file names stay, so citations still map to article ids."""
+    meta_path = folder / "articles.jsonl"
+    source = folder / "articles"
+    if not meta_path.is_file():
+        return source
+    meta = {}
+    for line in meta_path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            meta[str(row["id"])] = row
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.glob("*.txt")):
+        first, _, rest = path.read_text(encoding="utf-8").partition("\n")
+        row = meta.get(path.stem, {})
+        headers = "".join(
+            f"{key}: {' '.join(str(row[key]).split())}\n"
+            for key in ("outlet", "url")
+            if row.get(key)
+        )
+        (dest / path.name).write_text(f"{first}\n{headers}{rest}", encoding="utf-8")
+    return dest
 
 
 def half_of(question: MeetingQuestion, groups: Mapping[str, str]) -> str:

@@ -104,7 +104,7 @@ class EventExtractor:
         result: list[list[list[EventDraft]]] = []
         for a, (title, published, passages) in enumerate(articles):
             names = ArticleNames(title, passages)
-            context = _Context(names)
+            context = Context(names)
             events: list[list[EventDraft]] = []
             for p in range(len(passages)):
                 doc = parsed.get((a, p))
@@ -112,7 +112,7 @@ class EventExtractor:
                 events.append([_verbatim(e, passages[p]) for e in found])
             if a in titles and events:
                 # A headline's event belongs with the first passage, which it introduces.
-                for event in _events_in(titles[a], published, _Context(names)):
+                for event in _events_in(titles[a], published, Context(names)):
                     if event not in events[0]:
                         events[0].append(event)
             result.append(events)
@@ -134,7 +134,7 @@ def _parse_text(passage: str) -> str:
     return "\n\n".join(p if p[-1:] in ".!?:;\"'”’" else p + "." for p in paragraphs if p)
 
 
-class _Context:
+class Context:
     """What carries across the sentences of one article: its names and the last person."""
 
     def __init__(self, names: ArticleNames) -> None:
@@ -144,7 +144,7 @@ class _Context:
         self.last_group: tuple[str, ...] = ()  # the people of the article's latest event
 
 
-def _events_in(doc: Any, published: date | None, context: _Context) -> list[EventDraft]:
+def _events_in(doc: Any, published: date | None, context: Context) -> list[EventDraft]:
     events: list[EventDraft] = []
     previous: Span | None = None
     for sentence in doc.sents:
@@ -159,7 +159,7 @@ def _events_in(doc: Any, published: date | None, context: _Context) -> list[Even
             if event is not None and event.when is None and previous is not None:
                 # "He left on Sunday morning. He is scheduled to meet Yoon in the afternoon."
                 tense: Tense = "future" if event.status == ANNOUNCED else "past"
-                when, text = _when(previous.root, previous, published, tense)
+                when, text = date_of(previous.root, previous, published, tense)
                 if when is not None:
                     event = replace(event, when=when, when_text=text)
             if event is not None and event not in events:
@@ -168,7 +168,7 @@ def _events_in(doc: Any, published: date | None, context: _Context) -> list[Even
                 context.last_group = (*event.who, *event.with_)
         subjects = [t for t in sentence if t.dep_ in ("nsubj", "nsubjpass")]
         for subject in subjects:
-            person = _person(subject, context)
+            person = person_of(subject, context)
             if person:
                 context.last_person = person
                 break
@@ -177,7 +177,7 @@ def _events_in(doc: Any, published: date | None, context: _Context) -> list[Even
 
 
 def _event_at(
-    token: Token, sentence: Span, published: date | None, context: _Context
+    token: Token, sentence: Span, published: date | None, context: Context
 ) -> EventDraft | None:
     lemma = token.lemma_.lower()
     who: list[str] = []
@@ -189,19 +189,21 @@ def _event_at(
         passive = any(c.dep_ == "nsubjpass" for c in token.children)
         for child in token.children:
             if child.dep_ in ("nsubj",) and not passive:
-                who += _people(child, context)
+                who += people_of(child, context)
             elif child.dep_ == "nsubjpass" or (child.dep_ == "dobj" and not passive):
-                if lemma == "visit" and _place_label(child):
-                    place = _place_text(child)
+                if lemma == "visit" and is_place(child):
+                    place = place_text(child)
                 elif lemma in _MEET_VERBS | _CALL_VERBS:
-                    with_ += _people(child, context)
+                    with_ += people_of(child, context)
             elif child.dep_ == "agent" and passive:
-                who += [p for g in child.children if g.dep_ == "pobj" for p in _people(g, context)]
+                who += [
+                    p for g in child.children if g.dep_ == "pobj" for p in people_of(g, context)
+                ]
             elif child.dep_ == "prep" and child.lower_ in ("with", "to", "on", "between"):
                 if child.lower_ == "on" and lemma not in _CALL_VERBS:
                     continue
                 with_ += [
-                    p for g in child.children if g.dep_ == "pobj" for p in _people(g, context)
+                    p for g in child.children if g.dep_ == "pobj" for p in people_of(g, context)
                 ]
         if not who:
             who += _inherited_subjects(token, context)
@@ -212,20 +214,20 @@ def _event_at(
         head = token.head
         if token.dep_ in ("dobj", "pobj") and head.lemma_.lower() in _HOLD_VERBS:
             verb = head
-            who += [p for c in head.children if c.dep_ == "nsubj" for p in _people(c, context)]
+            who += [p for c in head.children if c.dep_ == "nsubj" for p in people_of(c, context)]
             who = who or _inherited_subjects(head, context)
         elif token.dep_ not in ("nsubj", "compound", "poss"):
             return None
         for owner in (token, head):
             for child in owner.children:
                 if child.dep_ == "poss" and child.lower_ not in _GROUP_PRONOUNS:
-                    who += _people(child, context)
+                    who += people_of(child, context)
                 elif child.dep_ == "prep" and (
                     child.lower_ in ("with", "between")
                     or (kind == "visit" and child.lower_ == "to")
                 ):
                     with_ += [
-                        p for g in child.children if g.dep_ == "pobj" for p in _people(g, context)
+                        p for g in child.children if g.dep_ == "pobj" for p in people_of(g, context)
                     ]
     else:
         return None
@@ -242,9 +244,9 @@ def _event_at(
         return None
     if not who:
         who, with_ = with_[:1], with_[1:]
-    tense, status = _tense(verb)
-    when, when_text = _when(verb, sentence, published, tense)
-    where = place or _where(verb, sentence) or _where(verb, sentence, ("to",))
+    tense, status = tense_of(verb)
+    when, when_text = date_of(verb, sentence, published, tense)
+    where = place or place_of(verb, sentence) or place_of(verb, sentence, ("to",))
     roles = tuple((p, context.roles[p]) for p in [*who, *with_] if p in context.roles)
     return EventDraft(
         kind=kind,
@@ -280,14 +282,14 @@ def _nearby_place(sentence: Span, doc: Any) -> str | None:
         # Where someone travelled to first ("Infantino travelled to Washington to discuss a
         # headquarters in the U.S."), then any "in/at" place.
         travel = [t for t in other if t.lemma_.lower() in _TRAVEL_VERBS]
-        where = next((w for t in travel if (w := _where(t, t.sent, ("to",)))), None)
-        where = where or _where(other.root, other)
+        where = next((w for t in travel if (w := place_of(t, t.sent, ("to",)))), None)
+        where = where or place_of(other.root, other)
         if where is not None:
             return where
     return None
 
 
-def _inherited_subjects(verb: Token, context: _Context) -> list[str]:
+def _inherited_subjects(verb: Token, context: Context) -> list[str]:
     """The subject of a verb that has none of its own: "X was invited and met Y" (a conjunct),
     "X is scheduled to meet Y" (an open complement)."""
     node = verb
@@ -297,11 +299,11 @@ def _inherited_subjects(verb: Token, context: _Context) -> list[str]:
         node = node.head
         subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subjects:
-            return [p for s in subjects for p in _people(s, context)]
+            return [p for s in subjects for p in people_of(s, context)]
     return []
 
 
-def _with_phrase(trigger: Token, sentence: Span, context: _Context) -> list[str]:
+def _with_phrase(trigger: Token, sentence: Span, context: Context) -> list[str]:
     """The names after a "with" that follows the trigger, read linearly: the parser often
     attaches "... talks on Wednesday with Mr Blinken and ..." to the wrong head."""
     doc = trigger.doc
@@ -316,18 +318,18 @@ def _with_phrase(trigger: Token, sentence: Span, context: _Context) -> list[str]
             break
         last_of_run = token.i + 1 >= len(doc) or doc[token.i + 1].pos_ != "PROPN"
         if token.pos_ == "PROPN" and last_of_run:
-            person = _person(token, context)
+            person = person_of(token, context)
             if person:
                 found.append(person)
     return found
 
 
-def _earlier_subject(trigger: Token, sentence: Span, context: _Context) -> list[str]:
+def _earlier_subject(trigger: Token, sentence: Span, context: Context) -> list[str]:
     """The nearest person who is a subject earlier in the sentence: "Kim will meet Putin on
     Wednesday, then hold talks with Shoigu" (the parser loses the second verb's subject)."""
     for token in reversed(sentence.doc[sentence.start : trigger.i]):
         if token.dep_ in ("nsubj", "nsubjpass"):
-            person = _person(token, context)
+            person = person_of(token, context)
             if person:
                 return [person]
     return []
@@ -341,7 +343,7 @@ def _dedupe(names: list[str]) -> list[str]:
     return seen
 
 
-def _people(token: Token, context: _Context) -> list[str]:
+def people_of(token: Token, context: Context) -> list[str]:
     """The people (or organisations) a participant phrase names, with its conjuncts and the
     people inside the phrase ("Prime Minister Fumio Kishida and President Yoon Suk Yeol" is
     sometimes parsed as one noun phrase)."""
@@ -349,19 +351,19 @@ def _people(token: Token, context: _Context) -> list[str]:
     heads = [token, *token.conjuncts]
     for head in heads:  # grows: "Chile's minister, Valentina Rojas, and Argentina's minister,
         # Martin Quiroga" is parsed with the second minister a conjunct of the apposition
-        person = _person(head, context)
+        person = person_of(head, context)
         if person:
             found.append(person)
         for child in head.children:
             if child.dep_ == "appos":
-                person = _person(child, context)
+                person = person_of(child, context)
                 if person:
                     found.append(person)
                 heads += [c for c in child.conjuncts if c not in heads]
     phrase = {t.i for t in _phrase(token)}
     for ent in token.doc.ents:
         if ent.label_ == "PERSON" and ent.root.i in phrase and ent.root.i != token.i:
-            person = _person(ent.root, context)
+            person = person_of(ent.root, context)
             if person and person not in found:
                 found.append(person)
     return found
@@ -377,7 +379,7 @@ def _phrase(token: Token) -> Iterable[Token]:
             yield child
 
 
-def _person(token: Token, context: _Context) -> str | None:
+def person_of(token: Token, context: Context) -> str | None:
     """The name a participant token stands for, resolved within the article, or None when it
     is a place, a date, a pronoun without a known person, or a common noun."""
     if token.lower_ in _PRONOUNS:
@@ -458,7 +460,7 @@ def _propn_run(token: Token) -> list[Token]:
     return [t for t in doc[start:end] if t.text not in ("-",)]
 
 
-def _tense(verb: Token) -> tuple[Tense, str]:
+def tense_of(verb: Token) -> tuple[Tense, str]:
     """Whether the sentence looks forward (announced) or back (reported) from the article."""
     chain = [verb, *list(verb.ancestors)[:3]]
     for node in chain:
@@ -482,7 +484,7 @@ def _tense(verb: Token) -> tuple[Tense, str]:
     return "past", REPORTED
 
 
-def _when(
+def date_of(
     verb: Token, sentence: Span, published: date | None, tense: Tense
 ) -> tuple[date | None, str | None]:
     """The first date expression of the sentence that names a day, nearest the verb first."""
@@ -507,7 +509,7 @@ def _governed_by(token: Token, verb: Token) -> bool:
     return False
 
 
-def _place_label(token: Token, preposition: str = "in") -> bool:
+def is_place(token: Token, preposition: str = "in") -> bool:
     """Whether a token names a place; after "at" or "to" an organisation's name is taken as
     its building ("at the White House", tagged ORG by the small model)."""
     if token.ent_type_ in _PLACE_LABELS:
@@ -519,13 +521,15 @@ def _place_label(token: Token, preposition: str = "in") -> bool:
     return preposition in ("at", "to") and token.ent_type_ == "ORG"
 
 
-def _place_text(token: Token) -> str:
+def place_text(token: Token) -> str:
     span = _entity_of(token) if token.ent_type_ else token.doc[token.i : token.i + 1]
     text = span.text
     return re.sub(r"^the\s+", "", text, flags=re.I).strip(" ,.")
 
 
-def _where(verb: Token, sentence: Span, prepositions: tuple[str, ...] = ("in", "at")) -> str | None:
+def place_of(
+    verb: Token, sentence: Span, prepositions: tuple[str, ...] = ("in", "at")
+) -> str | None:
     """The first "in/at <place>" under the verb, else in the sentence."""
     for scope in (list(verb.subtree), list(sentence)):
         for token in scope:
@@ -534,8 +538,8 @@ def _where(verb: Token, sentence: Span, prepositions: tuple[str, ...] = ("in", "
             for obj in token.children:
                 if obj.dep_ != "pobj":
                     continue
-                if _place_label(obj, token.lower_):
-                    return _place_text(obj)
+                if is_place(obj, token.lower_):
+                    return place_text(obj)
                 if token.lower_ == "at" and obj.pos_ == "PROPN":
                     words = "".join(t.text_with_ws for t in obj.subtree).strip(" ,.")
                     return re.sub(r"^the\s+", "", words, flags=re.I)

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from retrieval.meetings.vocab import CALENDAR_WORDS
+from retrieval.meetings.vocab import CALENDAR_WORDS, INSTITUTION_WORDS
 from retrieval.store.events import TITLE_WORDS, normalize_name
 
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)+")
@@ -72,3 +72,15 @@ def display_name(mention: str) -> str:
     while len(words) > 1 and words[0].lower().strip(".,") in TITLE_WORDS:
         words.pop(0)
     return " ".join(words).strip(" ,.;:")
+
+
+def looks_like_a_person(name: str) -> bool:
+    """Whether a name can be a person's: no digits ("G7"), not an acronym or a dateline in
+    capitals ("NATO", "RANCHO MIRAGE"), no institution's noun ("White House", "Holy See")."""
+    words = [w for w in re.split(r"[\s-]+", name.strip()) if w]
+    if not words or any(ch.isdigit() for ch in name):
+        return False
+    letters = [w for w in words if any(c.isalpha() for c in w)]
+    if letters and all(w.isupper() and len(w.strip(".")) > 1 for w in letters):
+        return False
+    return not any(w.lower().strip(".,'’") in INSTITUTION_WORDS for w in words)

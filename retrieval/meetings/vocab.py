@@ -61,3 +61,15 @@ MONTHS = (
 ).split()
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 CALENDAR_WORDS = frozenset([*MONTHS, *WEEKDAYS])
+
+# Nouns that make a name an institution, a building or a gathering, never a person: "the White
+# House", "the Foreign Ministry", "the Security Council", "the Grand Hotel", "the Asia Forum".
+INSTITUTION_WORDS = frozenset(
+    """house office palace ministry department forum council committee commission assembly
+    parliament congress senate court university college school institute tower hotel hall
+    square summit league federation association union party bank agency embassy consulate
+    church cathedral mosque temple see government administration cabinet army navy police
+    company corporation group foundation organisation organization club team airport
+    station stadium centre center museum conference games olympics cup championship
+    times post news press herald journal tribune gazette guardian telegraph""".split()
+)

@@ -15,9 +15,11 @@ Everything is deterministic; `explain` records why each passage was chosen.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from retrieval.meetings.names import looks_like_a_person
+from retrieval.meetings.reader import MeetingReader
 from retrieval.qa.compose import (
     asked_kind,
     confirmation,
@@ -37,6 +39,7 @@ from retrieval.store.events import ANNOUNCED, StoredEvent, normalize_name, same_
 
 NOT_FOUND = "I couldn't find that in the articles."
 RANK_DEPTH = 200  # how deep the question's passage ranking is read to order events
+READ_DEPTH = 10  # how many of the best passages are read for a meeting at question time
 
 
 @dataclass(frozen=True)
@@ -97,11 +100,18 @@ class Answer:
 class Answerer:
     """Answers questions over the store; one per process, shared by the CLI, chat and bot."""
 
-    def __init__(self, searcher: Searcher, reader: QuestionReader, related: int = 3) -> None:
+    def __init__(
+        self,
+        searcher: Searcher,
+        reader: QuestionReader,
+        related: int = 3,
+        meetings: MeetingReader | None = None,
+    ) -> None:
         self.searcher = searcher
         self.store = searcher.store
         self.reader = reader
         self.related = related
+        self.meetings = meetings or MeetingReader(reader.nlp, self.store.article_text)
 
     def ask(self, text: str, previous: Answer | None = None, explain: bool = False) -> Answer:
         """Answer one question; `previous` is the last turn of the same conversation."""
@@ -134,6 +144,11 @@ class Answerer:
             e for e in self.store.events_involving(names) if all(e.involves(n) for n in names)
         ]
         why.append(f"{len(candidates)} events involve {' and '.join(names)}")
+        # The best passages for the question, read for those people: they find what the
+        # extraction at ingest missed, and fill a day or a place it did not see.
+        read = self.meetings.read(names, self.searcher.search(query, READ_DEPTH))
+        why.append(f"{len(read)} meetings read in the best {READ_DEPTH} passages")
+        candidates = _merge(candidates, read)
         if not candidates:
             return None
         hits = self._hits_for({e.passage_id for e in candidates})
@@ -279,16 +294,22 @@ class Answerer:
         )
 
     def _required_names(self, question: Question, why: list[str]) -> list[str]:
-        """The question's names that must take part. A name the tagger did not call a person
-        and that takes part in no stored event ("G7", "the House") narrows nothing; a person
-        stays required, so a meeting with someone the articles never mention is not found."""
+        """The question's names that must take part: the people. A name that cannot be a
+        person's ("G7", "the White House", "NATO") narrows nothing, and neither does a name
+        the tagger called a place or an organisation that takes part in no stored event;
+        a person stays required, so a meeting with someone the articles never mention is
+        not found."""
         required = []
         for name in question.names:
-            involved = any(e.involves(name) for e in self.store.events_involving([name]))
-            if involved or name in question.persons:
-                required.append(name)
-            else:
-                why.append(f"{name!r} is no one in the stored events; not required")
+            if not looks_like_a_person(name):
+                why.append(f"{name!r} is not a person's name; not required")
+                continue
+            if name in question.entities and not any(
+                e.involves(name) for e in self.store.events_involving([name])
+            ):
+                why.append(f"{name!r} is a place or organisation in no stored event; not required")
+                continue
+            required.append(name)
         return required
 
     def _fits(self, event: StoredEvent, question: Question, hits: dict[int, Hit]) -> bool:
@@ -301,8 +322,10 @@ class Answerer:
             if day is None or not question.period.holds(day, slack_days=0 if event.when else 3):
                 return False
         if question.place is not None:
-            if event.where is not None:
-                return same_place(event.where, question.place)
+            if event.where is not None and same_place(event.where, question.place):
+                return True
+            # "in Egypt" fits a meeting its article places in an Egyptian resort: the
+            # question's place narrows to the articles that tell of it.
             return _mentions(f"{hit.title} {hit.text}", question.place)
         return True
 
@@ -400,6 +423,24 @@ def _hit(passage: Any, article: Any) -> Hit:
         url=article.url,
         published_at=article.published_at,
     )
+
+
+def _merge(stored: list[StoredEvent], read: list[StoredEvent]) -> list[StoredEvent]:
+    """The events table's meetings and those read at question time, one per sentence: where
+    both read a sentence, the stored event, with the day or place only the reader found."""
+    by_sentence = {e.sentence: e for e in read}
+    merged = []
+    for event in stored:
+        other = by_sentence.pop(event.sentence, None)
+        if other is not None and (event.when is None or event.where is None):
+            event = replace(
+                event,
+                when=event.when or other.when,
+                when_text=event.when_text if event.when else other.when_text,
+                where=event.where or other.where,
+            )
+        merged.append(event)
+    return merged + [e for e in read if e.sentence in by_sentence]
 
 
 def _describe(question: Question) -> str:

@@ -23,21 +23,27 @@ if TYPE_CHECKING:
 
 Kind = Literal["who", "when", "where", "whether", "other"]
 
-_WHEN = re.compile(
-    r"^\s*(?:and\s+|so\s+)?(?:when\b|on\s+what\s+(?:date|day)|what\s+(?:date|day)|which\s+(?:date|day))",
-    re.I,
+# The question word decides the kind: the first "who", "when", "where", "which"/"what" of the
+# question, wherever it stands ("Besides A, who ...?", "After the summit, where ...?"); a
+# "which"/"what" takes its kind from the noun it asks for ("which hotel", "what date").
+_WH = re.compile(r"\b(who|whom|whose|when|where|which|what)\b", re.I)
+_DAY_NOUNS = r"(?:date|day|weekday)"
+_PLACE_NOUNS = (
+    r"(?:city|cities|country|countries|place|venue|town|capital|building|room|hotel|palace|"
+    r"location|site|village|region|province|state|island|resort|stadium|hall|house|office|"
+    r"residence|base|port|airport|embassy|street|square|continent|nation)"
 )
-_WHERE = re.compile(
-    r"^\s*(?:and\s+|so\s+)?(?:where\b|(?:in|at|to)\s+(?:which|what)\s+(?:city|country|place|"
-    r"venue|town|capital)|which\s+(?:city|country|place|venue|town|capital))",
-    re.I,
+_PERSON_NOUNS = (
+    r"(?:leaders?|officials?|ministers?|people|persons?|presidents?|speakers?|secretar(?:y|ies)|"
+    r"politicians?|members?|executives?|diplomats?|counterparts?|figures?|players?|heads?|"
+    r"envoys?|ambassadors?|delegates?|senators?|governors?|mayors?|chiefs?|rulers?|monarchs?|"
+    r"kings?|queens?|princes?|generals?|commanders?|ceos?|founders?|bosses|boss|managers?|"
+    r"coach(?:es)?|athletes?|stars?|actors?|artists?|authors?|clerics?|bishops?|popes?)"
 )
-_WHO = re.compile(
-    r"^\s*(?:and\s+|so\s+)?(?:who\b|whom\b|with\s+whom\b|which\s+(?:[\w.-]+\s+){0,3}?(?:leaders?|"
-    r"officials?|ministers?|people|persons?|presidents?|speakers?|secretar(?:y|ies)|politicians?|"
-    r"members?|executives?|diplomats?|counterparts?|figures?|players?|head|heads))\b",
-    re.I,
-)
+_ASKED_NOUN = r"(?:\s+(?:[\w.'’-]+\s+){0,4}?)"
+_WHEN = re.compile(rf"^(?:when\b|(?:which|what){_ASKED_NOUN}{_DAY_NOUNS}\b)", re.I)
+_WHERE = re.compile(rf"^(?:where\b|(?:which|what){_ASKED_NOUN}{_PLACE_NOUNS}\b)", re.I)
+_WHO = re.compile(rf"^(?:who\b|whom\b|whose\b|(?:which|what){_ASKED_NOUN}{_PERSON_NOUNS}\b)", re.I)
 # "Did Blinken meet Truss?", "Has Xi met Biden?": a yes-or-no question about a meeting,
 # answered with the meeting and its source, or honestly not found.
 # The question's tense: "When will they meet (again)?" asks about a plan, "When did they meet?"
@@ -93,6 +99,7 @@ class Question:
     meeting: bool
     names: tuple[str, ...] = ()
     persons: frozenset[str] = frozenset()  # the names tagged as people
+    entities: frozenset[str] = frozenset()  # the names tagged as places or organisations
     place: str | None = None
     period: Period | None = None
     sources: tuple[str, ...] = field(default=())  # outlets it cites, as written
@@ -109,12 +116,17 @@ class Question:
 
 
 def question_kind(text: str) -> Kind:
-    """who, when, where, or other, from the question words."""
-    if _WHEN.search(text):
+    """who, when, where, or other, from the question's first question word and, after
+    "which" / "what", the noun it asks for."""
+    match = _WH.search(text)
+    if match is None:
+        return "other"
+    rest = text[match.start() :]
+    if _WHEN.match(rest):
         return "when"
-    if _WHERE.search(text):
+    if _WHERE.match(rest):
         return "where"
-    if _WHO.search(text):
+    if _WHO.match(rest):
         return "who"
     return "other"
 
@@ -167,7 +179,7 @@ class QuestionReader:
         text = " ".join(text.split())
         # "Elizabeth (Liz) Truss": the aside would read as a second person.
         doc = self.nlp(re.sub(r"\s*\([^)]*\)", "", text))
-        names, persons, place = _names_and_place(doc)
+        names, persons, place, entities = _names_and_place(doc)
         sources = cited_sources(text)
         # An outlet is not a participant: "according to Reuters, who did ... meet".
         names = [n for n in names if not any(same_words(n, s) for s in sources)]
@@ -186,6 +198,7 @@ class QuestionReader:
             meeting=meeting,
             names=tuple(names),
             persons=frozenset(persons) & frozenset(names),
+            entities=frozenset(entities) & frozenset(names),
             place=place,
             period=period_of(text),
             sources=sources,
@@ -197,6 +210,7 @@ class QuestionReader:
                 meeting=question.meeting or previous.meeting,
                 names=previous.names,
                 persons=previous.persons,
+                entities=previous.entities,
                 place=question.place or previous.place,
                 period=question.period or previous.period,
                 kind=question.kind if question.kind != "other" else previous.kind,
@@ -210,12 +224,13 @@ def same_words(a: str, b: str) -> bool:
     return normalize_name(a) == normalize_name(b)
 
 
-def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None]:
+def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None, list[str]]:
     """People and organisations named, and the place the question narrows to. A proper noun
     after "in", "at" or "to" is a place, whatever the entity tagger says (the small model
     tags "Vostochny Cosmodrome" as a person)."""
     names: list[str] = []
     persons: list[str] = []
+    entities: list[str] = []
     place: str | None = None
     taken: set[int] = set()
     for ent in doc.ents:
@@ -240,12 +255,15 @@ def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None]:
                 name = _clean_name(ent.text)
                 if name:
                     names.append(name)
+                    entities.append(name)
         elif ent.label_ in ("PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", ""):
             name = _clean_name(ent.text)
             if name:
                 names.append(name)
                 if ent.label_ == "PERSON":
                     persons.append(name)
+                else:
+                    entities.append(name)
         taken.update(range(ent.start, ent.end))
     # Proper nouns the tagger missed: runs of PROPN outside any entity.
     run: list[str] = []
@@ -258,13 +276,16 @@ def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None]:
             if name and name not in names:
                 names.append(name)
             run = []
-    return _merge_names(names), persons, place
+    return _merge_names(names), persons, place, entities
 
 
 def _clean_name(text: str) -> str | None:
     words = re.sub(r"['’]s$", "", text.strip()).split()
     while words and words[0].lower().strip(".") in TITLE_WORDS:
         words.pop(0)
+    # A name's words are capitalised: "Okafor meet" is a tagger's run over the verb.
+    while words and not words[-1][:1].isupper():
+        words.pop()
     if not words or words[-1].lower() in TITLE_WORDS:
         return None
     return " ".join(words)

@@ -407,6 +407,17 @@ class Store:
                 pages.append((article, passages))
         return pages
 
+    def article_text(self, article_id: int) -> tuple[str, list[str]]:
+        """An article's title and its passages' texts in order ("", [] when it is gone)."""
+        with self.sessions() as session:
+            title = session.scalar(select(Article.title).where(Article.id == article_id))
+            texts = session.scalars(
+                select(Passage.text)
+                .where(Passage.article_id == article_id)
+                .order_by(Passage.position)
+            ).all()
+        return title or "", list(texts)
+
     def passage_ids_by_article(self, article_ids: Iterable[int]) -> dict[int, list[int]]:
         """The passage ids of each of these articles."""
         with self.sessions() as session:
