@@ -22,7 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from retrieval.meetings.dates import Tense, resolve_date
-from retrieval.meetings.names import ArticleNames, display_name
+from retrieval.meetings.names import ArticleNames, display_name, looks_like_a_person
 from retrieval.meetings.vocab import (
     CALL_VERBS,
     EVENT_NOUNS,
@@ -239,7 +239,8 @@ def _event_at(
         # "A met B on Tuesday. The two will meet again on Wednesday": the article's last
         # meeting's people.
         who, with_ = list(context.last_group[:1]), list(context.last_group[1:])
-    who, with_ = _dedupe(who), [p for p in _dedupe(with_) if p not in who]
+    who = [p for p in _dedupe(who) if looks_like_a_person(p)]
+    with_ = [p for p in _dedupe(with_) if p not in who and looks_like_a_person(p)]
     if len(who) + len(with_) < 2:
         return None
     if not who:
@@ -283,7 +284,11 @@ def _nearby_place(sentence: Span, doc: Any) -> str | None:
         # headquarters in the U.S."), then any "in/at" place.
         travel = [t for t in other if t.lemma_.lower() in _TRAVEL_VERBS]
         where = next((w for t in travel if (w := place_of(t, t.sent, ("to",)))), None)
-        where = where or place_of(other.root, other)
+        if where is None and abs(i - here) == 1 and any(t.lower_ in _PRONOUNS for t in other):
+            # "He arrived on Monday. In Rome, he met ...": the next sentence about the same
+            # person; a place further off, or in a sentence about something else, is not the
+            # meeting's ("Russia opposes a missile shield in Europe").
+            where = place_of(other.root, other)
         if where is not None:
             return where
     return None
@@ -405,6 +410,8 @@ def person_of(token: Token, context: Context) -> str | None:
     if not name or normalize_name(name) == "" or name.split()[-1].lower() in TITLE_WORDS:
         return None  # a role ("the FIFA President"), not a name
     resolved = context.names.resolve(name)
+    if context.names.is_author(resolved):
+        return None  # the article's author, not someone in the news
     if len(normalize_name(resolved).split()) < 2 and token.ent_type_ not in ("PERSON", "ORG"):
         return None  # a lone capitalised word that is no one the article names in full
     if resolved not in context.roles and (role := _role(token, name)):

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from retrieval.meetings.vocab import CALENDAR_WORDS, INSTITUTION_WORDS
-from retrieval.store.events import TITLE_WORDS, normalize_name
+from retrieval.store.events import TITLE_WORDS, normalize_name, same_person
 
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)+")
 # Capitalised only because they start a sentence: never the first word of a name.
@@ -20,16 +20,37 @@ _FUNCTION_WORDS = frozenset(
 _CALENDAR = CALENDAR_WORDS
 
 
+_BYLINE = re.compile(
+    r"^By\s+((?:[A-Z][\w'’.-]*\s?){1,4}(?:(?:,|\s+and)\s+(?:[A-Z][\w'’.-]*\s?){1,4})*)"
+    r"(?:\s*[-–—|,]|\s*$)"
+)
+
+
 class ArticleNames:
     """The people an article names in full, so that short mentions resolve to them."""
 
     def __init__(self, title: str, passages: Iterable[str]) -> None:
         counts: Counter[str] = Counter()
-        for text in (title, *passages):
+        # A headline in title case ("Leader Is Welcomed To Capital") is one capitalised run:
+        # its names are found in the body instead.
+        for text in (title, *passages) if not _title_case(title) else passages:
             for match in _CAPITALISED_RUN.finditer(text):
                 for full in _names_in_run(match.group(0)):
                     counts[full] += 1
         self.full_names = counts
+        # "By Ana Ruiz and Tom Kell - 9 March": the authors, never people in the story.
+        self.bylines = frozenset(
+            name
+            for text in passages
+            for line in text.splitlines()
+            if (byline := _BYLINE.match(line.strip()))
+            for name in (n.strip() for n in re.split(r",\s*|\s+and\s+", byline.group(1)))
+            if len(name.split()) >= 2
+        )
+
+    def is_author(self, name: str) -> bool:
+        """Whether a name is one of the article's authors (its byline)."""
+        return any(same_person(name, author) for author in self.bylines)
 
     def resolve(self, mention: str) -> str:
         """The full form of a mention: "Ms Truss" -> "Liz Truss" when the article has it."""
@@ -49,6 +70,11 @@ class ArticleNames:
         return best[2] if best else clean
 
 
+def _title_case(text: str) -> bool:
+    words = [w for w in text.split() if w[:1].isalpha()]
+    return len(words) >= 4 and sum(w[:1].isupper() for w in words) / len(words) > 0.6
+
+
 def _names_in_run(run: str) -> list[str]:
     """The full name (two to four words, titles and nationalities dropped) that a run of
     capitalised words ends with: "South Korean President Yoon Suk Yeol" -> "Yoon Suk Yeol"."""
@@ -63,6 +89,9 @@ def _names_in_run(run: str) -> list[str]:
         words.pop(0)
     if not 2 <= len(words) <= 4:
         return []
+    if all(w.isupper() and len(w) > 2 for w in words):
+        # "BARACK OBAMA said": a lead's or caption's capitals, not how the name is written.
+        words = [w.capitalize() for w in words]
     return [" ".join(words)]
 
 

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from retrieval.meetings.dates import Tense, resolve_date
 from retrieval.meetings.extract import (
     Context,
     date_of,
@@ -51,7 +52,7 @@ from retrieval.store.events import StoredEvent, normalize_name, same_person
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Doc, Span, Token
 
 __all__ = ["ArticleText", "MeetingReader", "dateline_place", "mentions"]
 
@@ -74,6 +75,7 @@ _DATELINE = re.compile(
     r"(?:,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
     r"\s*(?:\([^)]{2,40}\))?\s*[-–—]{1,2}\s"
 )
+_GROUP = re.compile(r"\b(?:they|their|the two|both)\b", re.I)
 _DATE_WORDS = re.compile(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow|"
     r"tonight|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b|\b\d{1,2}(?:st|nd|rd|th)?\b",
@@ -82,19 +84,18 @@ _DATE_WORDS = re.compile(
 
 
 def mentions(text: str, name: str) -> bool:
-    """Whether a text names a person: the full name, or its last word (the surname, or a
-    one-word name), as a capitalised whole word. "Kim Jong-un" is named by "Kim Jong Un"."""
+    """Whether a text may name a person: the full name, or one of its words as a capitalised
+    whole word. "Kim Jong-un" is named by "Kim Jong Un"."""
     tokens = normalize_name(name).split()
     if not tokens:
         return False
     folded = " ".join(re.sub(r"[^\w\s]", " ", text.replace("-", " ")).split())
     if re.search(rf"\b{re.escape(' '.join(tokens))}\b", folded, re.I):
         return True
-    last = tokens[-1]
-    return re.search(rf"\b{re.escape(last.capitalize())}\b", folded) is not None or (
-        re.search(rf"\b{re.escape(last)}\b", folded, re.I) is not None and len(last) > 3
-        and any(w[:1].isupper() and w.lower() == last for w in folded.split())
-    )  # fmt: skip
+    # Any word of the name, capitalised: the surname comes first in many names ("Hu" for
+    # Hu Jintao); whether that word is the person asked about is decided by the parse.
+    written = {w.lower() for w in folded.split() if w[:1].isupper()}
+    return any(token in written for token in tokens if len(token) > 1)
 
 
 def dateline_place(text: str) -> str | None:
@@ -105,9 +106,7 @@ def dateline_place(text: str) -> str | None:
         return None
     place = match.group(1).strip(" ,.")
     if place.isupper():
-        place = " ".join(w.capitalize() if len(w) > 2 else w for w in re.split(r"(\s|-)", place))
-        place = re.sub(r"\s+-\s+", "-", place).replace(" - ", "-")
-        place = "".join(place)
+        place = "".join(w.capitalize() for w in re.split(r"(\s|-)", place))
     if normalize_name(place) in ("by", "") or len(place) < 3:
         return None
     return place
@@ -138,7 +137,7 @@ class MeetingReader:
                     continue
                 if not all(mentions(sentence, n) or mentions(before, n) for n in names):
                     continue
-                if not any(mentions(sentence, n) for n in names):
+                if not any(mentions(sentence, n) for n in names) and not _GROUP.search(sentence):
                     continue
                 for event in self._events(
                     sentence, before, names, hit, published, Context(article_names)
@@ -175,6 +174,10 @@ class MeetingReader:
             others = [p for p in people if not any(same_person(p, n) for n in names)]
             tense, status = tense_of(head)
             when, when_text = date_of(head, span, published, tense)
+            if _history(doc, published, tense):
+                # "Their first meeting was in 2016 in Lima, then on 3 May 2017 in Kazan": a
+                # list of meetings, none of them the one asked about.
+                continue
             if when is None and _DATE_WORDS.search(before):
                 previous = self._parse(before)
                 when, when_text = date_of(previous[:].root, previous[:], published, tense)
@@ -194,6 +197,17 @@ class MeetingReader:
                 roles=tuple((p, context.roles[p]) for p in others if p in context.roles),
             )
             return  # one meeting per sentence: the first frame that holds the people
+
+
+def _history(doc: Doc, published: date | None, tense: Tense) -> bool:
+    """Whether a sentence tells of several meetings on different days."""
+    days = {
+        day
+        for ent in doc.ents
+        if ent.label_ == "DATE" and (day := resolve_date(ent.text, published, tense)) is not None
+    }
+    years = {m.group(0) for m in re.finditer(r"\b(?:19|20)\d\d\b", doc.text)}
+    return len(days) >= 2 or len(years) >= 2
 
 
 def _numbered(event: StoredEvent, number: int) -> StoredEvent:
@@ -279,10 +293,21 @@ def _frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[s
             continue  # not the last word of a name
         if _after_place_preposition(token):
             continue
-        person = person_of(token, context)
+        person = person_of(token, context) or _untagged_person(token, trigger, context)
         if person and looks_like_a_person(person) and person not in people:
             people.append(person)
     return people, group
+
+
+def _untagged_person(token: Token, trigger: Token, context: Context) -> str | None:
+    """A full name the small model tagged a place, in a slot only a person fills: one meets,
+    greets or sits down with people, not towns ("met Ines Barta", Barta a GPE); "visit" may
+    take a place, so its object is left to the tagger."""
+    if token.ent_type_ not in ("GPE", "LOC") or trigger.lemma_.lower() == "visit":
+        return None
+    words = [t.text for t in token.doc[token.left_edge.i : token.i + 1] if t.pos_ == "PROPN"]
+    name = context.names.resolve(" ".join(words))
+    return name if len(name.split()) >= 2 and not context.names.is_author(name) else None
 
 
 def _in_frame(token: Token, frame: set[int], governors: list[Token]) -> bool:
@@ -314,23 +339,42 @@ def _after_place_preposition(token: Token) -> bool:
 
 
 def _places(trigger: Token, head: Token, span: Span) -> str | None:
-    """The places of the meeting: "in"/"at" phrases under the meeting word or its verb, the
-    venue before the city ("at the Polyana Hotel in Sochi" -> "Polyana Hotel, Sochi")."""
-    found: list[str] = []
+    """The place of the meeting: the first "in"/"at" place under the meeting word or its verb
+    (else in the sentence), with the city it is in when the text says so ("at the Grand Hotel
+    in Lyon" -> "Grand Hotel, Lyon")."""
     for scope in ([*trigger.subtree, *head.subtree], list(span)):
         for token in scope:
-            if token.dep_ != "prep" or token.lower_ not in ("in", "at"):
+            obj = _place_object(token)
+            if obj is None:
                 continue
-            for obj in token.children:
-                if obj.dep_ != "pobj":
-                    continue
-                if is_place(obj, token.lower_) or (token.lower_ == "at" and obj.pos_ == "PROPN"):
-                    place = place_text(obj) if obj.ent_type_ else _proper_phrase(obj)
-                    if place and place not in found and not _is_calendar(obj):
-                        found.append(place)
-        if found:
-            break
-    return ", ".join(found[:2]) if found else None
+            found = [_place_words(obj)]
+            after = obj.right_edge.i + 1
+            following = [obj.doc[after]] if after < len(obj.doc) else []
+            for child in [*obj.children, *following]:
+                if (inner := _place_object(child)) is not None:
+                    found.append(_place_words(inner))
+                    break
+            return ", ".join(dict.fromkeys(p for p in found if p)) or None
+    return None
+
+
+def _place_object(prep: Token) -> Token | None:
+    """The place an "in"/"at" phrase names, or None."""
+    if prep.dep_ != "prep" or prep.lower_ not in ("in", "at"):
+        return None
+    for obj in prep.children:
+        if obj.dep_ != "pobj" or _is_calendar(obj):
+            continue
+        # "in the Oval Office", "at the Grand Hotel": the small model often calls a building
+        # an organisation; no one is met "in" an organisation.
+        named = obj.pos_ == "PROPN" and obj.ent_type_ in ("ORG", "FAC", "")
+        if is_place(obj, prep.lower_) or named:
+            return obj
+    return None
+
+
+def _place_words(obj: Token) -> str:
+    return place_text(obj) if obj.ent_type_ else _proper_phrase(obj)
 
 
 def _proper_phrase(token: Token) -> str:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from retrieval.meetings.names import looks_like_a_person
+from retrieval.meetings.names import ArticleNames, looks_like_a_person
 from retrieval.meetings.reader import MeetingReader
 from retrieval.qa.compose import (
     asked_kind,
@@ -128,9 +128,10 @@ class Answerer:
             why.append(f"cites outlets not in the store: {', '.join(unknown)}")
             return self._not_found(question, query, why, explain, unknown)
         if question.asks_meeting:
-            names = self._required_names(question, why)
+            top = self.searcher.search(query, READ_DEPTH)
+            names = self._required_names(question, top, why)
             if names:
-                answer = self._from_events(question, names, query, why, explain)
+                answer = self._from_events(question, names, top, query, why, explain)
                 return answer or self._not_found(question, query, why, explain)
             why.append("no one named takes part in a meeting: answering from passages")
         return self._extractive(question, query, why, explain)
@@ -138,7 +139,13 @@ class Answerer:
     # -- meetings ---------------------------------------------------------------------------
 
     def _from_events(
-        self, question: Question, names: list[str], query: str, why: list[str], explain: bool
+        self,
+        question: Question,
+        names: list[str],
+        top: list[Hit],
+        query: str,
+        why: list[str],
+        explain: bool,
     ) -> Answer | None:
         candidates = [
             e for e in self.store.events_involving(names) if all(e.involves(n) for n in names)
@@ -146,7 +153,7 @@ class Answerer:
         why.append(f"{len(candidates)} events involve {' and '.join(names)}")
         # The best passages for the question, read for those people: they find what the
         # extraction at ingest missed, and fill a day or a place it did not see.
-        read = self.meetings.read(names, self.searcher.search(query, READ_DEPTH))
+        read = self.meetings.read(names, top)
         why.append(f"{len(read)} meetings read in the best {READ_DEPTH} passages")
         candidates = _merge(candidates, read)
         if not candidates:
@@ -156,15 +163,15 @@ class Answerer:
         why.append(f"{len(fitting)} fit the place and period asked")
         if not fitting:
             return None
+        slot = {"when": lambda e: e.when is not None, "where": lambda e: e.where is not None}.get(
+            question.kind, lambda e: True
+        )
         same_kind = [e for e in fitting if kind_group(e.kind) == asked_kind(question.text)]
-        if same_kind and asked_kind(question.text) != "meet":
+        if any(slot(e) for e in same_kind) and asked_kind(question.text) != "meet":
             # "Who did Truss call on?" asks about the calls, not every meeting of the trip.
             why.append(f"{len(same_kind)} of them are a {asked_kind(question.text)}")
             fitting = same_kind
         ranking = {pid: r for r, (pid, _) in enumerate(self.searcher.rank(query, RANK_DEPTH))}
-        slot = {"when": lambda e: e.when is not None, "where": lambda e: e.where is not None}.get(
-            question.kind, lambda e: True
-        )
         # Among the events of the same people, the article that matches the question best
         # ("first-ever face-to-face summit" may sit in another passage of it) picks the
         # meeting; the event's own passage breaks ties.
@@ -251,7 +258,16 @@ class Answerer:
         why: list[str],
         explain: bool,
     ) -> Answer | None:
-        """Everyone the named people met, across the fitting events, each with its source."""
+        """Everyone the named people met at the meeting asked about, each with its source.
+        Unless the question narrows by place or period, that is the best-ranked meeting: the
+        events of its article, and those of other articles on the same day."""
+        if question.place is None and question.period is None and events:
+            best = events[0]
+            events = [
+                e
+                for e in events
+                if e.article_id == best.article_id or (best.when and e.when == best.when)
+            ]
         people: list[str] = []
         cited: dict[int, list[str]] = {}  # passage id -> people it is cited for
         used: list[StoredEvent] = []
@@ -293,7 +309,7 @@ class Answerer:
             understood=question,
         )
 
-    def _required_names(self, question: Question, why: list[str]) -> list[str]:
+    def _required_names(self, question: Question, top: list[Hit], why: list[str]) -> list[str]:
         """The question's names that must take part: the people. A name that cannot be a
         person's ("G7", "the White House", "NATO") narrows nothing, and neither does a name
         the tagger called a place or an organisation that takes part in no stored event;
@@ -304,13 +320,23 @@ class Answerer:
             if not looks_like_a_person(name):
                 why.append(f"{name!r} is not a person's name; not required")
                 continue
-            if name in question.entities and not any(
-                e.involves(name) for e in self.store.events_involving([name])
+            if name in question.topics:
+                why.append(f"{name!r} is what the question is about, not who met; not required")
+                continue
+            involved = any(e.involves(name) for e in self.store.events_involving([name]))
+            full_name = len(name.split()) >= 2 and name not in question.entities
+            if not (involved or name in question.persons or full_name) and not any(
+                len(self._article_names(h).resolve(name).split()) >= 2 for h in top
             ):
-                why.append(f"{name!r} is a place or organisation in no stored event; not required")
+                why.append(f"{name!r} is no one in the stored events; not required")
                 continue
             required.append(name)
         return required
+
+    def _article_names(self, hit: Hit) -> ArticleNames:
+        """The names an article gives in full ("Duterte" is its "Rodrigo Duterte")."""
+        title, passages = self.store.article_text(hit.article_id)
+        return ArticleNames(title, passages)
 
     def _fits(self, event: StoredEvent, question: Question, hits: dict[int, Hit]) -> bool:
         hit = hits.get(event.passage_id)

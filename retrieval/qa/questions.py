@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from retrieval.meetings.vocab import CALENDAR_WORDS, MEETING_WORDS, MONTHS
+from retrieval.meetings.vocab import CALENDAR_WORDS, EVENT_NOUNS, MEETING_WORDS, MONTHS
 from retrieval.qa.filters import parse_dates
 from retrieval.store.events import TITLE_WORDS, normalize_name
 
@@ -100,6 +100,7 @@ class Question:
     names: tuple[str, ...] = ()
     persons: frozenset[str] = frozenset()  # the names tagged as people
     entities: frozenset[str] = frozenset()  # the names tagged as places or organisations
+    topics: frozenset[str] = frozenset()  # names the question is about, not who met ("X's deal")
     place: str | None = None
     period: Period | None = None
     sources: tuple[str, ...] = field(default=())  # outlets it cites, as written
@@ -180,6 +181,7 @@ class QuestionReader:
         # "Elizabeth (Liz) Truss": the aside would read as a second person.
         doc = self.nlp(re.sub(r"\s*\([^)]*\)", "", text))
         names, persons, place, entities = _names_and_place(doc)
+        topics = _topics(doc, names)
         sources = cited_sources(text)
         # An outlet is not a participant: "according to Reuters, who did ... meet".
         names = [n for n in names if not any(same_words(n, s) for s in sources)]
@@ -199,6 +201,7 @@ class QuestionReader:
             names=tuple(names),
             persons=frozenset(persons) & frozenset(names),
             entities=frozenset(entities) & frozenset(names),
+            topics=topics,
             place=place,
             period=period_of(text),
             sources=sources,
@@ -211,6 +214,7 @@ class QuestionReader:
                 names=previous.names,
                 persons=previous.persons,
                 entities=previous.entities,
+                topics=previous.topics,
                 place=question.place or previous.place,
                 period=question.period or previous.period,
                 kind=question.kind if question.kind != "other" else previous.kind,
@@ -279,10 +283,37 @@ def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None, list[s
     return _merge_names(names), persons, place, entities
 
 
+def _topics(doc: Doc, names: list[str]) -> frozenset[str]:
+    """The names a meeting question is about rather than who met: the owner of a thing
+    ("about Ann Lee's contract") or the object of "about", "over", "regarding"."""
+    topics = set()
+    for ent in doc.ents:
+        root = ent.root
+        about = root.dep_ == "pobj" and root.head.lower_ in _TOPIC_PREPOSITIONS
+        owner = root.dep_ == "poss" and root.head.lemma_.lower() not in EVENT_NOUNS
+        owner = owner and root.head.pos_ == "NOUN" and root.head.lemma_.lower() not in _PARTY_NOUNS
+        if about or owner:
+            name = _clean_name(ent.text)
+            if name in names:
+                topics.add(name)
+    return frozenset(topics)
+
+
+_TOPIC_PREPOSITIONS = frozenset("about over regarding concerning against on".split())
+# "Obama's delegation", "Kim's counterpart": the owner is still the one who met.
+_PARTY_NOUNS = frozenset(
+    "delegation counterpart team trip visit tour entourage wife husband side".split()
+)
+
+
 def _clean_name(text: str) -> str | None:
     words = re.sub(r"['’]s$", "", text.strip()).split()
     while words and words[0].lower().strip(".") in TITLE_WORDS:
         words.pop(0)
+    # "Sports Minister Ana Ruiz": the name is what follows the last title word.
+    inner = [i for i, w in enumerate(words[:-1]) if w.lower().strip(".") in TITLE_WORDS]
+    if inner and words[inner[-1]].lower() not in ("of", "and", "the", "for"):
+        words = words[inner[-1] + 1 :]
     # A name's words are capitalised: "Okafor meet" is a tagger's run over the verb.
     while words and not words[-1][:1].isupper():
         words.pop()

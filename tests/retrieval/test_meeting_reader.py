@@ -1,0 +1,154 @@
+"""The question-time reader: meetings of the people asked about, read from ranked passages.
+Every sentence here is invented; each case is a general pattern of English news."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from retrieval.meetings.names import ArticleNames, looks_like_a_person
+from retrieval.meetings.reader import MeetingReader, dateline_place, mentions
+from retrieval.nlp import load_nlp
+from retrieval.qa.search import Hit
+from retrieval.store.events import ANNOUNCED, REPORTED, StoredEvent
+
+PUBLISHED = date(2024, 5, 15)  # a Wednesday
+
+
+def _hit(text: str, title: str = "News of the day", pid: int = 1) -> Hit:
+    published = datetime(PUBLISHED.year, PUBLISHED.month, PUBLISHED.day, tzinfo=UTC)
+    return Hit(pid, 1, 0.0, text, title, "The Ledger", None, published)
+
+
+@pytest.fixture(scope="module")
+def reader() -> MeetingReader:
+    texts: dict[int, tuple[str, list[str]]] = {}
+    instance = MeetingReader(load_nlp(), lambda aid: texts.get(aid, ("", [])))
+    instance.texts = texts  # type: ignore[attr-defined]
+    return instance
+
+
+def _read(
+    reader: MeetingReader, names: list[str], text: str, title: str = "News"
+) -> list[StoredEvent]:
+    reader.texts[1] = (title, [text])  # type: ignore[attr-defined]
+    return reader.read(names, [_hit(text, title)])
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "others"),
+    [
+        # a verb, its subject and object
+        ("Prime Minister Tomas Elgin met Chancellor Vera Hollis in Lyon on Monday.",
+         ["Tomas Elgin"], ["Vera Hollis"]),
+        # the passive
+        ("Tomas Elgin was received by King Aldo Reyes at the palace on Tuesday.",
+         ["Tomas Elgin"], ["Aldo Reyes"]),
+        # a verb beyond "meet", a list of three
+        ("Vera Hollis greeted Tomas Elgin, Ines Barta and Olek Brandt at the airport.",
+         ["Vera Hollis"], ["Tomas Elgin", "Ines Barta", "Olek Brandt"]),
+        # a noun: talks between two people
+        ("Talks between Tomas Elgin and Vera Hollis lasted two hours on Monday.",
+         ["Tomas Elgin"], ["Vera Hollis"]),
+        # a purpose: travelled to meet
+        ("Ines Barta travelled to Lyon on Sunday to meet Olek Brandt.",
+         ["Ines Barta"], ["Olek Brandt"]),
+        # a perfect tense with "with"
+        ("Olek Brandt has met with Ines Barta twice this year.", ["Olek Brandt"], ["Ines Barta"]),
+        # shaking hands, as a caption says it
+        ("Tomas Elgin shakes hands with Vera Hollis as they meet in Lyon.",
+         ["Tomas Elgin"], ["Vera Hollis"]),
+    ],
+)  # fmt: skip
+def test_the_people_of_the_meeting_frame(
+    reader: MeetingReader, text: str, names: list[str], others: list[str]
+) -> None:
+    events = _read(reader, names, text)
+    assert events, text
+    assert sorted(events[0].with_) == sorted(others)
+
+
+def test_someone_in_another_clause_did_not_take_part(reader: MeetingReader) -> None:
+    text = (
+        "Tomas Elgin met Vera Hollis in Lyon as ministers including Olek Brandt began to "
+        "gather for the summit."
+    )
+    assert _read(reader, ["Tomas Elgin"], text)[0].with_ == ("Vera Hollis",)
+
+
+def test_the_day_by_tense_and_from_the_sentence_before(reader: MeetingReader) -> None:
+    announced = _read(reader, ["Tomas Elgin", "Vera Hollis"],
+                      "Tomas Elgin will meet Vera Hollis on Friday.")  # fmt: skip
+    assert (announced[0].when, announced[0].status) == (date(2024, 5, 17), ANNOUNCED)
+    reported = _read(reader, ["Tomas Elgin", "Vera Hollis"],
+                     "Tomas Elgin met Vera Hollis on Monday.")  # fmt: skip
+    assert (reported[0].when, reported[0].status) == (date(2024, 5, 13), REPORTED)
+    before = _read(
+        reader,
+        ["Tomas Elgin", "Vera Hollis"],
+        "Tomas Elgin and Vera Hollis signed a water accord on Tuesday. In their meeting in "
+        "Lyon, the two discussed the river.",
+    )
+    assert before[0].when == date(2024, 5, 14)
+    assert before[0].where == "Lyon"
+
+
+def test_the_venue_and_its_city(reader: MeetingReader) -> None:
+    events = _read(reader, ["Tomas Elgin", "Vera Hollis"],
+                   "Tomas Elgin met Vera Hollis at the Grand Meridian Hotel in Lyon.")  # fmt: skip
+    assert events[0].where == "Grand Meridian Hotel, Lyon"
+
+
+def test_the_dateline_is_the_place_when_the_sentence_has_none(reader: MeetingReader) -> None:
+    events = _read(reader, ["Tomas Elgin", "Vera Hollis"],
+                   "LYON (Ledger Wire) - Tomas Elgin met Vera Hollis on Monday.")  # fmt: skip
+    assert events[0].where == "Lyon"
+
+
+def test_a_list_of_earlier_meetings_is_not_read_as_one(reader: MeetingReader) -> None:
+    text = (
+        "It was their third meeting: the first in March 2019 in Porto, then on 4 June 2021 "
+        "in Riga. Tomas Elgin and Vera Hollis"
+    )
+    assert not _read(reader, ["Tomas Elgin", "Vera Hollis"], text)
+
+
+def test_two_people_named_in_one_sentence_without_meeting_are_no_meeting(
+    reader: MeetingReader,
+) -> None:
+    text = "Tomas Elgin criticised Vera Hollis for skipping the meeting on Monday."
+    assert not _read(reader, ["Tomas Elgin", "Vera Hollis"], text)
+
+
+def test_authors_and_agencies_are_not_people_met(reader: MeetingReader) -> None:
+    text = "Tomas Elgin met Vera Hollis and NRTA officials on Monday."
+    assert _read(reader, ["Tomas Elgin"], text)[0].with_ == ("Vera Hollis",)
+    names = ArticleNames("News", ["By Dana Corle and Rui Santo - 15 May", "Dana Corle said."])
+    assert names.is_author("Dana Corle") and not names.is_author("Tomas Elgin")
+
+
+@pytest.mark.parametrize(
+    ("name", "person"),
+    [("Vera Hollis", True), ("JD Vance", True), ("Kim Jong-un", True), ("G7", False),
+     ("NATO", False), ("RANCHO VERDE", False), ("the Grand Hotel", False),
+     ("White House", False)],
+)  # fmt: skip
+def test_looks_like_a_person(name: str, person: bool) -> None:
+    assert looks_like_a_person(name) is person
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [("GENEVA (Reuters) - The two met.", "Geneva"), ("PORT-AU-PRINCE, May 3 (AP) — They met.",
+     "Port-Au-Prince"), ("Lyon — Ministers met on Monday.", "Lyon"),
+     ("The ministers met on Monday.", None)],
+)  # fmt: skip
+def test_dateline_place(text: str, place: str | None) -> None:
+    assert dateline_place(text) == place
+
+
+def test_mentions_any_word_of_a_name_as_written() -> None:
+    assert mentions("Obama greeted Hu on the lawn.", "Hu Jintao")
+    assert mentions("Kim Jong Un arrived.", "Kim Jong-un")
+    assert not mentions("The hu of the crowd.", "Hu Jintao")
