@@ -350,9 +350,13 @@ class Answerer:
         if question.place is not None:
             if event.where is not None and same_place(event.where, question.place):
                 return True
-            # "in Egypt" fits a meeting its article places in an Egyptian resort: the
-            # question's place narrows to the articles that tell of it.
-            return _mentions(f"{hit.title} {hit.text}", question.place)
+            # "in Egypt" fits a meeting its passage places in an Egyptian resort; a meeting
+            # without a place fits when its article names the place asked.
+            if event.where is not None:
+                return _mentions(f"{hit.title} {hit.text}", question.place)
+            _, passages = self.store.article_text(hit.article_id)
+            lead = passages[0] if passages else ""
+            return _mentions(f"{hit.title} {lead} {hit.text}", question.place)
         return True
 
     def _hits_for(self, passage_ids: set[int]) -> dict[int, Hit]:
