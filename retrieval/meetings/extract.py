@@ -403,9 +403,9 @@ def person_of(token: Token, context: Context) -> str | None:
     if token.ent_type_ == "PERSON" or token.ent_type_ == "ORG":
         span = _entity_of(token)
         words = [t for t in span if t.i <= token.i or t.pos_ == "PROPN"]
-        text = " ".join(t.text for t in words)
+        text = _as_written(words)
     else:
-        text = " ".join(t.text for t in _propn_run(token))
+        text = _as_written(_propn_run(token))
     name = display_name(text)
     if not name or normalize_name(name) == "" or name.split()[-1].lower() in TITLE_WORDS:
         return None  # a role ("the FIFA President"), not a name
@@ -440,6 +440,18 @@ def _role(token: Token, name: str) -> str | None:
     return " ".join(t.text for t in words)
 
 
+def _as_written(words: Sequence[Token]) -> str:
+    """Tokens as the text has them: "Kim Jong-un", not "Kim Jong - un"."""
+    out = ""
+    for previous, word in zip([None, *words[:-1]], words, strict=True):
+        if previous is not None and previous.i + 1 == word.i:
+            out += previous.whitespace_
+        elif previous is not None:
+            out += " "
+        out += word.text
+    return out.strip()
+
+
 def _entity_of(token: Token) -> Span:
     doc = token.doc
     for ent in doc.ents:
@@ -464,7 +476,7 @@ def _propn_run(token: Token) -> list[Token]:
     end = token.i + 1
     while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].head.i == token.i:
         end += 1
-    return [t for t in doc[start:end] if t.text not in ("-",)]
+    return list(doc[start:end])
 
 
 def tense_of(verb: Token) -> tuple[Tense, str]:

@@ -36,7 +36,7 @@ from retrieval.meetings.extract import (
     place_text,
     tense_of,
 )
-from retrieval.meetings.names import ArticleNames, looks_like_a_person
+from retrieval.meetings.names import ArticleNames, display_name, looks_like_a_person
 from retrieval.meetings.vocab import (
     CALL_VERBS,
     EVENT_NOUNS,
@@ -282,6 +282,12 @@ def _frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[s
         if token.lower_ in GROUP_WORDS:
             group = True
             continue
+        if token.pos_ != "PROPN" and token.ent_type_ == "PERSON" and token.ent_iob_ != "B":
+            # "Kim Dae-sung" with "sung" read as a verb: the person entity it ends.
+            person = _entity_person(token, context)
+            if person and looks_like_a_person(person) and person not in people:
+                people.append(person)
+            continue
         if token.pos_ != "PROPN" or (token.ent_type_ == "PERSON" and token.dep_ == "compound"
                                      and token.head.ent_type_ == "PERSON"):  # fmt: skip
             continue
@@ -297,6 +303,14 @@ def _frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[s
         if person and looks_like_a_person(person) and person not in people:
             people.append(person)
     return people, group
+
+
+def _entity_person(token: Token, context: Context) -> str | None:
+    ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    if ent is None or ent.end - 1 != token.i:
+        return None
+    name = context.names.resolve(display_name(ent.text))
+    return None if context.names.is_author(name) else name
 
 
 def _untagged_person(token: Token, trigger: Token, context: Context) -> str | None:

@@ -220,6 +220,17 @@ class Answerer:
                 citations.append(Citation(2, later, confirmed.sentence))
                 used.append(confirmed)
                 why.append(f"event {confirmed.id} reports the meeting announced by {best.id}")
+            other = _another_meeting(best, fitting, ranking, used)
+            if other is not None and other.when is not None:
+                # Two meetings of the same people fit the question equally well: say both.
+                n = len(citations) + 1
+                citations.append(Citation(n, hits[other.passage_id], other.sentence))
+                used.append(other)
+                text += (
+                    f" The articles also tell of a meeting of {pair(other)} on "
+                    f"{long_date(other.when)} [{n}]."
+                )
+                why.append(f"event {other.id} is another meeting that fits as well")
         elif question.kind == "whether":
             place = f" in {best.where}" if best.where else ""
             day = f" on {long_date(best.when)}" if best.when else ""
@@ -453,6 +464,22 @@ def _hit(passage: Any, article: Any) -> Hit:
         url=article.url,
         published_at=article.published_at,
     )
+
+
+def _another_meeting(
+    best: StoredEvent, fitting: list[StoredEvent], ranking: dict[int, int], used: list[StoredEvent]
+) -> StoredEvent | None:
+    """A meeting of the same people on another day whose passage ranks as high as the chosen
+    one's (within two places), or None."""
+    top = ranking.get(best.passage_id, RANK_DEPTH)
+    for event in fitting:
+        if event in used or event.when is None or best.when is None:
+            continue
+        if abs((event.when - best.when).days) <= 1 or event.status != best.status:
+            continue
+        if ranking.get(event.passage_id, RANK_DEPTH) <= top + 2:
+            return event
+    return None
 
 
 def _merge(stored: list[StoredEvent], read: list[StoredEvent]) -> list[StoredEvent]:

@@ -29,6 +29,8 @@ TITLE_WORDS = frozenset(
     speaker governor mayor ambassador envoy leader commissioner deputy acting former first
     supreme commander spokesman spokeswoman spokesperson official officials counterpart
     sheikh crown-prince emir sultan chancellor's head coach manager captain judge justice
+    pm archbishop bishop cardinal rev reverend pastor rabbi imam ayatollah patriarch gen col lt
+    sgt capt adm marshal
     uk us u.s. british american russian chinese french german japanese korean north south
     united states kingdom nations european union republic
     the of and for

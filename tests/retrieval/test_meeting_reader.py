@@ -152,3 +152,8 @@ def test_mentions_any_word_of_a_name_as_written() -> None:
     assert mentions("Obama greeted Hu on the lawn.", "Hu Jintao")
     assert mentions("Kim Jong Un arrived.", "Kim Jong-un")
     assert not mentions("The hu of the crowd.", "Hu Jintao")
+
+
+def test_names_are_printed_as_the_article_writes_them(reader: MeetingReader) -> None:
+    events = _read(reader, ["Ana Ruiz-Lopez"], "Ana Ruiz-Lopez met Kim Dae-sung in Lyon.")
+    assert events[0].with_ == ("Kim Dae-sung",)
