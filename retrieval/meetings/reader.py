@@ -48,7 +48,7 @@ from retrieval.meetings.vocab import (
 )
 from retrieval.qa.search import Hit
 from retrieval.qa.sentences import sentences
-from retrieval.store.events import StoredEvent, normalize_name, same_person
+from retrieval.store.events import TITLE_WORDS, StoredEvent, normalize_name, same_person
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -297,7 +297,7 @@ def _frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[s
             and (token.doc[token.i + 1].head.i == token.i or token.head.i == token.i + 1)
         ):
             continue  # not the last word of a name
-        if _after_place_preposition(token):
+        if _after_place_preposition(token) or _before_a_title(token) or _inside_entity(token):
             continue
         person = person_of(token, context) or _untagged_person(token, trigger, context)
         if person and looks_like_a_person(person) and person not in people:
@@ -342,6 +342,23 @@ def _in_frame(token: Token, frame: set[int], governors: list[Token]) -> bool:
             return False
         node = parent
     return False
+
+
+def _inside_entity(token: Token) -> bool:
+    """A word of an entity that goes on after it: the entity is read at its last word."""
+    after = token.i + 1
+    return bool(token.ent_type_) and after < len(token.doc) and token.doc[after].ent_iob_ == "I"
+
+
+def _before_a_title(token: Token) -> bool:
+    """ "External Affairs Minister Ana Ruiz": the words before a title are part of the role."""
+    after = token.i + 1
+    return after < len(token.doc) and token.doc[after].lower_ in TITLE_WORDS - {
+        "the",
+        "of",
+        "and",
+        "for",
+    }
 
 
 def _after_place_preposition(token: Token) -> bool:
