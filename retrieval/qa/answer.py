@@ -123,7 +123,7 @@ class Answerer:
         question = self.reader.read(text, prior)
         query = f"{prior.text} {text}" if question.follow_up and prior is not None else text
         why: list[str] = [_describe(question)]
-        unknown = self._unknown_sources(question)
+        unknown = self._unknown_sources(question, query)
         if unknown:
             why.append(f"cites outlets not in the store: {', '.join(unknown)}")
             return self._not_found(question, query, why, explain, unknown)
@@ -415,14 +415,19 @@ class Answerer:
             understood=question,
         )
 
-    def _unknown_sources(self, question: Question) -> list[str]:
-        """Outlets the question cites that the store holds nothing from."""
+    def _unknown_sources(self, question: Question, query: str) -> list[str]:
+        """Outlets the question cites that the store holds nothing from. A name the best
+        passages mention is what the articles are about ("the Lyon report"), not an outlet."""
         if not question.sources:
             return []
         outlets = self.store.outlets()
-        return [
+        unknown = [
             s for s in question.sources if not any(_outlet_matches(s, outlet) for outlet in outlets)
         ]
+        if not unknown:
+            return []
+        text = " ".join(f"{h.title} {h.text}" for h in self.searcher.search(query, READ_DEPTH))
+        return [s for s in unknown if not _mentions(text, re.sub(r"^the\s+", "", s, flags=re.I))]
 
     def _not_found(
         self,

@@ -48,6 +48,12 @@ _WHO = re.compile(rf"^(?:who\b|whom\b|whose\b|(?:which|what){_ASKED_NOUN}{_PERSO
 # answered with the meeting and its source, or honestly not found.
 # The question's tense: "When will they meet (again)?" asks about a plan, "When did they meet?"
 # about what happened; other questions say neither.
+# "went to see X", "flew in to see X": a visit, said as a purpose.
+_GO_TO_SEE = re.compile(
+    r"\b(?:go|goes|went|gone|going|come|comes|came|coming|travel\w*|fly|flies|flew|"
+    r"drove|drive)\s+(?:in\s+|over\s+|out\s+)?to\s+see\b",
+    re.I,
+)
 _PAST = re.compile(r"\b(?:did|was|were|has|have|had|met|held|visited|spoke|talked)\b", re.I)
 _FUTURE = re.compile(
     r"\b(?:will|shall|going\s+to|due\s+to|scheduled|planned|planning)\b|^\s*when\s+(?:is|are)\b",
@@ -190,7 +196,7 @@ class QuestionReader:
             rest = names[0].split(" ", 1)[1:]
             persons = [rest[0] if p == names[0] else p for p in persons if rest or p != names[0]]
             names = rest + names[1:]
-        meeting = bool(MEETING_WORDS.search(text))
+        meeting = bool(MEETING_WORDS.search(text) or _GO_TO_SEE.search(text))
         kind = question_kind(text)
         if kind == "other" and meeting and _WHETHER.search(text):
             kind = "whether"

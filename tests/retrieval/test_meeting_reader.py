@@ -10,6 +10,7 @@ import pytest
 from retrieval.meetings.names import ArticleNames, looks_like_a_person
 from retrieval.meetings.reader import MeetingReader, dateline_place, mentions
 from retrieval.nlp import load_nlp
+from retrieval.qa.questions import QuestionReader
 from retrieval.qa.search import Hit
 from retrieval.store.events import ANNOUNCED, REPORTED, StoredEvent
 
@@ -159,3 +160,33 @@ def test_mentions_any_word_of_a_name_as_written() -> None:
 def test_names_are_printed_as_the_article_writes_them(reader: MeetingReader) -> None:
     events = _read(reader, ["Ana Ruiz-Lopez"], "Ana Ruiz-Lopez met Kim Dae-sung in Lyon.")
     assert events[0].with_ == ("Kim Dae-sung",)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "meeting"),
+    [
+        ("When did Ana Ruiz meet Tom Kell?", "when", True),
+        ("On what date did they hold talks?", "when", True),
+        ("What was the exact date of the Ruiz-Kell summit?", "when", True),
+        ("What day did Ana Ruiz go to see Tom Kell in Lyon?", "when", True),
+        ("At which hotel did Ruiz and Kell meet?", "where", True),
+        ("In which room were they to hold talks?", "where", True),
+        ("Besides Ana Ruiz, who sat in on the meeting with Tom Kell?", "who", True),
+        ("Which cabinet member was in the delegation?", "who", False),
+        ("Who was with Ruiz when the mayor welcomed her?", "who", True),
+        ("What did Ana Ruiz say about the budget?", "other", False),
+    ],
+)
+def test_question_kind_from_the_first_question_word(
+    question: str, kind: str, meeting: bool
+) -> None:
+    read = QuestionReader(load_nlp()).read(question)
+    assert (read.kind, read.meeting) == (kind, meeting)
+
+
+def test_names_in_a_question_lose_inner_titles_and_topics_are_not_participants() -> None:
+    read = QuestionReader(load_nlp()).read(
+        "When did Sports Minister Ana Ruiz meet Tom Kell about Lena Vogt's contract?"
+    )
+    assert "Ana Ruiz" in read.names
+    assert "Lena Vogt" in read.topics
