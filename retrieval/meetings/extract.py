@@ -55,11 +55,6 @@ _FUTURE_HEADS = {
     "propose",
     "agree",
 }
-_MEET_VERBS = MEET_VERBS
-_TALK_VERBS = TALK_VERBS
-_CALL_VERBS = CALL_VERBS
-_EVENT_NOUNS = EVENT_NOUNS
-_HOLD_VERBS = HOLD_VERBS
 # A passage without a meeting word is not parsed.
 TRIGGER = MEETING_WORDS
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -184,7 +179,7 @@ def _event_at(
     with_: list[str] = []
     place: str | None = None
     verb = token
-    if token.pos_ in ("VERB", "AUX") and lemma in _MEET_VERBS | _TALK_VERBS | _CALL_VERBS:
+    if token.pos_ in ("VERB", "AUX") and lemma in MEET_VERBS | TALK_VERBS | CALL_VERBS:
         kind = lemma
         passive = any(c.dep_ == "nsubjpass" for c in token.children)
         for child in token.children:
@@ -193,14 +188,14 @@ def _event_at(
             elif child.dep_ == "nsubjpass" or (child.dep_ == "dobj" and not passive):
                 if lemma == "visit" and is_place(child):
                     place = place_text(child)
-                elif lemma in _MEET_VERBS | _CALL_VERBS:
+                elif lemma in MEET_VERBS | CALL_VERBS:
                     with_ += people_of(child, context)
             elif child.dep_ == "agent" and passive:
                 who += [
                     p for g in child.children if g.dep_ == "pobj" for p in people_of(g, context)
                 ]
             elif child.dep_ == "prep" and child.lower_ in ("with", "to", "on", "between"):
-                if child.lower_ == "on" and lemma not in _CALL_VERBS:
+                if child.lower_ == "on" and lemma not in CALL_VERBS:
                     continue
                 with_ += [
                     p for g in child.children if g.dep_ == "pobj" for p in people_of(g, context)
@@ -209,10 +204,10 @@ def _event_at(
             who += _inherited_subjects(token, context)
         if lemma == "join" and not with_:
             return None
-    elif token.pos_ == "NOUN" and lemma in _EVENT_NOUNS and token.lower_ != "calls":
+    elif token.pos_ == "NOUN" and lemma in EVENT_NOUNS and token.lower_ != "calls":
         kind = "talks" if lemma in ("talk", "talks") else lemma
         head = token.head
-        if token.dep_ in ("dobj", "pobj") and head.lemma_.lower() in _HOLD_VERBS:
+        if token.dep_ in ("dobj", "pobj") and head.lemma_.lower() in HOLD_VERBS:
             verb = head
             who += [p for c in head.children if c.dep_ == "nsubj" for p in people_of(c, context)]
             who = who or _inherited_subjects(head, context)
