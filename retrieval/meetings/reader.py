@@ -172,6 +172,8 @@ class MeetingReader:
             if not named and not group:
                 continue
             others = [p for p in people if not any(same_person(p, n) for n in names)]
+            if len(names) + len(others) < 2:
+                continue  # "Ana Ruiz will meet members of Congress": no one named to meet
             tense, status = tense_of(head)
             when, when_text = date_of(head, span, published, tense)
             if _history(doc, published, tense):

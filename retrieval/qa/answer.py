@@ -1,13 +1,13 @@
 """The answer service: a question in, a short answer with numbered citations out.
 
-- who / when / where questions about a meeting of named people are answered from the events
-  table: the events involving every person named, narrowed by the place and period the question
-  gives, ranked by how well their passages match the question. The event's passage is cited.
-- Other questions get extractive answers: the sentence of each of the best passages that shares
-  most words with the question, each cited.
-- When the articles cannot answer (no meeting of those people, an outlet the store does not
-  hold, nothing that mentions what the question is about) the answer says so, and the nearest
-  passages are offered as related reading only.
+`Answerer.ask` dispatches:
+- a question citing an outlet the store holds nothing from is refused, naming it;
+- who / when / where / whether about a meeting of named people goes to `MeetingAnswerer`
+  (`retrieval.qa.meeting_answer`: the events table and the question-time reader together);
+- other questions get extractive answers: the sentence of each of the best passages that
+  shares most words with the question, each cited;
+- when the articles cannot answer, the answer says so, and the nearest passages are offered as
+  related reading only.
 
 Everything is deterministic; `explain` records why each passage was chosen.
 """
@@ -15,86 +15,17 @@ Everything is deterministic; `explain` records why each passage was chosen.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from typing import Any
 
-from retrieval.meetings.names import ArticleNames, looks_like_a_person
 from retrieval.meetings.reader import MeetingReader
-from retrieval.qa.compose import (
-    asked_kind,
-    confirmation,
-    display_names,
-    join,
-    kind_group,
-    long_date,
-    pair,
-    verb,
-    when_sentence,
-    with_role,
-)
+from retrieval.qa.compose import join
+from retrieval.qa.meeting_answer import READ_DEPTH, MeetingAnswerer
 from retrieval.qa.questions import Question, QuestionReader, same_words
+from retrieval.qa.results import NOT_FOUND, Answer, Citation
 from retrieval.qa.search import Hit, Searcher
 from retrieval.qa.sentences import best_sentence, cite_ready, question_terms
-from retrieval.store.events import ANNOUNCED, StoredEvent, normalize_name, same_person, same_place
+from retrieval.store.events import normalize_name
 
-NOT_FOUND = "I couldn't find that in the articles."
-RANK_DEPTH = 200  # how deep the question's passage ranking is read to order events
-READ_DEPTH = 10  # how many of the best passages are read for a meeting at question time
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A numbered source of an answer: the passage, its article, the quoted sentence."""
-
-    n: int
-    hit: Hit
-    quote: str
-
-    def to_json(self) -> dict[str, Any]:
-        """The `citations` item of the JSON contract."""
-        return {
-            "n": self.n,
-            "passage_id": self.hit.passage_id,
-            "article_id": self.hit.article_id,
-            "title": self.hit.title,
-            "outlet": self.hit.outlet,
-            "url": self.hit.url,
-            "published": self.hit.published,
-            "quote": self.quote,
-        }
-
-
-@dataclass(frozen=True)
-class Answer:
-    """An answer: its text with [n] markers, its citations, the events it rests on, and the
-    passages retrieved (related reading when nothing was found)."""
-
-    question: str
-    text: str
-    found: bool
-    kind: str  # who / when / where / whether / passage / none
-    values: tuple[str, ...] = ()
-    citations: tuple[Citation, ...] = ()
-    events: tuple[StoredEvent, ...] = ()
-    passages: tuple[Hit, ...] = ()
-    explanation: tuple[str, ...] = field(default=(), compare=False)
-    understood: Question | None = field(default=None, compare=False)
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON contract of `newsbot ask --json`."""
-        payload: dict[str, Any] = {
-            "question": self.question,
-            "answer": self.text,
-            "found": self.found,
-            "citations": [c.to_json() for c in self.citations],
-            "events": [e.to_json() for e in self.events],
-            "passages": [p.to_json() for p in self.passages],
-            "answer_type": self.kind,
-            "values": list(self.values),
-        }
-        if self.explanation:
-            payload["explain"] = list(self.explanation)
-        return payload
+__all__ = ["NOT_FOUND", "Answer", "Answerer", "Citation"]
 
 
 class Answerer:
@@ -111,7 +42,8 @@ class Answerer:
         self.store = searcher.store
         self.reader = reader
         self.related = related
-        self.meetings = meetings or MeetingReader(reader.nlp, self.store.article_text)
+        reading = meetings or MeetingReader(reader.nlp, self.store.article_text)
+        self.meeting_answers = MeetingAnswerer(searcher, reading)
 
     def ask(self, text: str, previous: Answer | None = None, explain: bool = False) -> Answer:
         """Answer one question; `previous` is the last turn of the same conversation."""
@@ -129,250 +61,12 @@ class Answerer:
             return self._not_found(question, query, why, explain, unknown)
         if question.asks_meeting:
             top = self.searcher.search(query, READ_DEPTH)
-            names = self._required_names(question, top, why)
+            names = self.meeting_answers.required_names(question, top, why)
             if names:
-                answer = self._from_events(question, names, top, query, why, explain)
+                answer = self.meeting_answers.answer(question, names, top, query, why, explain)
                 return answer or self._not_found(question, query, why, explain)
             why.append("no one named takes part in a meeting: answering from passages")
         return self._extractive(question, query, why, explain)
-
-    # -- meetings ---------------------------------------------------------------------------
-
-    def _from_events(
-        self,
-        question: Question,
-        names: list[str],
-        top: list[Hit],
-        query: str,
-        why: list[str],
-        explain: bool,
-    ) -> Answer | None:
-        candidates = [
-            e for e in self.store.events_involving(names) if all(e.involves(n) for n in names)
-        ]
-        why.append(f"{len(candidates)} events involve {' and '.join(names)}")
-        # The best passages for the question, read for those people: they find what the
-        # extraction at ingest missed, and fill a day or a place it did not see.
-        read = self.meetings.read(names, top)
-        why.append(f"{len(read)} meetings read in the best {READ_DEPTH} passages")
-        candidates = _merge(candidates, read)
-        if not candidates:
-            return None
-        hits = self._hits_for({e.passage_id for e in candidates})
-        fitting = [e for e in candidates if self._fits(e, question, hits)]
-        why.append(f"{len(fitting)} fit the place and period asked")
-        if not fitting:
-            return None
-        slot = {"when": lambda e: e.when is not None, "where": lambda e: e.where is not None}.get(
-            question.kind, lambda e: True
-        )
-        same_kind = [e for e in fitting if kind_group(e.kind) == asked_kind(question.text)]
-        if any(slot(e) for e in same_kind) and asked_kind(question.text) != "meet":
-            # "Who did Truss call on?" asks about the calls, not every meeting of the trip.
-            why.append(f"{len(same_kind)} of them are a {asked_kind(question.text)}")
-            fitting = same_kind
-        ranking = {pid: r for r, (pid, _) in enumerate(self.searcher.rank(query, RANK_DEPTH))}
-        # Among the events of the same people, the article that matches the question best
-        # ("first-ever face-to-face summit" may sit in another passage of it) picks the
-        # meeting; the event's own passage breaks ties.
-        article_rank = {
-            aid: min((ranking.get(pid, RANK_DEPTH) for pid in pids), default=RANK_DEPTH)
-            for aid, pids in self.store.passage_ids_by_article(
-                {e.article_id for e in fitting}
-            ).items()
-        }
-        fitting.sort(
-            key=lambda e: (
-                not slot(e),
-                article_rank.get(e.article_id, RANK_DEPTH),
-                ranking.get(e.passage_id, RANK_DEPTH),
-                e.id,
-            )
-        )
-        if question.kind == "who":
-            return self._who(question, names, fitting, hits, why, explain)
-        if question.kind == "whether":
-            # "Did they meet?": a report that they met answers it better than a plan to.
-            fitting.sort(key=lambda e: e.status == ANNOUNCED)
-        elif question.future:
-            # "When will they meet again?": the plan, not the meeting that already happened.
-            fitting.sort(key=lambda e: (not slot(e), e.status != ANNOUNCED))
-            why.append("the question asks about a meeting to come: plans first")
-        best = fitting[0]
-        if not slot(best):
-            why.append(f"no event of them says {question.kind}")
-            return None
-        why.append(
-            f"chose event {best.id} (passage {best.passage_id}, rank "
-            f"{ranking.get(best.passage_id, 'beyond ' + str(RANK_DEPTH))}): {best.sentence[:120]}"
-        )
-        hit = hits[best.passage_id]
-        citations = [Citation(1, hit, best.sentence)]
-        used = [best]
-        if question.kind == "when":
-            assert best.when is not None
-            values: tuple[str, ...] = (best.when.isoformat(),)
-            confirmed = confirmation(best, fitting, hits)
-            later = hits[confirmed.passage_id] if confirmed is not None else None
-            text = when_sentence(best, hit, later)
-            if confirmed is not None and later is not None:
-                # Announced in advance, and a later article says it happened: say both.
-                citations.append(Citation(2, later, confirmed.sentence))
-                used.append(confirmed)
-                why.append(f"event {confirmed.id} reports the meeting announced by {best.id}")
-            other = _another_meeting(best, fitting, ranking, used)
-            if other is not None and other.when is not None:
-                # Two meetings of the same people fit the question equally well: say both.
-                n = len(citations) + 1
-                citations.append(Citation(n, hits[other.passage_id], other.sentence))
-                used.append(other)
-                text += (
-                    f" The articles also tell of a meeting of {pair(other)} on "
-                    f"{long_date(other.when)} [{n}]."
-                )
-                why.append(f"event {other.id} is another meeting that fits as well")
-        elif question.kind == "whether":
-            place = f" in {best.where}" if best.where else ""
-            day = f" on {long_date(best.when)}" if best.when else ""
-            if best.status == ANNOUNCED:
-                text = (
-                    f"{pair(best)} {verb(best)}{place}{day} [1]; no article here reports "
-                    "whether they did."
-                )
-                values = ("announced",)
-            else:
-                text = f"Yes: {pair(best)} {verb(best)}{place}{day} [1]."
-                values = ("yes",)
-        else:
-            assert best.where is not None
-            text = f"{pair(best)} {verb(best)} in {best.where} [1]."
-            values = (best.where,)
-        return Answer(
-            question=question.text,
-            text=text,
-            found=True,
-            kind=question.kind,
-            values=values,
-            citations=tuple(citations),
-            events=tuple(used),
-            passages=tuple(c.hit for c in citations),
-            explanation=tuple(why) if explain else (),
-            understood=question,
-        )
-
-    def _who(
-        self,
-        question: Question,
-        names: list[str],
-        events: list[StoredEvent],
-        hits: dict[int, Hit],
-        why: list[str],
-        explain: bool,
-    ) -> Answer | None:
-        """Everyone the named people met at the meeting asked about, each with its source.
-        Unless the question narrows by place or period, that is the best-ranked meeting: the
-        events of its article, and those of other articles on the same day."""
-        if question.place is None and question.period is None and events:
-            best = events[0]
-            events = [
-                e
-                for e in events
-                if e.article_id == best.article_id or (best.when and e.when == best.when)
-            ]
-        people: list[str] = []
-        cited: dict[int, list[str]] = {}  # passage id -> people it is cited for
-        used: list[StoredEvent] = []
-        for event in events:
-            others = [p for p in event.people if not any(same_person(p, n) for n in names)]
-            new = [p for p in others if not any(same_person(p, q) for q in people)]
-            if not new:
-                continue
-            people += new
-            cited.setdefault(event.passage_id, []).extend(new)
-            used.append(event)
-        if not people:
-            why.append("the events name no one else")
-            return None
-        citations = tuple(
-            Citation(n, hits[pid], next(e.sentence for e in used if e.passage_id == pid))
-            for n, pid in enumerate(cited, 1)
-        )
-        subject = join(display_names(names, used))
-        parts = []
-        for citation, pid in zip(citations, cited, strict=True):
-            event = next(e for e in used if e.passage_id == pid)
-            verb = "was due to meet" if event.status == ANNOUNCED else "met"
-            where = f" in {event.where}" if event.where else ""
-            named = [with_role(p, used) for p in cited[pid]]
-            parts.append(f"{verb} {join(named)}{where} [{citation.n}]")
-        text = f"{subject} " + "; and ".join(parts) + "."
-        why.append(f"people met: {', '.join(people)}")
-        return Answer(
-            question=question.text,
-            text=text,
-            found=True,
-            kind="who",
-            values=tuple(people),
-            citations=citations,
-            events=tuple(used),
-            passages=tuple(c.hit for c in citations),
-            explanation=tuple(why) if explain else (),
-            understood=question,
-        )
-
-    def _required_names(self, question: Question, top: list[Hit], why: list[str]) -> list[str]:
-        """The question's names that must take part: the people. A name that cannot be a
-        person's ("G7", "the White House", "NATO") narrows nothing, and neither does a name
-        the tagger called a place or an organisation that takes part in no stored event;
-        a person stays required, so a meeting with someone the articles never mention is
-        not found."""
-        required = []
-        for name in question.names:
-            if not looks_like_a_person(name):
-                why.append(f"{name!r} is not a person's name; not required")
-                continue
-            if name in question.topics:
-                why.append(f"{name!r} is what the question is about, not who met; not required")
-                continue
-            involved = any(e.involves(name) for e in self.store.events_involving([name]))
-            full_name = len(name.split()) >= 2 and name not in question.entities
-            if not (involved or name in question.persons or full_name) and not any(
-                len(self._article_names(h).resolve(name).split()) >= 2 for h in top
-            ):
-                why.append(f"{name!r} is no one in the stored events; not required")
-                continue
-            required.append(name)
-        return required
-
-    def _article_names(self, hit: Hit) -> ArticleNames:
-        """The names an article gives in full ("Duterte" is its "Rodrigo Duterte")."""
-        title, passages = self.store.article_text(hit.article_id)
-        return ArticleNames(title, passages)
-
-    def _fits(self, event: StoredEvent, question: Question, hits: dict[int, Hit]) -> bool:
-        hit = hits.get(event.passage_id)
-        if hit is None:
-            return False
-        if question.period is not None:
-            day = event.when or (hit.published_at.date() if hit.published_at else None)
-            # A report may come a few days after the meeting it tells of.
-            if day is None or not question.period.holds(day, slack_days=0 if event.when else 3):
-                return False
-        if question.place is not None:
-            if event.where is not None and same_place(event.where, question.place):
-                return True
-            # "in Egypt" fits a meeting its passage places in an Egyptian resort; a meeting
-            # without a place fits when its article names the place asked.
-            if event.where is not None:
-                return _mentions(f"{hit.title} {hit.text}", question.place)
-            _, passages = self.store.article_text(hit.article_id)
-            lead = passages[0] if passages else ""
-            return _mentions(f"{hit.title} {lead} {hit.text}", question.place)
-        return True
-
-    def _hits_for(self, passage_ids: set[int]) -> dict[int, Hit]:
-        rows = self.store.passages_with_articles(sorted(passage_ids))
-        return {pid: _hit(passage, article) for pid, (passage, article) in rows.items()}
 
     # -- other questions ----------------------------------------------------------------------
 
@@ -456,53 +150,6 @@ class Answerer:
 
 
 # -- composition helpers ---------------------------------------------------------------------
-
-
-def _hit(passage: Any, article: Any) -> Hit:
-    return Hit(
-        passage_id=passage.id,
-        article_id=article.id,
-        score=0.0,
-        text=passage.text,
-        title=article.title,
-        outlet=article.outlet,
-        url=article.url,
-        published_at=article.published_at,
-    )
-
-
-def _another_meeting(
-    best: StoredEvent, fitting: list[StoredEvent], ranking: dict[int, int], used: list[StoredEvent]
-) -> StoredEvent | None:
-    """A meeting of the same people on another day whose passage ranks as high as the chosen
-    one's (within two places), or None."""
-    top = ranking.get(best.passage_id, RANK_DEPTH)
-    for event in fitting:
-        if event in used or event.when is None or best.when is None:
-            continue
-        if abs((event.when - best.when).days) <= 1 or event.status != best.status:
-            continue
-        if ranking.get(event.passage_id, RANK_DEPTH) <= top + 2:
-            return event
-    return None
-
-
-def _merge(stored: list[StoredEvent], read: list[StoredEvent]) -> list[StoredEvent]:
-    """The events table's meetings and those read at question time, one per sentence: where
-    both read a sentence, the stored event, with the day or place only the reader found."""
-    by_sentence = {e.sentence: e for e in read}
-    merged = []
-    for event in stored:
-        other = by_sentence.pop(event.sentence, None)
-        if other is not None and (event.when is None or event.where is None):
-            event = replace(
-                event,
-                when=event.when or other.when,
-                when_text=event.when_text if event.when else other.when_text,
-                where=event.where or other.where,
-            )
-        merged.append(event)
-    return merged + [e for e in read if e.sentence in by_sentence]
 
 
 def _describe(question: Question) -> str:

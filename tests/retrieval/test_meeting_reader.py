@@ -124,6 +124,10 @@ def test_two_people_named_in_one_sentence_without_meeting_are_no_meeting(
     assert not _read(reader, ["Tomas Elgin", "Vera Hollis"], text)
 
 
+def test_a_meeting_with_no_one_named_is_no_meeting(reader: MeetingReader) -> None:
+    assert not _read(reader, ["Tomas Elgin"], "Tomas Elgin will meet lawmakers on Friday.")
+
+
 def test_authors_and_agencies_are_not_people_met(reader: MeetingReader) -> None:
     text = "Tomas Elgin met Vera Hollis and NRTA officials on Monday."
     assert _read(reader, ["Tomas Elgin"], text)[0].with_ == ("Vera Hollis",)
