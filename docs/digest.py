@@ -22,8 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.logs import configure_logging  # noqa: E402
 from bot.telegram import digests  # noqa: E402
-from tests.bot.fake_bot_api import FakeBotApi, serve  # noqa: E402
-from tests.bot.harness import polling, sample_services, wait  # noqa: E402
+from bot.telegram.loopback import FakeBotApi, polling, sample_services, serve, wait  # noqa: E402  # noqa: E402
 
 TOKEN = "4242:DIGEST"
 ANN = 601

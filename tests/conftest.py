@@ -15,13 +15,8 @@ from sqlalchemy.exc import OperationalError
 from retrieval.config import Settings
 from retrieval.store import Store
 from retrieval.store.embedder import HashEmbedder, SentenceTransformerEmbedder
+from tests.support.settings import SHARED, make_settings
 
-ROOT = Path(__file__).resolve().parent.parent
-# The project's shared evaluation material (seed article, MultiHop-RAG) sits beside the clone;
-# it is third-party text, so it is not in the repository.
-SHARED = Path(os.environ.get("NEWSBOT_SHARED_DIR", ROOT.parent / "shared"))
-SEED = SHARED / "seed" / "000_9f31186d91a9e15a.txt"
-CORPUS = SHARED / "eval" / "multihop-rag" / "corpus.json"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -93,18 +88,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         pytest.skip("PostgreSQL is not reachable (set NEWSBOT_TEST_POSTGRES_URL)")
     _reset_postgres(POSTGRES_URL)
     yield POSTGRES_URL
-
-
-def make_settings(data_dir: Path, db_url: str | None = None, **extra: object) -> Settings:
-    """Settings for a test, ignoring any .env of the developer's."""
-    values: dict[str, object] = {
-        "NEWSBOT_DATA_DIR": data_dir,
-        "EMBEDDING_MODEL": "hash:384",
-        **extra,
-    }
-    if db_url:
-        values["DATABASE_URL"] = db_url
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEED, make_settings
-from tests.ingest.test_pipeline import run_cli
+from tests.support.cli import run_cli
+from tests.support.settings import ROOT, SEED, make_settings
 
 SEED_QUESTIONS = [
     "Who did Liz Truss meet in Washington?",

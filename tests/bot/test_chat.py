@@ -10,7 +10,7 @@ from ingest.pipeline import ingest
 from retrieval.qa.answer import Answer, Citation
 from retrieval.qa.search import Hit
 from retrieval.service import open_services
-from tests.conftest import SEED, make_settings
+from tests.support.settings import SEED, make_settings
 
 
 @pytest.mark.shared

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,46 +9,26 @@ from ingest.pipeline import ingest
 from retrieval.config import Settings
 from retrieval.store import Store
 from retrieval.store.embedder import HashEmbedder
-from tests.conftest import CORPUS, ROOT, SEED, make_settings
-from tests.ingest.test_clean import SEED_PARAGRAPHS
-
-
-def run_cli(
-    settings: Settings, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """`newsbot ARGS` in a subprocess with these settings (and extra environment)."""
-    env = {
-        **os.environ,
-        "NEWSBOT_DATA_DIR": str(settings.data_dir),
-        "DATABASE_URL": settings.db_url,
-        "EMBEDDING_MODEL": settings.embedding_model,
-        **(env or {}),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from tests.support.cli import run_cli
+from tests.support.seed import seed_paragraphs, seed_title
+from tests.support.settings import CORPUS, SEED, make_settings
 
 
 @pytest.mark.shared
 def test_seed_twice_adds_nothing_and_keeps_no_furniture(
     store: Store, settings: Settings, hash_embedder: HashEmbedder
 ) -> None:
+    paragraphs = seed_paragraphs()
     first = ingest([str(SEED)], settings, store, hash_embedder)
     assert (first.new, first.failed) == (1, 0) and first.passages_added > 0
     second = ingest([str(SEED)], settings, store, hash_embedder)
     assert (second.new, second.updated, second.unchanged, second.passages_added) == (0, 0, 1, 0)
     rows = store.passages_with_articles(store.index.ids().tolist())
     texts = [p.text for p, _ in sorted(rows.values(), key=lambda r: r[0].position)]
-    assert "\n\n".join(texts).split("\n\n") == SEED_PARAGRAPHS
+    assert "\n\n".join(texts).split("\n\n") == paragraphs
     for passage, article in rows.values():
-        body_slice = "\n\n".join(SEED_PARAGRAPHS)[passage.char_start : passage.char_end]
-        assert body_slice == passage.text and article.title.startswith("UK foreign secretary")
+        body_slice = "\n\n".join(paragraphs)[passage.char_start : passage.char_end]
+        assert body_slice == passage.text and article.title == seed_title()
 
 
 def test_changed_article_at_same_url_replaces_its_passages(

@@ -13,7 +13,7 @@ from ingest.pipeline import ingest
 from retrieval.config import Settings
 from retrieval.store import Store
 from retrieval.store.embedder import HashEmbedder
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 PAGE = """<!DOCTYPE html><html><head><title>{title}</title>
 <meta property="og:site_name" content="Loopback Herald"></head><body>

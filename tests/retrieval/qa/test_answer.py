@@ -17,7 +17,7 @@ from retrieval.qa.search import Searcher
 from retrieval.qa.sentences import sentences
 from retrieval.store import Store
 from retrieval.store.embedder import HashEmbedder
-from tests.conftest import ROOT
+from tests.support.settings import ROOT
 
 SAMPLES = ROOT / "samples" / "articles"
 

@@ -14,14 +14,13 @@ import pytest
 from sqlalchemy import update
 
 from bot.telegram import digests, feeds
+from bot.telegram.loopback import FakeBotApi, polling, serve, wait
 from ingest.pipeline import ingest
 from retrieval.digest.subscriptions import Subscriptions
 from retrieval.service import Services, open_services
 from retrieval.store.models import Article
-from tests.bot.fake_bot_api import FakeBotApi, serve
-from tests.bot.harness import polling, wait
-from tests.conftest import ROOT, make_settings
-from tests.ingest.test_watch import FeedServer, serve_feed
+from tests.support.feeds import FeedServer, serve_feed
+from tests.support.settings import ROOT, make_settings
 
 SAMPLES = ROOT / "samples" / "articles"
 TOKEN = "777:DIGEST"

@@ -1,5 +1,5 @@
 """End to end: the real python-telegram-bot Application, with its real HTTP client, against the
-strict fake Bot API on loopback (tests/bot/fake_bot_api.py)."""
+strict fake Bot API on loopback (bot/telegram/loopback/)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,12 @@ import httpx
 import pytest
 
 from bot.telegram import app as telegram
+from bot.telegram.loopback import BOT, FakeBotApi, html_error, polling, serve, wait
 from bot.telegram.split import utf16_len
 from ingest.pipeline import ingest
 from retrieval.service import Services, open_services
 from retrieval.state.activity import Activity
-from tests.bot.fake_bot_api import BOT, FakeBotApi, html_error, serve
-from tests.bot.harness import polling, wait
-from tests.conftest import ROOT, make_settings
+from tests.support.settings import ROOT, make_settings
 
 SAMPLES = ROOT / "samples" / "articles"
 TOKEN = "123456:SECRET-token_never_logged"

@@ -12,8 +12,8 @@ from retrieval.qa.filters import SubQuery
 from retrieval.qa.search import Hit, Searcher, _interleave, search_json
 from retrieval.store import ArticleDraft, PassageDraft, Store
 from retrieval.store.embedder import HashEmbedder, SentenceTransformerEmbedder
-from tests.conftest import ROOT, SEED, make_settings
-from tests.ingest.test_pipeline import run_cli
+from tests.support.cli import run_cli
+from tests.support.settings import ROOT, SEED, make_settings
 
 SAMPLES = ROOT / "samples" / "articles"
 

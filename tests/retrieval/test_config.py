@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.config import Settings
-from tests.conftest import ROOT
+from tests.support.settings import ROOT
 
 
 def test_env_example_lists_every_setting() -> None:
