@@ -175,7 +175,7 @@ def main() -> None:
 
     settings = Settings(_env_file=None, NEWSBOT_DATA_DIR=args.data_dir.resolve())  # type: ignore[call-arg]
     services = open_services(settings)
-    ingest([str(args.corpus)], settings, services.store, services.embedder)
+    ingest([str(args.corpus)], settings.ingest, services.store, services.embedder)
     stats = services.store.stats()
     services.close()
     queries = json.loads((args.corpus.parent / "queries-dev.json").read_text())

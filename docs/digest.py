@@ -31,7 +31,7 @@ ANN = 601
 async def converse(api: FakeBotApi, application: Any, out: list[str]) -> None:
     """Ann sets her time zone and subscribes; at her 08:00 the job runs."""
     clock = [datetime.now(UTC)]
-    application.bot_data["clock"] = lambda: clock[0]
+    application.bot_data.clock = lambda: clock[0]
     for text in ("/timezone Europe/London", "/subscribe 08:00"):
         before = api.count_sent(ANN)
         api.push_text(ANN, text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from html.parser import HTMLParser
 
-__all__ = ["html_error", "utf16_len", "visible_text"]
+__all__ = ["ALLOWED_TAGS", "html_error", "utf16_len", "visible_text"]
 
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
                 "blockquote", "tg-spoiler", "span", "tg-emoji"}  # fmt: skip

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from pydantic import SecretStr
 from telegram import Update
 from telegram.ext import Application
 
@@ -97,7 +98,7 @@ async def polling(services: Services) -> AsyncIterator[Application[Any, Any, Any
         finally:
             await application.updater.stop()
             await application.stop()
-            application.bot_data["answers"].close()
+            application.bot_data.answers.close()
 
 
 async def wait(predicate: Any, timeout: float = 30.0) -> None:
@@ -115,12 +116,12 @@ def sample_services(token: str, base_url: str) -> Iterator[Services]:
     dir, set to talk to the Bot API at `base_url` (for the documents generated in docs/)."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(  # type: ignore[call-arg]
-            _env_file=None, NEWSBOT_DATA_DIR=Path(tmp), TELEGRAM_BOT_TOKEN=token,
+            _env_file=None, NEWSBOT_DATA_DIR=Path(tmp), TELEGRAM_BOT_TOKEN=SecretStr(token),
             TELEGRAM_BASE_URL=base_url,
         )  # fmt: skip
         services = open_services(settings)
         try:
-            ingest([str(SAMPLES)], settings, services.store, services.embedder)
+            ingest([str(SAMPLES)], settings.ingest, services.store, services.embedder)
             yield services
         finally:
             services.close()

@@ -20,7 +20,17 @@ from typing import Any
 
 from bot.telegram.loopback.parse import html_error, utf16_len, visible_text
 
-__all__ = ["BOT", "JSON_FIELDS", "ApiError", "FakeBotApi", "Sent"]
+__all__ = [
+    "BOT",
+    "CHAT_ACTIONS",
+    "JSON_FIELDS",
+    "MAX_TEXT",
+    "NOT_MODIFIED",
+    "QUERY_INVALID",
+    "ApiError",
+    "FakeBotApi",
+    "Sent",
+]
 
 BOT = {"id": 1000, "is_bot": True, "first_name": "newsbot", "username": "newsbot_test_bot"}
 MAX_TEXT = 4096
