@@ -61,6 +61,14 @@ _SERVER = _server_url()
 POSTGRES_URL = _own_database(_SERVER) if _SERVER else None
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that loads the real model is slow (seconds a test): `pytest -m "not slow"`
+    leaves it out. Tests that start processes carry the marker themselves."""
+    for item in items:
+        if "minilm" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Tests marked `shared` need ../shared: skipped without it, except in CI where it must be."""
     if item.get_closest_marker("shared") and not SHARED.is_dir():

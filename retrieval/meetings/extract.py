@@ -37,7 +37,19 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Span, Token
 
-__all__ = ["TRIGGER", "EventExtractor"]
+__all__ = [
+    "TRIGGER",
+    "Context",
+    "EventExtractor",
+    "date_of",
+    "is_place",
+    "people_of",
+    "person_of",
+    "place_of",
+    "place_text",
+    "tense_of",
+]
+
 
 logger = logging.getLogger(__name__)
 

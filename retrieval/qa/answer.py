@@ -37,7 +37,8 @@ from retrieval.qa.search import Hit, Searcher
 from retrieval.qa.sentences import best_sentence, cite_ready, question_terms
 from retrieval.store.events import ANNOUNCED, StoredEvent, normalize_name, same_person, same_place
 
-__all__ = ["NOT_FOUND", "RANK_DEPTH", "Answer", "Answerer", "Citation"]
+__all__ = ["NOT_FOUND", "RANK_DEPTH", "READ_DEPTH", "Answer", "Answerer", "Citation"]
+
 
 NOT_FOUND = "I couldn't find that in the articles."
 RANK_DEPTH = 200  # how deep the question's passage ranking is read to order events

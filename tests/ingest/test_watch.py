@@ -55,7 +55,7 @@ def test_new_items_then_304_then_one_more(
     server, url = feed
     server.summary_only = {"Ferry strike ends"}  # its page is fetched, as in a normal ingest
     settings = _settings(settings, url)
-    first = poll_feeds(settings, store, hash_embedder, now=T0)
+    first = poll_feeds(settings.feeds, settings.ingest, store, hash_embedder, now=T0)
     assert [(r.status, r.summary.new if r.summary else None) for r in first] == [("new", 2)]
     assert first[0].next_poll_at == T0 + timedelta(minutes=30)
     assert server.pages == ["/articles/1"] and len(server.requests) == 1
@@ -68,12 +68,16 @@ def test_new_items_then_304_then_one_more(
     assert state.last_polled_at == T0
 
     # Not due yet: skipped without a request.
-    (skipped,) = poll_feeds(settings, store, hash_embedder, now=T0 + timedelta(minutes=10))
+    (skipped,) = poll_feeds(
+        settings.feeds, settings.ingest, store, hash_embedder, now=T0 + timedelta(minutes=10)
+    )
     assert (skipped.status, skipped.next_poll_at) == ("skipped", T0 + timedelta(minutes=30))
     assert len(server.requests) == 1
 
     # Due, unchanged: a conditional GET answered 304, nothing fetched or added.
-    (again,) = poll_feeds(settings, store, hash_embedder, now=T0 + timedelta(minutes=30))
+    (again,) = poll_feeds(
+        settings.feeds, settings.ingest, store, hash_embedder, now=T0 + timedelta(minutes=30)
+    )
     assert (again.status, again.summary, again.error) == ("not-modified", None, None)
     assert again.next_poll_at == T0 + timedelta(minutes=60)
     assert server.requests[-1].get("If-None-Match") == '"v2"'
@@ -82,7 +86,9 @@ def test_new_items_then_304_then_one_more(
 
     # One new item: exactly one article added, the others come back unchanged.
     server.titles.append("Bridge reopens")
-    (third,) = poll_feeds(settings, store, hash_embedder, now=T0 + timedelta(minutes=60))
+    (third,) = poll_feeds(
+        settings.feeds, settings.ingest, store, hash_embedder, now=T0 + timedelta(minutes=60)
+    )
     assert third.status == "new" and third.summary is not None
     assert (third.summary.new, third.summary.updated, third.summary.unchanged) == (1, 0, 2)
     assert server.requests[-1].get("If-None-Match") == '"v2"'
@@ -97,8 +103,13 @@ def test_last_modified_alone_gives_a_304(
     server = FeedServer(etag=False)
     with serve_feed(server) as url:
         settings = _settings(settings, url)
-        assert poll_feeds(settings, store, hash_embedder, now=T0)[0].status == "new"
-        (again,) = poll_feeds(settings, store, hash_embedder, now=T0 + timedelta(minutes=30))
+        assert (
+            poll_feeds(settings.feeds, settings.ingest, store, hash_embedder, now=T0)[0].status
+            == "new"
+        )
+        (again,) = poll_feeds(
+            settings.feeds, settings.ingest, store, hash_embedder, now=T0 + timedelta(minutes=30)
+        )
     assert again.status == "not-modified"
     assert "If-None-Match" not in server.requests[-1]
     assert server.requests[-1]["If-Modified-Since"] == "Mon, 10 Mar 2025 02:00:00 GMT"
@@ -114,7 +125,7 @@ def test_a_failing_feed_backs_off_and_recovers(
     server.fail = True
     now = T0
     for failures, wait in ((1, 60), (2, 120)):  # the interval (30) times 2, then times 4
-        (result,) = poll_feeds(settings, store, hash_embedder, now=now)
+        (result,) = poll_feeds(settings.feeds, settings.ingest, store, hash_embedder, now=now)
         assert result.status == "error" and "HTTP 500" in (result.error or "")
         assert result.next_poll_at == now + timedelta(minutes=wait)
         state = states.get(url)
@@ -124,11 +135,13 @@ def test_a_failing_feed_backs_off_and_recovers(
         assert "HTTP 500" in (state.last_status or "")
         # Not due again before then: no request at all.
         requests = len(server.requests)
-        (skipped,) = poll_feeds(settings, store, hash_embedder, now=now + timedelta(minutes=59))
+        (skipped,) = poll_feeds(
+            settings.feeds, settings.ingest, store, hash_embedder, now=now + timedelta(minutes=59)
+        )
         assert skipped.status == "skipped" and len(server.requests) == requests
         now += timedelta(minutes=wait)
     server.fail = False
-    (result,) = poll_feeds(settings, store, hash_embedder, now=now)
+    (result,) = poll_feeds(settings.feeds, settings.ingest, store, hash_embedder, now=now)
     assert result.status == "new" and result.next_poll_at == now + timedelta(minutes=30)
     state = states.get(url)
     assert state is not None and (state.failures, state.next_poll_at) == (0, result.next_poll_at)
@@ -141,11 +154,13 @@ def test_validators_survive_failures_and_a_304_resets_them(
     server, url = feed
     settings = _settings(settings, url)
     states = FeedStates(store.sessions)
-    assert poll_feeds(settings, store, hash_embedder, now=T0)[0].status == "new"
+    assert (
+        poll_feeds(settings.feeds, settings.ingest, store, hash_embedder, now=T0)[0].status == "new"
+    )
     server.malformed = True  # a parse error counts as a failure like an HTTP one
     server.titles.append("Bridge reopens")  # (a new ETag: no 304 for the malformed answer)
     now = T0 + timedelta(minutes=30)
-    (result,) = poll_feeds(settings, store, hash_embedder, now=now)
+    (result,) = poll_feeds(settings.feeds, settings.ingest, store, hash_embedder, now=now)
     assert result.status == "error" and "malformed feed" in (result.error or "")
     assert result.next_poll_at == now + timedelta(minutes=60)
     state = states.get(url)
@@ -153,7 +168,9 @@ def test_validators_survive_failures_and_a_304_resets_them(
     assert state is not None and (state.failures, state.etag) == (1, '"v2"')
     server.malformed = False
     server.titles.pop()  # back to what was stored: the server answers 304
-    (result,) = poll_feeds(settings, store, hash_embedder, now=now + timedelta(minutes=60))
+    (result,) = poll_feeds(
+        settings.feeds, settings.ingest, store, hash_embedder, now=now + timedelta(minutes=60)
+    )
     assert result.status == "not-modified" and server.requests[-1]["If-None-Match"] == '"v2"'
     state = states.get(url)
     assert state is not None and (state.failures, state.etag) == (0, '"v2"')
@@ -167,7 +184,7 @@ def test_one_failing_feed_does_not_stop_the_others(
     bad.fail = True
     with serve_feed(bad) as bad_url:
         settings = _settings(settings, bad_url, good_url, bad_url)  # listed twice: polled once
-        results = poll_feeds(settings, store, hash_embedder, now=T0)
+        results = poll_feeds(settings.feeds, settings.ingest, store, hash_embedder, now=T0)
     assert [(r.url, r.status) for r in results] == [(bad_url, "error"), (good_url, "new")]
     assert len(bad.requests) == 1 and store.stats()["articles"] == 2
     assert [s.url for s in FeedStates(store.sessions).all()] == sorted([bad_url, good_url])
@@ -181,7 +198,7 @@ def test_ingest_from_prefetched_content_fetches_nothing(
     url = f"{server.base}/feed.xml"
     settings = _settings(settings)
     answer = Fetched(url, server.body().encode(), "application/rss+xml", "utf-8", '"v2"')
-    summary = ingest([url], settings, store, hash_embedder, prefetched={url: answer})
+    summary = ingest([url], settings.ingest, store, hash_embedder, prefetched={url: answer})
     assert (summary.new, summary.failed) == (2, 0), summary.errors
     assert sorted(_bodies(store)) == [f"{server.base}/articles/0", f"{server.base}/articles/1"]
 
@@ -212,7 +229,9 @@ def test_watch_once_and_the_loop(
 ) -> None:
     server, url = feed
     settings = _settings(settings, url)
-    (result,) = watch(settings, store, hash_embedder, once=True, clock=lambda: T0)
+    (result,) = watch(
+        settings.feeds, settings.ingest, store, hash_embedder, once=True, clock=lambda: T0
+    )
     assert result.status == "new"
     # The loop: due in 30 minutes, so it sleeps a minute at most (a stop is noticed), and
     # polls again after each sleep; a stop ends it.
@@ -226,10 +245,20 @@ def test_watch_once_and_the_loop(
 
     # Each round reads the clock twice: for the poll, then for the sleep.
     clock = iter([T0 + timedelta(minutes=1)] * 2 + [T0 + timedelta(minutes=29, seconds=50)] * 2)
-    last = watch(settings, store, hash_embedder, stop, clock=lambda: next(clock), sleep=sleep)
+    last = watch(
+        settings.feeds,
+        settings.ingest,
+        store,
+        hash_embedder,
+        stop,
+        clock=lambda: next(clock),
+        sleep=sleep,
+    )
     assert slept == [60.0, 10.0] and [r.status for r in last] == ["skipped"]
     assert len(server.requests) == 1
-    assert watch(settings, store, hash_embedder, stop, sleep=sleep) == []  # stopped already
+    assert (
+        watch(settings.feeds, settings.ingest, store, hash_embedder, stop, sleep=sleep) == []
+    )  # stopped already
 
 
 def test_backoff_and_sleep() -> None:
@@ -248,6 +277,7 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_watch_once_from_the_command_line(tmp_path: Path, feed: tuple[FeedServer, str]) -> None:
     server, url = feed
     env = {**os.environ, "NEWSBOT_DATA_DIR": str(tmp_path / "data"), "EMBEDDING_MODEL": "hash:384",

@@ -24,7 +24,7 @@ SAMPLES = ROOT / "samples" / "articles"
 
 @pytest.fixture
 def answerer(settings: Settings, store: Store, hash_embedder: HashEmbedder) -> Iterator[Answerer]:
-    summary = ingest([str(SAMPLES)], settings, store, hash_embedder)
+    summary = ingest([str(SAMPLES)], settings.ingest, store, hash_embedder)
     assert summary.failed == 0
     yield Answerer(Searcher(store, hash_embedder), QuestionReader(load_nlp()))
 
@@ -161,17 +161,17 @@ def test_events_survive_a_changed_article_and_the_backfill(
         "to discuss the night shifts.\n"
     )
     page.write_text(story.format(place="Tromso"))
-    assert ingest([str(page)], settings, store, hash_embedder).new == 1
+    assert ingest([str(page)], settings.ingest, store, hash_embedder).new == 1
     assert [e.where for e in store.events_involving(["Brandvik", "Sundqvist"])] == ["Tromso"]
 
     # The article changes at the same URL: its old events go with its old passages.
     page.write_text(story.format(place="Bodo"))
-    assert ingest([str(page)], settings, store, hash_embedder).updated == 1
+    assert ingest([str(page)], settings.ingest, store, hash_embedder).updated == 1
     assert [e.where for e in store.events_involving(["Brandvik", "Sundqvist"])] == ["Bodo"]
 
     # Extracting every article's events again finds the same ones, once each.
     before = {(e.who, e.with_, e.when, e.where) for e in store.events_involving(["Mehra"])}
-    articles, events = backfill_events(store, EventExtractor())
+    articles, events = backfill_events(store, EventExtractor(load_nlp()))
     assert articles == 13
     assert events > 0
     assert [e.where for e in store.events_involving(["Brandvik", "Sundqvist"])] == ["Bodo"]
@@ -230,7 +230,7 @@ def test_when_will_they_meet_again_is_the_plan_not_the_meeting_before(
         "Mayor Ana Ruiz met union leader Tomas Vidal in Valencia on Tuesday to discuss the "
         "strike at the port. The two will meet again on Wednesday, officials said.\n"
     )
-    assert ingest([str(article)], settings, store, hash_embedder).new == 1
+    assert ingest([str(article)], settings.ingest, store, hash_embedder).new == 1
     answerer.searcher.refresh()
     future = answerer.ask("When will Ana Ruiz meet Tomas Vidal again?")
     assert future.values == ("2022-03-09",) and future.events[0].status == "announced"

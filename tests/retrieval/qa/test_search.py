@@ -22,7 +22,7 @@ SAMPLES = ROOT / "samples" / "articles"
 def seeded(tmp_path: Path, minilm: SentenceTransformerEmbedder) -> Searcher:
     settings = make_settings(tmp_path / "data", EMBEDDING_MODEL=minilm.name)
     store = Store.open(settings.db_url, settings.index_dir, minilm.name, minilm.dim)
-    ingest([str(SEED), str(SAMPLES)], settings, store, minilm)
+    ingest([str(SEED), str(SAMPLES)], settings.ingest, store, minilm)
     return Searcher(store, minilm)
 
 
