@@ -61,7 +61,7 @@ def main() -> None:
 
     settings = Settings(_env_file=None, NEWSBOT_DATA_DIR=args.data_dir)  # type: ignore[call-arg]
     services = open_services(settings)
-    summary_ = ingest([str(args.corpus)], settings, services.store, services.embedder)
+    summary_ = ingest([str(args.corpus)], settings.ingest, services.store, services.embedder)
     stats = services.store.stats()
     queries = json.loads((args.corpus.parent / "queries-dev.json").read_text())
     # Every type, nulls included, interleaved as they come in the file.

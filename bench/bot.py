@@ -1,7 +1,7 @@
 """The bot under load: N chats each ask M questions through a local Bot API server.
 
 The bot runs as users run it — `newsbot bot` in its own process, python-telegram-bot's real
-HTTP client long-polling the strict fake Bot API (tests/bot/fake_bot_api.py) that this script
+HTTP client long-polling the strict fake Bot API (bot/telegram/loopback/) that this script
 serves on 127.0.0.1. Each chat sends a question, waits for the answer, then sends the next
 (as people do); all chats at once. Printed: answered/s, p50/p95 latency from the question
 arriving at the server to the answer arriving there, and how many were lost (never answered,
@@ -34,10 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.telegram.loopback import FakeBotApi, serve  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
 from retrieval.config import Settings  # noqa: E402
 from retrieval.service import open_services  # noqa: E402
-from tests.bot.fake_bot_api import FakeBotApi, serve  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "multihop-rag" / "corpus.json"
 TOKEN = "4242:BENCH"
@@ -175,7 +175,7 @@ def main() -> None:
 
     settings = Settings(_env_file=None, NEWSBOT_DATA_DIR=args.data_dir.resolve())  # type: ignore[call-arg]
     services = open_services(settings)
-    ingest([str(args.corpus)], settings, services.store, services.embedder)
+    ingest([str(args.corpus)], settings.ingest, services.store, services.embedder)
     stats = services.store.stats()
     services.close()
     queries = json.loads((args.corpus.parent / "queries-dev.json").read_text())

@@ -123,7 +123,7 @@ def main() -> None:
     settings = Settings(_env_file=None, NEWSBOT_DATA_DIR=args.data_dir)  # type: ignore[call-arg]
     services = open_services(settings)
     if services.store.stats()["articles"] == 0:
-        ingest([str(args.queries.parent / "corpus.json")], settings, services.store,
+        ingest([str(args.queries.parent / "corpus.json")], settings.ingest, services.store,
                services.embedder)  # fmt: skip
         services.refresh()
     queries = [

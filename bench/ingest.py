@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from ingest.pipeline import ingest  # noqa: E402
 from retrieval.config import Settings  # noqa: E402
 from retrieval.meetings.extract import EventExtractor  # noqa: E402
+from retrieval.nlp import load_nlp  # noqa: E402
 from retrieval.store import Store  # noqa: E402
 from retrieval.store.embedder import SentenceTransformerEmbedder  # noqa: E402
 
@@ -65,7 +66,7 @@ def main() -> None:
         settings = Settings(_env_file=None, NEWSBOT_DATA_DIR=Path(tmp) / "data")  # type: ignore[call-arg]
         store = Store.open(settings.db_url, settings.index_dir, embedder.name, embedder.dim)
         started = time.perf_counter()
-        summary = ingest([str(source)], settings, store, embedder)
+        summary = ingest([str(source)], settings.ingest, store, embedder)
         elapsed = time.perf_counter() - started
         rows = store.passages_with_articles(store.index.ids().tolist())
         texts = [passage.text for passage, _ in rows.values()]
@@ -77,7 +78,7 @@ def main() -> None:
         store.close()
     before = raw_rate(embedder, texts)
     # The events share of the ingest: the extractor alone on the same articles.
-    extractor = EventExtractor()
+    extractor = EventExtractor(load_nlp())
     jobs = [
         (meta[a][0], meta[a][1].date() if meta[a][1] else None, [t for _, t in sorted(ps)])
         for a, ps in by_article.items()

@@ -8,6 +8,8 @@ from bot.render import answer_as_text
 from retrieval.qa.answer import Answer
 from retrieval.service import Services
 
+__all__ = ["PROMPT", "chat"]
+
 PROMPT = "newsbot> "
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from retrieval.config import Settings
 
+__all__ = ["run_json"]
+
 logger = logging.getLogger(__name__)
 
 

@@ -15,6 +15,23 @@ from retrieval.config import Settings
 from retrieval.errors import NewsbotError
 from retrieval.service import Services, open_services
 
+__all__ = [
+    "BOTFATHER_HELP",
+    "app",
+    "ask",
+    "bot_command",
+    "chat_command",
+    "eval_app",
+    "eval_meetings",
+    "eval_multihop",
+    "ingest",
+    "main",
+    "reindex",
+    "run",
+    "search",
+    "status",
+]
+
 app = typer.Typer(
     help="Ask questions about news articles and get answers with citations.",
     no_args_is_help=True,
@@ -136,7 +153,9 @@ def ingest(
             )
 
     try:
-        summary = run_ingest(sources, settings, services.store, services.embedder, progress_cb)
+        summary = run_ingest(
+            sources, settings.ingest, services.store, services.embedder, progress_cb
+        )
     finally:
         if bar:
             bar.stop()
@@ -154,12 +173,14 @@ def _watch(settings: Settings, once: bool, as_json: bool) -> None:
     """`ingest --watch`: poll FEEDS, once or until Ctrl-C."""
     from ingest.watch import watch
 
-    if not settings.feeds:
+    if not settings.feeds.urls:
         raise _fail("no FEEDS are set (RSS/Atom URLs, in .env or the environment)")
     services = _open(settings)
     try:
         if once:
-            results = watch(settings, services.store, services.embedder, once=True)
+            results = watch(
+                settings.feeds, settings.ingest, services.store, services.embedder, once=True
+            )
             if as_json:
                 typer.echo(json.dumps({"feeds": [r.to_json() for r in results]}))
             else:
@@ -168,11 +189,11 @@ def _watch(settings: Settings, once: bool, as_json: bool) -> None:
             raise typer.Exit(1 if any(r.status == "error" for r in results) else 0)
         logger.info(
             "watching %d feeds every %g minutes (Ctrl-C stops)",
-            len(settings.feeds),
-            settings.feed_interval,
+            len(settings.feeds.urls),
+            settings.feeds.interval,
         )
         try:
-            watch(settings, services.store, services.embedder)
+            watch(settings.feeds, settings.ingest, services.store, services.embedder)
         except KeyboardInterrupt:
             # Whatever a poll had written is committed; an interrupted ingest is completed
             # by the next one, like any killed ingest.
@@ -199,7 +220,7 @@ def search(
         for q in queries:
             if not q:
                 continue
-            hits = services.searcher.search(q, k)
+            hits = services.search(q, k)
             typer.echo(
                 json.dumps(search_json(q, hits), ensure_ascii=False)
                 if as_json
@@ -238,7 +259,7 @@ def ask(
         for q in questions:
             if not q:
                 continue
-            answer = services.answerer.ask(q, previous=previous, explain=explain)
+            answer = services.ask(q, previous=previous, explain=explain)
             previous = answer
             if as_json:
                 typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
@@ -264,31 +285,27 @@ def reindex(
     ] = False,
 ) -> None:
     """Rebuild the FAISS index from the database; with --events, the events table too."""
-    from retrieval.store import Store
-    from retrieval.store.db import make_engine, migrate
-    from retrieval.store.embedder import load_embedder
+    from retrieval.service import rebuild_index
 
     settings = _settings()
     if events:
         from ingest.pipeline import backfill_events
         from retrieval.meetings.extract import EventExtractor
+        from retrieval.nlp import load_nlp
 
         services = _open(settings)
         try:
             with services.store.writing():
-                articles, found = backfill_events(services.store, EventExtractor())
+                articles, found = backfill_events(services.store, EventExtractor(load_nlp()))
         finally:
             services.close()
         typer.echo(f"events extracted: {found} in {articles} articles")
         if not reencode:
             return
-    embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size)
-    engine = make_engine(settings.db_url)
-    migrate(engine)
-    # Not Store.open: that would load (and maybe repair) the index about to be replaced.
-    store = Store(engine, settings.index_dir, embedder.name, embedder.dim)
-    count = store.rebuild_index(embedder if reencode else None)
-    store.close()
+    try:
+        count = rebuild_index(settings.store, reencode)
+    except NewsbotError as exc:
+        raise _fail(str(exc)) from None
     typer.echo(f"index rebuilt: {count} passages")
 
 
@@ -320,7 +337,7 @@ def bot_command() -> None:
     from bot.telegram import app as telegram
 
     settings = _settings()
-    if not settings.telegram_bot_token:
+    if settings.telegram.token is None:
         raise _fail("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
     services = _open(settings)
     try:
@@ -332,7 +349,7 @@ def bot_command() -> None:
 @app.command()
 def run() -> None:
     """The Telegram bot when TELEGRAM_BOT_TOKEN is set, otherwise the terminal chat."""
-    if _settings().telegram_bot_token:
+    if _settings().telegram.token is not None:
         bot_command()
     else:
         typer.echo(BOTFATHER_HELP)
@@ -386,7 +403,7 @@ def eval_multihop(
     try:
         summary = run_ingest(
             [str(corpus or queries.parent / "corpus.json")],
-            settings,
+            settings.ingest,
             services.store,
             services.embedder,
         )
@@ -461,7 +478,7 @@ def eval_meetings(
     services = _open(settings)
     try:
         articles = with_metadata(folder, settings.data_dir / "articles")
-        summary = run_ingest([str(articles)], settings, services.store, services.embedder)
+        summary = run_ingest([str(articles)], settings.ingest, services.store, services.embedder)
         if summary.failed:
             raise _fail(f"the articles did not ingest cleanly: {summary.errors[:3]}")
 

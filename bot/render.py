@@ -13,6 +13,25 @@ from retrieval.qa.search import Hit
 from retrieval.state.activity import ActivityCounts
 from retrieval.store.browse import Headline, OutletCount
 
+__all__ = [
+    "ADMIN_HELP",
+    "HELP",
+    "answer_as_html",
+    "answer_as_text",
+    "day",
+    "full_sources_html",
+    "headlines_html",
+    "hits_as_html",
+    "hits_as_text",
+    "more_html",
+    "outlets_html",
+    "quote",
+    "related",
+    "source_line",
+    "stats_html",
+    "welcome_html",
+]
+
 
 def source_line(hit: Hit) -> str:
     """'Title — Outlet, 8 Mar 2022' (parts that are unknown are left out)."""

@@ -22,8 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.logs import configure_logging  # noqa: E402
 from bot.telegram import digests  # noqa: E402
-from tests.bot.fake_bot_api import FakeBotApi, serve  # noqa: E402
-from tests.bot.harness import polling, sample_services, wait  # noqa: E402
+from bot.telegram.loopback import FakeBotApi, polling, sample_services, serve, wait  # noqa: E402  # noqa: E402
 
 TOKEN = "4242:DIGEST"
 ANN = 601
@@ -32,7 +31,7 @@ ANN = 601
 async def converse(api: FakeBotApi, application: Any, out: list[str]) -> None:
     """Ann sets her time zone and subscribes; at her 08:00 the job runs."""
     clock = [datetime.now(UTC)]
-    application.bot_data["clock"] = lambda: clock[0]
+    application.bot_data.clock = lambda: clock[0]
     for text in ("/timezone Europe/London", "/subscribe 08:00"):
         before = api.count_sent(ANN)
         api.push_text(ANN, text)

@@ -12,6 +12,8 @@ import hashlib
 import re
 from collections import Counter
 
+__all__ = ["SHORT_LINE_WORDS", "clean_paragraphs", "content_hash", "normalise", "paragraphs_of"]
+
 # A line that announces a link to another story; the next line is that story's headline.
 _LINK_LABEL = re.compile(
     r"^(read more|read also|also read|more on this|related|related articles?|see also|"

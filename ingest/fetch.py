@@ -13,6 +13,8 @@ import httpx
 
 from retrieval.errors import FetchError
 
+__all__ = ["MAX_REDIRECTS", "Fetched", "Fetcher", "check_url"]
+
 MAX_REDIRECTS = 5
 
 

@@ -16,6 +16,19 @@ from typing import Any
 
 from retrieval.errors import SourceError
 
+__all__ = [
+    "MIN_FEED_BODY_WORDS",
+    "PARSERS",
+    "Parsed",
+    "RawArticle",
+    "detect",
+    "parse_archive",
+    "parse_date",
+    "parse_feed",
+    "parse_html",
+    "parse_json",
+]
+
 _ARCHIVE_FIRST_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+(.*\S)\s*$")
 _ARCHIVE_HEADER = re.compile(r"(?i)(outlet|url|author):[ \t]*([^\n]*\S)[ \t]*(\n|$)")
 

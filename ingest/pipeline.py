@@ -24,11 +24,23 @@ from ingest.fetch import Fetched, Fetcher
 from ingest.formats import RawArticle
 from ingest.sources import SourceResult, expand, read_source
 from ingest.split import split_passages
-from retrieval.config import Settings
+from retrieval.config import FetchSettings, IngestSettings
 from retrieval.meetings.extract import EventExtractor
+from retrieval.nlp import load_nlp
 from retrieval.store import ArticleDraft, PassageDraft, Store, WriteResult
 from retrieval.store.embedder import Embedder
 from retrieval.store.events import EventDraft
+
+__all__ = [
+    "BATCH_PASSAGES",
+    "SAVE_EVERY_SECONDS",
+    "Prepared",
+    "Summary",
+    "backfill_events",
+    "ingest",
+    "make_fetcher",
+    "prepare",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -94,19 +106,19 @@ def prepare(raw: RawArticle, min_words: int, max_words: int) -> Prepared | None:
 _DONE = object()
 
 
-def make_fetcher(settings: Settings) -> Fetcher:
+def make_fetcher(settings: FetchSettings) -> Fetcher:
     """A Fetcher with the settings' user agent, timeout, size cap and address rule."""
     return Fetcher(
         settings.user_agent,
-        timeout=settings.fetch_timeout,
-        max_bytes=settings.fetch_max_bytes,
-        allow_private=settings.fetch_allow_private,
+        timeout=settings.timeout,
+        max_bytes=settings.max_bytes,
+        allow_private=settings.allow_private,
     )
 
 
 def _read_ahead(
     sources: list[str],
-    settings: Settings,
+    settings: IngestSettings,
     out: queue.Queue[object],
     prefetched: Mapping[str, Fetched] | None = None,
     fetcher: Fetcher | None = None,
@@ -114,7 +126,7 @@ def _read_ahead(
     """Producer thread: every source becomes a SourceResult; a failure of the thread itself is
     handed to the consumer, never swallowed (which would end the run early as a success)."""
     try:
-        own = fetcher or make_fetcher(settings)
+        own = fetcher or make_fetcher(settings.fetch)
         try:
             for source in expand(sources):
                 already = (prefetched or {}).get(source)
@@ -130,7 +142,7 @@ def _read_ahead(
 
 def _results(
     sources: list[str],
-    settings: Settings,
+    settings: IngestSettings,
     prefetched: Mapping[str, Fetched] | None = None,
     fetcher: Fetcher | None = None,
 ) -> Iterator[SourceResult]:
@@ -149,7 +161,7 @@ def _results(
 
 def ingest(
     sources: list[str],
-    settings: Settings,
+    settings: IngestSettings,
     store: Store,
     embedder: Embedder,
     on_progress: Callable[[Summary, str], None] | None = None,
@@ -159,11 +171,12 @@ def ingest(
 ) -> Summary:
     """Ingest every source; bad ones are reported in the summary and the rest go on. The
     store's writer lock is held throughout: two ingests on one index take turns. Meeting
-    events are extracted unless `settings.extract_events` is off. `prefetched`: URL sources
+    events are extracted unless `settings.extract_events` is off (with `extractor`, or one on
+    the process's spaCy pipeline). `prefetched`: URL sources
     fetched already (a feed polled with a conditional GET), parsed from that answer instead
     of being fetched twice. `fetcher`: fetch with this one (left open) instead of a new one."""
     if extractor is None and settings.extract_events:
-        extractor = EventExtractor()
+        extractor = EventExtractor(load_nlp())
     with store.writing():
         return _ingest(
             sources, settings, store, embedder, on_progress, extractor, prefetched, fetcher
@@ -172,7 +185,7 @@ def ingest(
 
 def _ingest(
     sources: list[str],
-    settings: Settings,
+    settings: IngestSettings,
     store: Store,
     embedder: Embedder,
     on_progress: Callable[[Summary, str], None] | None,
@@ -214,7 +227,7 @@ def _ingest(
                 continue
             pending.append(prepared)
             pending_passages += len(prepared.spans)
-            if pending_passages >= BATCH_PASSAGES or len(pending) >= settings.ingest_batch_articles:
+            if pending_passages >= BATCH_PASSAGES or len(pending) >= settings.batch_articles:
                 flush()
         if on_progress:
             on_progress(summary, result.source)

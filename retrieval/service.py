@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from retrieval.config import Settings
+from retrieval.config import Settings, StoreSettings
 from retrieval.digest.subscriptions import Subscriptions
 from retrieval.nlp import load_nlp
 from retrieval.qa.answer import Answer, Answerer
@@ -19,7 +19,7 @@ from retrieval.state.activity import Activity
 from retrieval.store import Store
 from retrieval.store.embedder import Embedder, QueryBatcher, load_embedder
 
-__all__ = ["Services", "SharedLock", "open_services"]
+__all__ = ["Services", "SharedLock", "open_services", "rebuild_index"]
 
 
 class SharedLock:
@@ -85,11 +85,12 @@ class Services:
             self.searcher.refresh()
         return True
 
-    def ask(self, text: str, previous: Answer | None = None) -> Answer:
-        """Answer a question; safe to call from several threads at once."""
+    def ask(self, text: str, previous: Answer | None = None, explain: bool = False) -> Answer:
+        """Answer a question (`previous`: the conversation's last answer, for a follow-up;
+        `explain`: record why); safe to call from several threads at once."""
         self.refresh()
         with self.lock.reading():
-            return self.answerer.ask(text, previous=previous)
+            return self.answerer.ask(text, previous=previous, explain=explain)
 
     def search(self, text: str, k: int) -> list[Hit]:
         """Passages for a query; safe to call from several threads at once."""
@@ -119,15 +120,19 @@ class Services:
         self.store.close()
 
 
+def _embedder(settings: StoreSettings) -> Embedder:
+    return load_embedder(settings.embedding_model, settings.embedding_batch_size)
+
+
 def open_services(settings: Settings) -> Services:
     """Load the embedder and the spaCy pipeline, open the store (repairing the index if
     needed)."""
+    stored = settings.store
     # Queries asked at once (the bot answers in several threads) are encoded together.
-    embedder = QueryBatcher(load_embedder(settings.embedding_model, settings.embedding_batch_size))
-    store = Store.open(settings.db_url, settings.index_dir, embedder.name, embedder.dim)
-    searcher = Searcher(store, embedder, settings.search_mode)
+    embedder = QueryBatcher(_embedder(stored))
+    store = Store.open(stored.db_url, stored.index_dir, embedder.name, embedder.dim)
     # Services.refresh swaps BM25 for a newer one while no search runs.
-    searcher.auto_refresh = False
+    searcher = Searcher(store, embedder, settings.search.mode, auto_refresh=False)
     answerer = Answerer(searcher, QuestionReader(load_nlp()))
     return Services(
         settings,
@@ -138,3 +143,17 @@ def open_services(settings: Settings) -> Services:
         Activity(store.sessions),
         Subscriptions(store.sessions),
     )
+
+
+def rebuild_index(settings: StoreSettings, reencode: bool = False) -> int:
+    """Rebuild the FAISS index from the stored vectors (with `reencode`, encode every passage
+    again with the configured model first, after a model change); the passages indexed.
+    Running services pick the new index up at their next refresh."""
+    embedder = _embedder(settings)
+    # Not Store.open: that would load (and maybe repair) the index about to be replaced, and
+    # refuse a model other than the stored vectors'.
+    store = Store.connect(settings.db_url, settings.index_dir, embedder.name, embedder.dim)
+    try:
+        return store.rebuild_index(embedder if reencode else None)
+    finally:
+        store.close()

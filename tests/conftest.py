@@ -15,13 +15,8 @@ from sqlalchemy.exc import OperationalError
 from retrieval.config import Settings
 from retrieval.store import Store
 from retrieval.store.embedder import HashEmbedder, SentenceTransformerEmbedder
+from tests.support.settings import SHARED, make_settings
 
-ROOT = Path(__file__).resolve().parent.parent
-# The project's shared evaluation material (seed article, MultiHop-RAG) sits beside the clone;
-# it is third-party text, so it is not in the repository.
-SHARED = Path(os.environ.get("NEWSBOT_SHARED_DIR", ROOT.parent / "shared"))
-SEED = SHARED / "seed" / "000_9f31186d91a9e15a.txt"
-CORPUS = SHARED / "eval" / "multihop-rag" / "corpus.json"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -66,6 +61,14 @@ _SERVER = _server_url()
 POSTGRES_URL = _own_database(_SERVER) if _SERVER else None
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that loads the real model is slow (seconds a test): `pytest -m "not slow"`
+    leaves it out. Tests that start processes carry the marker themselves."""
+    for item in items:
+        if "minilm" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Tests marked `shared` need ../shared: skipped without it, except in CI where it must be."""
     if item.get_closest_marker("shared") and not SHARED.is_dir():
@@ -93,18 +96,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         pytest.skip("PostgreSQL is not reachable (set NEWSBOT_TEST_POSTGRES_URL)")
     _reset_postgres(POSTGRES_URL)
     yield POSTGRES_URL
-
-
-def make_settings(data_dir: Path, db_url: str | None = None, **extra: object) -> Settings:
-    """Settings for a test, ignoring any .env of the developer's."""
-    values: dict[str, object] = {
-        "NEWSBOT_DATA_DIR": data_dir,
-        "EMBEDDING_MODEL": "hash:384",
-        **extra,
-    }
-    if db_url:
-        values["DATABASE_URL"] = db_url
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 @pytest.fixture

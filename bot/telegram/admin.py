@@ -20,6 +20,19 @@ from bot.render import stats_html
 from bot.telegram.context import Context
 from bot.telegram.send import send_html
 
+__all__ = [
+    "INGEST_TIMEOUT",
+    "NOT_ADMIN",
+    "PRIVATE_BOT",
+    "admin_only",
+    "gate",
+    "ingest_command",
+    "ingest_report",
+    "is_admin",
+    "run_ingest",
+    "stats_command",
+]
+
 logger = logging.getLogger(__name__)
 
 NOT_ADMIN = "Sorry, only the bot's admins can do that."
@@ -30,7 +43,7 @@ INGEST_TIMEOUT = 3600.0
 async def gate(update: Update, context: Context) -> None:
     """With ALLOWED_USER_IDS set, everyone else gets a polite refusal (in private chats; in
     groups they are ignored) and nothing more."""
-    settings = context.services.settings
+    settings = context.services.settings.telegram
     if not settings.allowed_user_ids:
         return
     user = update.effective_user
@@ -46,7 +59,7 @@ async def gate(update: Update, context: Context) -> None:
 def is_admin(update: Update, context: Context) -> bool:
     """Whether the sender's id is in ADMIN_IDS."""
     user = update.effective_user
-    return user is not None and user.id in context.services.settings.admin_ids
+    return user is not None and user.id in context.services.settings.telegram.admin_ids
 
 
 def admin_only(
@@ -73,7 +86,7 @@ async def stats_command(update: Update, context: Context, message: Message) -> N
     services = context.services
     stats = await asyncio.to_thread(services.store.stats)
     counts = await asyncio.to_thread(services.activity.counts)
-    size = await asyncio.to_thread(_directory_bytes, services.settings.index_dir)
+    size = await asyncio.to_thread(_directory_bytes, services.settings.store.index_dir)
     await message.reply_html(stats_html(stats, counts, size))
 
 
@@ -96,10 +109,10 @@ async def ingest_command(update: Update, context: Context, message: Message) -> 
             "http(s) only."
         )
         return
-    if context.bot_data.get("ingesting"):
+    if context.bot_data.ingesting:
         await message.reply_text("An ingest is already running; I'll report when it ends.")
         return
-    context.bot_data["ingesting"] = True
+    context.bot_data.ingesting = True
     await message.reply_text(f"Ingesting {len(sources)} source(s)… I'll report here when done.")
     context.application.create_task(
         _ingest_and_report(context, message.chat_id, sources), update=update
@@ -112,7 +125,7 @@ async def _ingest_and_report(context: Context, chat_id: int, sources: list[str])
         await asyncio.to_thread(context.services.refresh)
         await send_html(context.bot, chat_id, report)
     finally:
-        context.bot_data["ingesting"] = False
+        context.bot_data.ingesting = False
 
 
 async def run_ingest(context: Context, sources: list[str]) -> str:

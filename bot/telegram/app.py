@@ -21,11 +21,13 @@ from telegram.ext import (
 
 from bot.logs import redact
 from bot.telegram import admin, digests, feeds, handlers
-from bot.telegram.context import BotData, Context
+from bot.telegram.context import BotApplication, BotData, Context
 from bot.telegram.limits import RetryingRateLimiter
-from bot.telegram.memory import Turns
 from bot.telegram.workers import answers_for
+from retrieval.config import TelegramSettings
 from retrieval.service import Services
+
+__all__ = ["COMMANDS", "build", "run", "webhook_options"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +45,7 @@ COMMANDS = [
 ]
 
 
-async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def _post_init(application: BotApplication) -> None:
     """Put the commands in Telegram's menu; schedule the digests (sending any missed ones)."""
     await application.bot.set_my_commands(COMMANDS)
     outcomes = await digests.restore(application)
@@ -51,25 +53,26 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     logger.info("digests scheduled; %d missed ones caught up: %s", len(outcomes), outcomes)
 
 
-async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def _post_shutdown(application: BotApplication) -> None:
     """Stop the answer workers, if any."""
-    application.bot_data["answers"].close()
+    application.bot_data.answers.close()
 
 
-def build(services: Services) -> Application[Any, Context, Any, Any, BotData, Any]:
+def build(services: Services) -> BotApplication:
     """The Application with every handler; nothing is sent until it starts."""
-    settings = services.settings
-    if not settings.telegram_bot_token:
+    settings = services.settings.telegram
+    if settings.token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    redact(settings.telegram_bot_token)
-    pool = settings.bot_concurrency + 4  # answers, chat actions and callbacks in flight
+    token = settings.token.get_secret_value()
+    redact(token)
+    pool = settings.concurrency + 4  # answers, chat actions and callbacks in flight
     application = (
         Application.builder()
-        .token(settings.telegram_bot_token)
-        .base_url(settings.telegram_base_url)
+        .token(token)
+        .base_url(settings.base_url)
         .context_types(ContextTypes(context=Context, bot_data=BotData))
-        .rate_limiter(RetryingRateLimiter(overall_max_rate=settings.telegram_rate_limit))
-        .concurrent_updates(settings.bot_concurrency)
+        .rate_limiter(RetryingRateLimiter(overall_max_rate=settings.rate_limit))
+        .concurrent_updates(settings.concurrency)
         .connection_pool_size(pool)
         .pool_timeout(10.0)
         .connect_timeout(5.0)
@@ -79,9 +82,7 @@ def build(services: Services) -> Application[Any, Context, Any, Any, BotData, An
         .post_shutdown(_post_shutdown)
         .build()
     )
-    application.bot_data["services"] = services
-    application.bot_data["turns"] = Turns()
-    application.bot_data["answers"] = answers_for(services)
+    application.bot_data.attach(services, answers_for(services, settings.answer_workers))
     # New messages only: an edited message is not asked again.
     text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
@@ -107,11 +108,10 @@ def build(services: Services) -> Application[Any, Context, Any, Any, BotData, An
     return application
 
 
-def webhook_options(services: Services) -> dict[str, Any]:
+def webhook_options(settings: TelegramSettings) -> dict[str, Any]:
     """How to listen for Telegram's POSTs: WEBHOOK_URL's path on WEBHOOK_LISTEN:WEBHOOK_PORT,
     with a secret token Telegram sends back in a header (WEBHOOK_SECRET, or a fresh random
     one per start, since Telegram is told it at each start anyway)."""
-    settings = services.settings
     if not settings.webhook_url:
         raise ValueError("WEBHOOK_URL is not set")
     return {
@@ -119,7 +119,11 @@ def webhook_options(services: Services) -> dict[str, Any]:
         "port": settings.webhook_port,
         "url_path": urlparse(settings.webhook_url).path.lstrip("/"),
         "webhook_url": settings.webhook_url,
-        "secret_token": settings.webhook_secret or secrets.token_urlsafe(32),
+        "secret_token": (
+            settings.webhook_secret.get_secret_value()
+            if settings.webhook_secret
+            else secrets.token_urlsafe(32)
+        ),
         "allowed_updates": Update.ALL_TYPES,
     }
 
@@ -127,7 +131,8 @@ def webhook_options(services: Services) -> dict[str, Any]:
 def run(services: Services) -> None:
     """Run until interrupted: a webhook when WEBHOOK_URL is set, long polling otherwise."""
     application = build(services)
-    if services.settings.webhook_url:
-        application.run_webhook(**webhook_options(services))
+    settings = services.settings.telegram
+    if settings.webhook_url:
+        application.run_webhook(**webhook_options(settings))
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)

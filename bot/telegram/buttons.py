@@ -8,6 +8,24 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+__all__ = [
+    "ASK",
+    "DOWN",
+    "MAX_DATA_BYTES",
+    "MORE",
+    "SOURCES",
+    "UP",
+    "VOTE",
+    "Press",
+    "answer_keyboard",
+    "ask_data",
+    "examples_keyboard",
+    "fits",
+    "more_keyboard",
+    "parse",
+    "vote_of",
+]
+
 MAX_DATA_BYTES = 64
 ASK, SOURCES, MORE, VOTE = "ask", "src", "more", "fb"
 UP, DOWN = 1, -1

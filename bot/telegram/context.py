@@ -1,7 +1,15 @@
-"""The typed callback context of every handler: the services live in `bot_data`."""
+"""The bot's typed state and the callback context every handler receives.
+
+`BotData` is `application.bot_data` (python-telegram-bot creates it, empty, through
+`ContextTypes`): the services and where answers are computed, attached once by
+`bot.telegram.app.build`, and the little state the handlers and jobs share, each a typed
+field rather than a string key."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -10,9 +18,38 @@ from bot.telegram.memory import Turns
 from bot.telegram.workers import Answers
 from retrieval.service import Services
 
+__all__ = ["BotApplication", "BotData", "Context", "utc_now"]
 
-class BotData(dict[str, Any]):
-    """`application.bot_data`: the process's services and the chats' last answers."""
+
+def utc_now() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
+
+
+@dataclass(eq=False)
+class BotData:
+    """What the handlers and jobs of one bot process share."""
+
+    # Attached by `attach` before the bot starts (PTB builds this object with no arguments).
+    services: Services = field(init=False)
+    answers: Answers = field(init=False)
+    # Each chat's previous answer, for follow-up questions.
+    turns: Turns = field(default_factory=Turns)
+    # The clock digests and feed polls go by; tests set another.
+    clock: Callable[[], datetime] = field(default=utc_now)
+    # One /ingest and one feed poll at a time.
+    ingesting: bool = False
+    polling_feeds: bool = False
+    # The example questions of /start, with the database state they were worked out for.
+    examples: tuple[object, list[str]] | None = None
+
+    def attach(self, services: Services, answers: Answers) -> None:
+        """Give the bot its services and where its answers are computed."""
+        self.services = services
+        self.answers = answers
+
+
+BotApplication = Application[Any, Any, Any, Any, BotData, Any]
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -29,17 +66,14 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
     @property
     def services(self) -> Services:
         """Store, search and answers, built once at start-up."""
-        services: Services = self.bot_data["services"]
-        return services
+        return self.bot_data.services
 
     @property
     def answers(self) -> Answers:
         """Where answers are computed: threads, or worker processes."""
-        answers: Answers = self.bot_data["answers"]
-        return answers
+        return self.bot_data.answers
 
     @property
     def turns(self) -> Turns:
         """Each chat's previous answer, for follow-up questions."""
-        turns: Turns = self.bot_data["turns"]
-        return turns
+        return self.bot_data.turns

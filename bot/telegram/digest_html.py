@@ -10,6 +10,8 @@ from retrieval.digest.stories import Story
 from retrieval.qa.compose import long_date, pair, verb
 from retrieval.store.events import StoredEvent
 
+__all__ = ["NOTHING_NEW", "digest_html", "event_line", "story_html"]
+
 NOTHING_NEW = "Nothing new since your last digest."
 
 

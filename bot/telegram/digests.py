@@ -15,20 +15,38 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden
-from telegram.ext import Application, ContextTypes, Job
+from telegram.ext import Job
 
 from bot.telegram import schedule
-from bot.telegram.context import Context
+from bot.telegram.context import BotApplication, Context
 from bot.telegram.digest_html import NOTHING_NEW, digest_html
 from bot.telegram.send import send_html
 from retrieval.digest.stories import articles_since, filter_by_topics, group_stories
 from retrieval.digest.subscriptions import EMPTY, FAILED, SENT, Subscribed
 from retrieval.service import Services
+
+__all__ = [
+    "ASK_ZONE",
+    "DEFAULT_TIME",
+    "WINDOW",
+    "build",
+    "cancel_job",
+    "deliver",
+    "digest_now",
+    "now",
+    "quiet_command",
+    "restore",
+    "schedule_job",
+    "subscribe",
+    "subscriptions_command",
+    "timezone_command",
+    "unsubscribe",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -40,15 +58,13 @@ ASK_ZONE = (
 )
 
 
-def now(context: Context | Application[Any, Any, Any, Any, Any, Any]) -> datetime:
-    """The bot's clock (injected by tests)."""
-    clock = context.bot_data.get("clock")
-    return clock() if clock else datetime.now(UTC)
+def now(context: Context | BotApplication) -> datetime:
+    """The bot's clock (another one in tests)."""
+    return context.bot_data.clock()
 
 
-def _services(source: Context | Application[Any, Any, Any, Any, Any, Any]) -> Services:
-    services: Services = source.bot_data["services"]
-    return services
+def _services(source: Context | BotApplication) -> Services:
+    return source.bot_data.services
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -206,7 +222,7 @@ def build(
     return digest_html(stories, day, len(articles), topics), len(stories)
 
 
-async def deliver(application: Application[Any, Any, Any, Any, Any, Any], chat_id: int) -> str:
+async def deliver(application: BotApplication, chat_id: int) -> str:
     """Send the chat's digest for today (its local date) unless the log says it went already;
     returns what happened: sent / empty / skipped / failed / unsubscribed."""
     services = _services(application)
@@ -220,7 +236,7 @@ async def deliver(application: Application[Any, Any, Any, Any, Any, Any], chat_i
 
 
 async def _deliver(
-    application: Application[Any, Any, Any, Any, Any, Any],
+    application: BotApplication,
     sub: Subscribed,
     day: date,
     instant: datetime,
@@ -262,16 +278,14 @@ def _job_name(chat_id: int) -> str:
     return f"digest:{chat_id}"
 
 
-def cancel_job(application: Application[Any, Any, Any, Any, Any, Any], chat_id: int) -> None:
+def cancel_job(application: BotApplication, chat_id: int) -> None:
     """Remove the chat's digest job, if any."""
     assert application.job_queue is not None
     for job in application.job_queue.get_jobs_by_name(_job_name(chat_id)):
         job.schedule_removal()
 
 
-def schedule_job(
-    application: Application[Any, Any, Any, Any, Any, Any], sub: Subscribed, after: datetime
-) -> datetime:
+def schedule_job(application: BotApplication, sub: Subscribed, after: datetime) -> datetime:
     """(Re)place the chat's job at its next delivery after `after`; returns that instant."""
     assert application.job_queue is not None
     cancel_job(application, sub.chat_id)
@@ -282,7 +296,7 @@ def schedule_job(
     return when
 
 
-async def _run_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _run_job(context: Context) -> None:
     """A digest job: send, then set the next one."""
     job: Job[Any] = context.job  # type: ignore[assignment]
     assert job.chat_id is not None
@@ -299,11 +313,11 @@ async def _run_job(context: ContextTypes.DEFAULT_TYPE) -> None:
             schedule_job(application, sub, max(now(application), planned) + timedelta(seconds=1))
 
 
-async def restore(application: Application[Any, Any, Any, Any, Any, Any]) -> list[str]:
+async def restore(application: BotApplication) -> list[str]:
     """At start-up: a job for every subscription, and each digest missed while the bot was
     down sent once if it is within the grace window; returns what the catch-ups did."""
     services = _services(application)
-    grace = timedelta(hours=services.settings.digest_grace_hours)
+    grace = timedelta(hours=services.settings.digests.grace_hours)
     instant = now(application)
     outcomes = []
     for sub in await asyncio.to_thread(services.subscriptions.all):

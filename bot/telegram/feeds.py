@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from telegram.ext import Application, ContextTypes
-
 from bot.child import run_json
+from bot.telegram.context import BotApplication, Context
 from retrieval.service import Services
 from retrieval.state.feeds import FeedStates
+
+__all__ = ["CHECK_EVERY", "POLL_TIMEOUT", "due", "poll", "schedule"]
 
 logger = logging.getLogger(__name__)
 
@@ -24,37 +25,37 @@ POLL_TIMEOUT = 1800.0
 def due(services: Services, now: datetime) -> list[str]:
     """The feeds whose next poll is due (never polled ones included)."""
     states = {state.url: state for state in FeedStates(services.store.sessions).all()}
-    return [url for url in services.settings.feeds if url not in states or states[url].due(now)]
+    urls = services.settings.feeds.urls
+    return [url for url in urls if url not in states or states[url].due(now)]
 
 
-async def poll(application: Application[Any, Any, Any, Any, Any, Any]) -> dict[str, Any] | None:
+async def poll(application: BotApplication) -> dict[str, Any] | None:
     """Poll the due feeds in a child process (one poll at a time); its JSON report."""
-    services: Services = application.bot_data["services"]
-    clock = application.bot_data.get("clock")
-    now = clock() if clock else datetime.now(UTC)
-    if application.bot_data.get("polling_feeds"):
+    state = application.bot_data
+    services = state.services
+    if state.polling_feeds:
         return None
-    if not await asyncio.to_thread(due, services, now):
+    if not await asyncio.to_thread(due, services, state.clock()):
         return None
-    application.bot_data["polling_feeds"] = True
+    state.polling_feeds = True
     try:
         report = await run_json(
             services.settings, ["ingest", "--watch", "--once", "--json"], POLL_TIMEOUT
         )
     finally:
-        application.bot_data["polling_feeds"] = False
+        state.polling_feeds = False
     for feed in (report or {}).get("feeds", []):
         logger.info("feed %s: %s, %s new", feed["url"], feed["status"], feed["new"])
     await asyncio.to_thread(services.refresh)
     return report
 
 
-async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _job(context: Context) -> None:
     await poll(context.application)
 
 
-def schedule(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def schedule(application: BotApplication) -> None:
     """Check the feeds every minute, when FEEDS is set."""
-    services: Services = application.bot_data["services"]
-    if services.settings.feeds and application.job_queue is not None:
+    services = application.bot_data.services
+    if services.settings.feeds.urls and application.job_queue is not None:
         application.job_queue.run_repeating(_job, interval=CHECK_EVERY, first=5.0, name="feeds")

@@ -29,6 +29,24 @@ from retrieval.qa.answer import Answer
 from retrieval.service import Services
 from retrieval.store.browse import example_questions, latest, outlet_counts
 
+__all__ = [
+    "EXAMPLE",
+    "MAX_QUESTION_CHARS",
+    "MORE_PAGE",
+    "addressed_text",
+    "answer",
+    "ask_command",
+    "group_message",
+    "help_command",
+    "latest_command",
+    "on_button",
+    "on_error",
+    "private_message",
+    "reset",
+    "sources_command",
+    "start",
+]
+
 logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500
@@ -51,13 +69,11 @@ async def _examples(context: Context) -> list[str]:
     """Example questions the store answers, worked out again only when it changed."""
     services = context.services
     state = await asyncio.to_thread(services.store.db_state)
-    cached = context.bot_data.get("examples")
+    cached = context.bot_data.examples
     if cached is None or cached[0] != state:
         questions = await asyncio.to_thread(example_questions, services.store, services.ask)
-        cached = (state, questions)
-        context.bot_data["examples"] = cached
-    examples: list[str] = cached[1]
-    return examples
+        cached = context.bot_data.examples = (state, questions)
+    return cached[1]
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -65,7 +81,7 @@ async def help_command(update: Update, context: Context) -> None:
     if update.effective_message is None:
         return
     user = update.effective_user
-    admin = user is not None and user.id in context.services.settings.admin_ids
+    admin = user is not None and user.id in context.services.settings.telegram.admin_ids
     await update.effective_message.reply_html(HELP + (ADMIN_HELP if admin else ""))
 
 

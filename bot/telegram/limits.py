@@ -11,6 +11,8 @@ from typing import Any
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
+__all__ = ["UNTHROTTLED", "RetryingRateLimiter"]
+
 logger = logging.getLogger(__name__)
 
 # A chat action is not a message: it does not spend the 30 messages/s budget here (answers

@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from retrieval.qa.answer import Answer
 
+__all__ = ["MAX_CHATS", "TTL_SECONDS", "Turns"]
+
 MAX_CHATS = 10_000
 TTL_SECONDS = 6 * 3600  # a follow-up the next day is a new question
 

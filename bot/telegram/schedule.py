@@ -14,6 +14,17 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+__all__ = [
+    "delivery_for",
+    "local_date",
+    "missed",
+    "next_delivery",
+    "parse_time",
+    "resolve_timezone",
+    "suggest_timezones",
+    "zone",
+]
+
 # 8, 08:00, 8.30, 20h15, 20h, 8am, 8:30 pm
 _TIME = re.compile(r"(\d{1,2})(?:[:.h](\d{2})|h)?\s*(am|pm)?", re.IGNORECASE)
 # UTC+2, GMT-5, +05:30, +0530, UTC−3 (phones often type a Unicode minus)

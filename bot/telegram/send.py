@@ -15,6 +15,8 @@ from telegram.ext import ExtBot
 
 from bot.telegram.split import split_html
 
+__all__ = ["NO_PREVIEW", "TYPING_EVERY", "send_html", "typing"]
+
 logger = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)

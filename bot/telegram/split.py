@@ -12,6 +12,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+__all__ = ["TELEGRAM_LIMIT", "split_html", "utf16_len"]
+
 TELEGRAM_LIMIT = 4096
 
 # A tag (a quoted attribute value may hold ">"), an entity, or else a single character of text.

@@ -6,18 +6,25 @@ so threads of one process share about one core's worth of that work; processes u
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
+import queue
 import time
-from concurrent.futures import ProcessPoolExecutor
-from typing import Protocol
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any, Protocol
 
 from retrieval.config import Settings
 from retrieval.qa.answer import Answer
 from retrieval.qa.search import Hit
 from retrieval.service import Services, open_services
 from retrieval.store.embedder import limit_threads
+
+__all__ = ["Answers", "InProcesses", "InThreads", "answers_for"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,61 +61,92 @@ class InThreads:
         pass
 
 
-_worker: Services | None = None
-
-
-def _start_worker(settings: Settings, threads: int) -> None:
-    global _worker
+def _serve(settings: Settings, threads: int, conn: Connection) -> None:
+    """A worker process: its own services, answering the requests of its pipe in turn until
+    the bot closes it. The services are this function's own: no module state."""
     limit_threads(threads)
-    _worker = open_services(settings)
-    _worker.refresh()  # build BM25 now, not at the first question
-
-
-def _ask(text: str, previous: Answer | None) -> Answer:
-    assert _worker is not None
-    return _worker.ask(text, previous)
-
-
-def _ready(pause: float) -> int:
-    """Report this worker loaded, holding it a moment so that every worker gets one."""
-    time.sleep(pause)
-    return os.getpid()
-
-
-def _search(text: str, k: int) -> list[Hit]:
-    assert _worker is not None
-    return _worker.search(text, k)
+    services = open_services(settings)
+    services.refresh()  # build BM25 now, not at the first question
+    conn.send(os.getpid())  # loaded
+    calls: dict[str, Callable[..., object]] = {"ask": services.ask, "search": services.search}
+    try:
+        while (request := conn.recv()) is not None:
+            method, args = request
+            try:
+                conn.send((True, calls[method](*args)))
+            except Exception as exc:  # the bot's error handler reports it
+                conn.send((False, exc))
+    except EOFError:
+        pass  # the bot went away
+    finally:
+        services.close()
 
 
 class InProcesses:
     """Answers computed by `workers` processes, each with its own services (started with
-    "spawn": forking a process that runs torch's and the bot's threads is unsafe). Each
-    worker picks up new ingests by itself, as any process does."""
+    "spawn": forking a process that runs torch's and the bot's threads is unsafe), each
+    serving one request at a time over a pipe. Each worker picks up new ingests by itself,
+    as any process does."""
 
     def __init__(self, settings: Settings, workers: int) -> None:
-        self._pool = ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            # The cores shared out: oversubscribed torch threads spin against each other.
-            initargs=(settings, max(1, (os.cpu_count() or 1) // workers)),
-        )
+        context = multiprocessing.get_context("spawn")
+        # The cores shared out: oversubscribed torch threads spin against each other.
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        self._workers: list[tuple[BaseProcess, Connection]] = []
+        for _ in range(workers):
+            mine, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(settings, threads, theirs), daemon=True)
+            process.start()
+            theirs.close()
+            self._workers.append((process, mine))
+        # One thread per worker waits on its pipe, off the event loop and outside the default
+        # executor (which the handlers' own `to_thread` calls need).
+        self._waiters = ThreadPoolExecutor(workers, thread_name_prefix="answer-worker")
+        self._idle: queue.SimpleQueue[Connection] = queue.SimpleQueue()
         # Start and load every worker now, not on the first questions.
         started = time.monotonic()
-        pids = set(self._pool.map(_ready, [0.5] * workers))
-        logger.info("%d answer workers ready in %.1fs", len(pids), time.monotonic() - started)
+        for _, conn in self._workers:
+            conn.recv()
+            self._idle.put(conn)
+        logger.info("%d answer workers ready in %.1fs", workers, time.monotonic() - started)
+
+    def _call(self, method: str, *args: object) -> Any:
+        conn = self._idle.get()
+        try:
+            conn.send((method, args))
+            ok, value = conn.recv()
+        finally:
+            self._idle.put(conn)
+        if not ok:
+            raise value
+        return value
 
     async def ask(self, text: str, previous: Answer | None) -> Answer:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, _ask, text, previous)
+        loop = asyncio.get_running_loop()
+        answer: Answer = await loop.run_in_executor(
+            self._waiters, self._call, "ask", text, previous
+        )
+        return answer
 
     async def search(self, text: str, k: int) -> list[Hit]:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, _search, text, k)
+        hits: list[Hit] = await self._run("search", text, k)
+        return hits
+
+    async def _run(self, method: str, *args: object) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._waiters, self._call, method, *args)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._waiters.shutdown(wait=True, cancel_futures=True)
+        for process, conn in self._workers:
+            with contextlib.suppress(OSError):  # already gone
+                conn.send(None)
+            process.join(10)
+            if process.is_alive():
+                process.terminate()
+            conn.close()
 
 
-def answers_for(services: Services) -> Answers:
-    """Threads, or worker processes when ANSWER_WORKERS is set."""
-    workers = services.settings.answer_workers
+def answers_for(services: Services, workers: int) -> Answers:
+    """Threads, or `workers` worker processes (ANSWER_WORKERS) each with services like these."""
     return InProcesses(services.settings, workers) if workers else InThreads(services)

@@ -24,6 +24,18 @@ from retrieval.store.embedder import Embedder
 from retrieval.store.events import ANNOUNCED, StoredEvent, normalize_name
 from retrieval.store.models import Article, Passage
 
+__all__ = [
+    "SAME_STORY",
+    "SAME_STORY_ALONE",
+    "TOPIC",
+    "DigestArticle",
+    "Story",
+    "articles_since",
+    "filter_by_topics",
+    "group_stories",
+    "names",
+]
+
 # Calibrated on the MultiHop-RAG corpus (bench/stories.py; docs/digest.md has the figures):
 # grouping per day, 0.55 / 0.75 kept every sampled group a true same-event pair; 0.45 / 0.70
 # found more groups.

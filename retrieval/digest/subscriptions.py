@@ -4,15 +4,16 @@ share the database."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
+from retrieval.store.db import Tables
 from retrieval.store.models import ChatSettings, Delivery, Subscription
+
+__all__ = ["EMPTY", "FAILED", "SENDING", "SENT", "Subscribed", "Subscriptions"]
 
 SENDING, SENT, EMPTY, FAILED = "sending", "sent", "empty", "failed"
 
@@ -28,16 +29,8 @@ class Subscribed:
     quiet: bool
 
 
-class Subscriptions:
+class Subscriptions(Tables):
     """Reads and writes subscriptions, chat settings and deliveries."""
-
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.sessions = sessions
-        self.now = now
 
     # -- settings ----------------------------------------------------------------------------
 

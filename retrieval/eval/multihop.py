@@ -17,6 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+__all__ = [
+    "NULL_TYPE",
+    "Refusals",
+    "Scores",
+    "aggregate",
+    "evaluate_multihop",
+    "evaluate_refusals",
+    "format_table",
+    "score_query",
+]
+
 NULL_TYPE = "null_query"
 
 

@@ -18,6 +18,8 @@ import dateparser
 
 from retrieval.meetings.vocab import WEEKDAYS
 
+__all__ = ["Tense", "resolve_date", "weekday_date"]
+
 Tense = Literal["future", "past"]
 
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)

@@ -31,12 +31,25 @@ from retrieval.meetings.vocab import (
     MEETING_WORDS,
     TALK_VERBS,
 )
-from retrieval.nlp import load_nlp
 from retrieval.store.events import ANNOUNCED, REPORTED, TITLE_WORDS, EventDraft, normalize_name
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Span, Token
+
+__all__ = [
+    "TRIGGER",
+    "Context",
+    "EventExtractor",
+    "date_of",
+    "is_place",
+    "people_of",
+    "person_of",
+    "place_of",
+    "place_text",
+    "tense_of",
+]
+
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +81,8 @@ _GROUP_DEPS = {"det", "nummod", "predet"}
 class EventExtractor:
     """Finds meeting events in the passages of articles; one spaCy pipeline, loaded once."""
 
-    def __init__(self, nlp: Language | None = None) -> None:
-        self.nlp = nlp if nlp is not None else load_nlp()
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
 
     def extract(
         self, title: str, published: date | None, passages: Sequence[str]

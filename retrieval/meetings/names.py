@@ -10,6 +10,9 @@ from collections.abc import Iterable
 from retrieval.meetings.vocab import CALENDAR_WORDS, INSTITUTION_WORDS
 from retrieval.store.events import TITLE_WORDS, normalize_name, same_person
 
+__all__ = ["ArticleNames", "display_name", "looks_like_a_person"]
+
+
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)+")
 # Capitalised only because they start a sentence: never the first word of a name.
 _FUNCTION_WORDS = frozenset(

@@ -17,12 +17,14 @@ __all__ = [
     "EVENT_NOUNS",
     "GROUP_WORDS",
     "HOLD_VERBS",
+    "INSTITUTION_WORDS",
     "MEETING_WORDS",
     "MEET_VERBS",
     "MONTHS",
     "TALK_VERBS",
     "WEEKDAYS",
 ]
+
 
 # Verbs whose object is the person met ("met X", "hosted X", "was received by X"); "visit" may
 # take a place instead.

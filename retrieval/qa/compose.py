@@ -10,6 +10,20 @@ from datetime import date
 from retrieval.qa.search import Hit
 from retrieval.store.events import ANNOUNCED, StoredEvent, same_person
 
+__all__ = [
+    "asked_kind",
+    "confirmation",
+    "display_names",
+    "join",
+    "kind_group",
+    "long_date",
+    "pair",
+    "source_name",
+    "verb",
+    "when_sentence",
+    "with_role",
+]
+
 _KIND_GROUPS = {
     "call": "call",
     "phone": "call",

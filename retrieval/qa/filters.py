@@ -18,6 +18,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+__all__ = [
+    "MIN_CLAUSE_WORDS",
+    "Mention",
+    "QueryFilters",
+    "SubQuery",
+    "outlet_aliases",
+    "outlet_mentions",
+    "parse_dates",
+    "parse_filters",
+    "split_by_outlet",
+]
+
 _MONTHS = {
     name: number
     for number, names in enumerate(

@@ -31,7 +31,7 @@ from retrieval.qa.results import Answer, Citation
 from retrieval.qa.search import Hit, Searcher
 from retrieval.store.events import ANNOUNCED, StoredEvent, same_person, same_place
 
-__all__ = ["READ_DEPTH", "MeetingAnswerer"]
+__all__ = ["RANK_DEPTH", "READ_DEPTH", "MeetingAnswerer"]
 
 RANK_DEPTH = 200  # how deep the question's passage ranking is read to order events
 READ_DEPTH = 10  # how many of the best passages are read for a meeting at question time

@@ -21,6 +21,18 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+__all__ = [
+    "MEETING_WORDS",
+    "Kind",
+    "Period",
+    "Question",
+    "QuestionReader",
+    "cited_sources",
+    "period_of",
+    "question_kind",
+    "same_words",
+]
+
 Kind = Literal["who", "when", "where", "whether", "other"]
 
 # The question word decides the kind: the first "who", "when", "where", "which"/"what" of the

@@ -38,6 +38,19 @@ from retrieval.store import CatalogueRow, Store
 from retrieval.store.embedder import Embedder
 from retrieval.store.lexical import LexicalIndex, reciprocal_rank_fusion, top_positions
 
+__all__ = [
+    "CANDIDATES",
+    "DENSE_DEPTH",
+    "FILTERED_DEPTH",
+    "MODES",
+    "RRF_K",
+    "SUB_DEPTH",
+    "SUB_RRF_K",
+    "Hit",
+    "Searcher",
+    "search_json",
+]
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -109,14 +122,16 @@ class Searcher:
     """Passage retrieval over the store: dense (FAISS), lexical (BM25) or both fused by
     reciprocal rank fusion (the default)."""
 
-    def __init__(self, store: Store, embedder: Embedder, mode: str = "hybrid") -> None:
+    def __init__(
+        self, store: Store, embedder: Embedder, mode: str = "hybrid", auto_refresh: bool = True
+    ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown search mode {mode!r}; expected one of {MODES}")
         self.store = store
         self.embedder = embedder
         self.mode = mode
         # Rebuild BM25 when the database changed, checked at each search.
-        self.auto_refresh = True
+        self.auto_refresh = auto_refresh
         self._lexical: LexicalIndex | None = None
         self._passages_only: LexicalIndex | None = None
         self._catalogue: dict[int, CatalogueRow] = {}
@@ -135,7 +150,7 @@ class Searcher:
 
     def refresh(self) -> None:
         """Rebuild BM25 and the filter catalogue now if the database changed. A front end that
-        answers from several threads turns `auto_refresh` off and calls this while no search
+        answers from several threads passes `auto_refresh=False` and calls this while no search
         runs (retrieval/service.py), so that no search sees a half-rebuilt catalogue."""
         if self.stale():
             self._rebuild()

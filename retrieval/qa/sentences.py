@@ -7,6 +7,8 @@ import math
 import re
 from collections import Counter
 
+__all__ = ["best_sentence", "cite_ready", "question_terms", "sentences"]
+
 _SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-Z0-9])")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STOP = frozenset(

@@ -6,15 +6,24 @@ upserts use the dialect's `INSERT ... ON CONFLICT DO UPDATE` (PostgreSQL and SQL
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import BigInteger, SmallInteger, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
+from retrieval.store.db import Tables
 from retrieval.store.models import Base, BotUser, Feedback, QuestionLog, UTCDateTime
+
+__all__ = [
+    "MAX_KIND_CHARS",
+    "MAX_QUESTION_CHARS",
+    "Activity",
+    "ActivityCounts",
+    "AskedQuestion",
+]
 
 MAX_QUESTION_CHARS = 4096
 MAX_KIND_CHARS = 20
@@ -56,16 +65,8 @@ def _insert(session: Session, model: type[Base]) -> postgresql.Insert | sqlite.I
     raise NotImplementedError(f"the activity log supports PostgreSQL and SQLite, not {dialect}")
 
 
-class Activity:
+class Activity(Tables):
     """Records and reads the bot's activity through the store's session factory."""
-
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.sessions = sessions
-        self.now = now
 
     def seen(self, user_id: int) -> None:
         """Note that a user used the bot now: first sight records them, later ones move

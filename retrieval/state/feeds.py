@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
+from retrieval.store.db import Tables
 from retrieval.store.models import FeedState
+
+__all__ = ["FeedStates", "FeedStatus"]
 
 # Column widths of the `feeds` table (retrieval/store/models.py).
 _MAX_ETAG, _MAX_LAST_MODIFIED, _MAX_STATUS = 500, 100, 300
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -37,15 +34,9 @@ class FeedStatus:
         return self.next_poll_at is None or self.next_poll_at <= now
 
 
-class FeedStates:
+class FeedStates(Tables):
     """Reads and writes feed states through the store's session factory; `now` stamps
     `last_polled_at` (injected by tests and by a poll that has its own clock)."""
-
-    def __init__(
-        self, sessions: sessionmaker[Session], now: Callable[[], datetime] = _utcnow
-    ) -> None:
-        self.sessions = sessions
-        self.now = now
 
     def get(self, url: str) -> FeedStatus | None:
         """A feed's state, or None before its first poll."""

@@ -13,6 +13,8 @@ from retrieval.qa.answer import Answer
 from retrieval.store import Store
 from retrieval.store.models import Article, Event
 
+__all__ = ["Headline", "OutletCount", "example_questions", "latest", "outlet_counts"]
+
 
 @dataclass(frozen=True)
 class OutletCount:

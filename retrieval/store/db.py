@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["MIGRATIONS", "Tables", "make_engine", "migrate", "session_factory", "utc_now"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -45,3 +49,20 @@ def migrate(engine: Engine) -> None:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session factory whose objects stay readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def utc_now() -> datetime:
+    """The real clock, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class Tables:
+    """Base of the classes that read and write a few tables through the store's session
+    factory (`Activity`, `Subscriptions`, `FeedStates`); `now` stamps their rows, and tests
+    give their own clock."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], now: Callable[[], datetime] = utc_now
+    ) -> None:
+        self.sessions = sessions
+        self.now = now

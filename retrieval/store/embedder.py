@@ -14,6 +14,16 @@ import numpy as np
 from retrieval.config import DEFAULT_MODEL
 from retrieval.errors import ConfigError
 
+__all__ = [
+    "HASH_PREFIX",
+    "Embedder",
+    "HashEmbedder",
+    "QueryBatcher",
+    "SentenceTransformerEmbedder",
+    "limit_threads",
+    "load_embedder",
+]
+
 logger = logging.getLogger(__name__)
 
 HASH_PREFIX = "hash:"

@@ -15,6 +15,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+__all__ = [
+    "ANNOUNCED",
+    "REPORTED",
+    "TITLE_WORDS",
+    "EventDraft",
+    "StoredEvent",
+    "name_tokens",
+    "names_key",
+    "normalize_name",
+    "same_person",
+    "same_place",
+]
+
 ANNOUNCED = "announced"
 REPORTED = "reported"
 

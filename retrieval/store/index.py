@@ -22,6 +22,16 @@ import numpy as np
 
 from retrieval.errors import IndexError_
 
+__all__ = [
+    "INDEX_FILE",
+    "LOCK_FILE",
+    "MANIFEST_FILE",
+    "FaissIndex",
+    "Manifest",
+    "lock",
+    "read_manifest",
+]
+
 INDEX_FILE = "index.faiss"
 MANIFEST_FILE = "manifest.json"
 LOCK_FILE = "index.lock"

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import bm25s
 import numpy as np
 
+__all__ = ["K1", "B", "LexicalIndex", "reciprocal_rank_fusion", "top_positions"]
+
 # BM25 constants, calibrated on the MultiHop-RAG dev set (docs/evaluation.md). A low b barely
 # normalises length: passages are already 40..160 words, and a long one that states a fact
 # with its context should not lose to a short one that repeats a name. Results were flat for

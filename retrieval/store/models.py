@@ -26,6 +26,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+__all__ = [
+    "Article",
+    "Base",
+    "BotUser",
+    "ChatSettings",
+    "Delivery",
+    "Event",
+    "FeedState",
+    "Feedback",
+    "Meta",
+    "Passage",
+    "QuestionLog",
+    "Subscription",
+    "UTCDateTime",
+]
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware datetime on every backend: SQLite forgets the zone, so values are

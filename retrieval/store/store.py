@@ -28,6 +28,15 @@ from retrieval.store.events import EventDraft, StoredEvent, name_tokens, names_k
 from retrieval.store.index import FaissIndex
 from retrieval.store.models import Article, Event, Meta, Passage
 
+__all__ = [
+    "VECTORS_MODEL_KEY",
+    "ArticleDraft",
+    "CatalogueRow",
+    "PassageDraft",
+    "Store",
+    "WriteResult",
+]
+
 logger = logging.getLogger(__name__)
 
 VECTORS_MODEL_KEY = "vectors_model"
@@ -97,6 +106,19 @@ class Store:
     @classmethod
     def open(cls, db_url: str, index_dir: Path, model: str, dim: int) -> Store:
         """Open (and migrate) the database and load the index, repairing it if it lags the DB."""
+        store = cls.connect(db_url, index_dir, model, dim)
+        store._check_vectors_model()
+        try:
+            store.load_index()
+        except OSError as exc:
+            raise ConfigError(f"cannot use the index directory {index_dir}: {exc}") from exc
+        return store
+
+    @classmethod
+    def connect(cls, db_url: str, index_dir: Path, model: str, dim: int) -> Store:
+        """Open (and migrate) the database only: for rebuilding the index, which loading (and
+        maybe repairing) first would waste, or re-encoding with another model, which opening
+        refuses."""
         try:
             engine = make_engine(db_url)
             migrate(engine)
@@ -106,13 +128,7 @@ class Store:
             )
             reason = getattr(exc, "orig", None) or exc
             raise ConfigError(f"cannot open the database {shown}: {reason}") from exc
-        store = cls(engine, index_dir, model, dim)
-        store._check_vectors_model()
-        try:
-            store.load_index()
-        except OSError as exc:
-            raise ConfigError(f"cannot use the index directory {index_dir}: {exc}") from exc
-        return store
+        return cls(engine, index_dir, model, dim)
 
     # -- the index -------------------------------------------------------------------------
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEED, make_settings
-from tests.ingest.test_pipeline import run_cli
+from tests.support.cli import run_cli
+from tests.support.settings import ROOT, SEED, make_settings
 
 SEED_QUESTIONS = [
     "Who did Liz Truss meet in Washington?",
@@ -54,6 +54,7 @@ def test_seed_questions_answered_with_citations_by_ask_json(tmp_path: Path) -> N
     assert never["citations"] == []
 
 
+@pytest.mark.slow
 def test_ask_json_contract_and_reindex_events(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "data")
     samples = ROOT / "samples" / "articles"

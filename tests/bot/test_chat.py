@@ -10,13 +10,13 @@ from ingest.pipeline import ingest
 from retrieval.qa.answer import Answer, Citation
 from retrieval.qa.search import Hit
 from retrieval.service import open_services
-from tests.conftest import SEED, make_settings
+from tests.support.settings import SEED, make_settings
 
 
 @pytest.mark.shared
 def test_terminal_chat_answers_with_sources(tmp_path: Path) -> None:
     services = open_services(make_settings(tmp_path / "data"))
-    ingest([str(SEED)], services.settings, services.store, services.embedder)
+    ingest([str(SEED)], services.settings.ingest, services.store, services.embedder)
     questions = iter(
         ["", "Who did Liz Truss meet in Washington?", "And when?", "/reset", "/quit", "never"]
     )

@@ -4,34 +4,15 @@ import pytest
 
 from ingest.clean import clean_paragraphs, content_hash
 from ingest.formats import parse_archive
-from tests.conftest import SEED
-
-SEED_PARAGRAPHS = [
-    "Liz Truss will meet US Secretary of State Antony Blinken and National Security Adviser "
-    "Jake Sullivan",
-    "British Foreign Minister Liz Truss will meet US Secretary of State Antony Blinken in "
-    "Washington to discuss the response to Russia’s invasion of Ukraine.",
-    "Ms Truss will hold talks in Washington on Wednesday with Mr Blinken and US National Security "
-    "Adviser Jake Sullivan to consider what more the two countries can do to support Ukraine with "
-    "security, intelligence and humanitarian issues.",
-    "Ms Truss said the crisis was a “wake-up call for free democracies” and that she would discuss "
-    "how dependence on “authoritarian states” could be reduced.",
-    "“The UK, US and our allies have shown remarkable strength and unity in supporting Ukraine and "
-    "imposing severe sanctions on Russia,” she said.",
-    "“We need to maintain that unity and do more to ensure Putin fails in Ukraine.",
-    '"I am in the US to talk about what more we can do to deter hostile state actors, reduce '
-    "strategic dependency on Russian energy – and authoritarian states more broadly – and build "
-    "stronger economic and security alliances around the world.”",
-    "Ms Truss will meet members of Congress to discuss UK-US ties and deliver a keynote speech on "
-    "Thursday.",
-]
+from tests.support.seed import seed_paragraphs, seed_text, seed_title
+from tests.support.settings import SEED
 
 
 @pytest.mark.shared
 def test_seed_keeps_exactly_its_paragraphs_in_order_once_each() -> None:
-    [article], _ = parse_archive(SEED.read_text(), str(SEED))
-    assert article.title == "UK foreign secretary heads to US for talks on Ukraine crisis"
-    assert clean_paragraphs(article.body) == SEED_PARAGRAPHS
+    [article], _ = parse_archive(seed_text(), str(SEED))
+    assert article.title == seed_title()
+    assert clean_paragraphs(article.body) == seed_paragraphs()
 
 
 @pytest.mark.parametrize(

@@ -32,8 +32,13 @@ def test_refused_urls(url: str) -> None:
         check_url(url)
 
 
-def test_loopback_allowed_only_by_opt_in() -> None:
-    check_url("http://127.0.0.1:9/", allow_private=True)
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/", "http://10.1.2.3/", "http://[::1]/"])
+def test_loopback_allowed_only_by_opt_in(url: str) -> None:
+    with pytest.raises(FetchError, match="refusing"):
+        check_url(url)
+    check_url(url, allow_private=True)  # the opt-in lets it through: no error
+    with pytest.raises(FetchError, match="only http and https"):
+        check_url(url.replace("http", "ftp", 1), allow_private=True)  # but never another scheme
 
 
 def _fetcher(handler: httpx.MockTransport, **kwargs: object) -> Fetcher:

@@ -17,8 +17,8 @@ from retrieval.config import Settings
 from retrieval.store import Store
 from retrieval.store.embedder import HashEmbedder
 from retrieval.store.models import Article, Passage
-from tests.conftest import ROOT
-from tests.ingest.test_pipeline import run_cli
+from tests.support.cli import run_cli
+from tests.support.settings import ROOT
 
 ARTICLES = 400
 KILL_AT = [0, 15, 120, 300]  # articles committed when the process is killed (0: during start-up)

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,46 +9,26 @@ from ingest.pipeline import ingest
 from retrieval.config import Settings
 from retrieval.store import Store
 from retrieval.store.embedder import HashEmbedder
-from tests.conftest import CORPUS, ROOT, SEED, make_settings
-from tests.ingest.test_clean import SEED_PARAGRAPHS
-
-
-def run_cli(
-    settings: Settings, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """`newsbot ARGS` in a subprocess with these settings (and extra environment)."""
-    env = {
-        **os.environ,
-        "NEWSBOT_DATA_DIR": str(settings.data_dir),
-        "DATABASE_URL": settings.db_url,
-        "EMBEDDING_MODEL": settings.embedding_model,
-        **(env or {}),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from tests.support.cli import run_cli
+from tests.support.seed import seed_paragraphs, seed_title
+from tests.support.settings import CORPUS, SEED, make_settings
 
 
 @pytest.mark.shared
 def test_seed_twice_adds_nothing_and_keeps_no_furniture(
     store: Store, settings: Settings, hash_embedder: HashEmbedder
 ) -> None:
-    first = ingest([str(SEED)], settings, store, hash_embedder)
+    paragraphs = seed_paragraphs()
+    first = ingest([str(SEED)], settings.ingest, store, hash_embedder)
     assert (first.new, first.failed) == (1, 0) and first.passages_added > 0
-    second = ingest([str(SEED)], settings, store, hash_embedder)
+    second = ingest([str(SEED)], settings.ingest, store, hash_embedder)
     assert (second.new, second.updated, second.unchanged, second.passages_added) == (0, 0, 1, 0)
     rows = store.passages_with_articles(store.index.ids().tolist())
     texts = [p.text for p, _ in sorted(rows.values(), key=lambda r: r[0].position)]
-    assert "\n\n".join(texts).split("\n\n") == SEED_PARAGRAPHS
+    assert "\n\n".join(texts).split("\n\n") == paragraphs
     for passage, article in rows.values():
-        body_slice = "\n\n".join(SEED_PARAGRAPHS)[passage.char_start : passage.char_end]
-        assert body_slice == passage.text and article.title.startswith("UK foreign secretary")
+        body_slice = "\n\n".join(paragraphs)[passage.char_start : passage.char_end]
+        assert body_slice == passage.text and article.title == seed_title()
 
 
 def test_changed_article_at_same_url_replaces_its_passages(
@@ -59,12 +36,12 @@ def test_changed_article_at_same_url_replaces_its_passages(
 ) -> None:
     page = tmp_path / "a.txt"
     page.write_text("date 2024-01-01 Talks\nurl: https://n.example/a\n\nThe leaders met in Oslo.\n")
-    ingest([str(page)], settings, store, hash_embedder)
+    ingest([str(page)], settings.ingest, store, hash_embedder)
     old_ids = set(store.index.ids().tolist())
     page.write_text(
         "date 2024-01-01 Talks\nurl: https://n.example/a\n\nThe leaders met in Bergen.\n"
     )
-    summary = ingest([str(page)], settings, store, hash_embedder)
+    summary = ingest([str(page)], settings.ingest, store, hash_embedder)
     assert (summary.new, summary.updated) == (0, 1)
     new_ids = set(store.index.ids().tolist())
     assert new_ids.isdisjoint(old_ids) and len(new_ids) == 1
@@ -83,6 +60,7 @@ BAD_FILES: dict[str, bytes] = {
 }
 
 
+@pytest.mark.slow
 def test_mixed_folder_stores_the_good_names_the_bad_exits_1(
     tmp_path: Path, settings: Settings
 ) -> None:
@@ -117,6 +95,7 @@ def test_mixed_folder_stores_the_good_names_the_bad_exits_1(
     assert plain.stdout.strip().startswith("articles: 0 new, 0 updated, 1 unchanged, 1 failed")
 
 
+@pytest.mark.slow
 def test_missing_source_is_reported(settings: Settings) -> None:
     result = run_cli(settings, "ingest", "/no/such/file.txt")
     assert result.returncode == 1
@@ -128,7 +107,7 @@ def test_missing_source_is_reported(settings: Settings) -> None:
 def test_multihop_corpus_stores_609_articles(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
     settings = make_settings(tmp_path / "data")
     store = Store.open(settings.db_url, settings.index_dir, hash_embedder.name, hash_embedder.dim)
-    summary = ingest([str(CORPUS)], settings, store, hash_embedder)
+    summary = ingest([str(CORPUS)], settings.ingest, store, hash_embedder)
     assert (summary.new, summary.failed) == (609, 0)
     stats = store.stats()
     assert stats["articles"] == 609
@@ -137,6 +116,7 @@ def test_multihop_corpus_stores_609_articles(tmp_path: Path, hash_embedder: Hash
     store.close()
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_reindex_rebuilds_and_reencodes(tmp_path: Path, settings: Settings) -> None:
     assert run_cli(settings, "ingest", str(SEED)).returncode == 0
@@ -152,6 +132,7 @@ def test_reindex_rebuilds_and_reencodes(tmp_path: Path, settings: Settings) -> N
     assert json.loads(found.stdout)["results"], found.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("env", "message"),
     [
@@ -178,9 +159,9 @@ def test_urlless_json_list_gaining_an_item_at_the_front_loses_nothing(
     feed = tmp_path / "export.json"
     items = [{"title": t, "body": f"Body of {t}."} for t in ("alpha", "beta")]
     feed.write_text(json.dumps(items))
-    assert ingest([str(feed)], settings, store, hash_embedder).new == 2
+    assert ingest([str(feed)], settings.ingest, store, hash_embedder).new == 2
     feed.write_text(json.dumps([{"title": "gamma", "body": "Body of gamma."}, *items]))
-    summary = ingest([str(feed)], settings, store, hash_embedder)
+    summary = ingest([str(feed)], settings.ingest, store, hash_embedder)
     assert (summary.new, summary.updated, summary.unchanged) == (1, 0, 2)
     assert store.stats()["articles"] == 3
 
@@ -193,7 +174,7 @@ def test_same_url_twice_in_one_batch_keeps_the_last(
         '{"title": "T", "body": "First text.", "url": "https://d.example/1"}\n'
         '{"title": "T", "body": "Second text.", "url": "https://d.example/1"}\n'
     )
-    summary = ingest([str(feed)], settings, store, hash_embedder)
+    summary = ingest([str(feed)], settings.ingest, store, hash_embedder)
     assert (summary.new, summary.passages_added) == (1, 1)
     [(passage, _)] = store.passages_with_articles(store.index.ids().tolist()).values()
     assert passage.text == "Second text." and store.db_state()[0] == 1
@@ -206,7 +187,7 @@ def test_a_source_that_breaks_the_parser_costs_only_itself(
     folder.mkdir()
     (folder / "a_deep.json").write_text("[" * 100_000 + "]" * 100_000)
     (folder / "b_good.txt").write_text("date 2024-01-01 Fine\n\nA fine article.\n")
-    summary = ingest([str(folder)], settings, store, hash_embedder)
+    summary = ingest([str(folder)], settings.ingest, store, hash_embedder)
     assert (summary.new, summary.failed) == (1, 1)
     assert summary.errors[0]["source"].endswith("a_deep.json")
 
@@ -216,7 +197,7 @@ def test_a_failing_reader_thread_is_an_error_not_a_short_success(
 ) -> None:
     bad = settings.model_copy(update={"user_agent": "newsbot \u00fc\n"})  # not a valid header
     with pytest.raises(Exception, match=r"(?i)header|ascii|encode"):
-        ingest([str(SEED)], bad, store, hash_embedder)
+        ingest([str(SEED)], bad.ingest, store, hash_embedder)
 
 
 def test_an_article_the_database_refuses_costs_only_itself(
@@ -234,7 +215,7 @@ def test_an_article_the_database_refuses_costs_only_itself(
             ]
         )
     )
-    summary = ingest([str(feed)], settings, store, hash_embedder)
+    summary = ingest([str(feed)], settings.ingest, store, hash_embedder)
     assert (summary.new, summary.failed) == (1, 1)
     assert summary.errors[0]["error"].startswith("not stored:")
     assert set(store.index.ids().tolist()) == set(store.passages_with_articles(list(range(1, 20))))

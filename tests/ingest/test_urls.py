@@ -13,7 +13,7 @@ from ingest.pipeline import ingest
 from retrieval.config import Settings
 from retrieval.store import Store
 from retrieval.store.embedder import HashEmbedder
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 PAGE = """<!DOCTYPE html><html><head><title>{title}</title>
 <meta property="og:site_name" content="Loopback Herald"></head><body>
@@ -79,7 +79,7 @@ def test_feed_items_with_summaries_get_their_pages(
 ) -> None:
     local = settings.model_copy(update={"fetch_allow_private": True})
     store = _store(local, hash_embedder)
-    summary = ingest([f"{site}/feed.xml"], local, store, hash_embedder)
+    summary = ingest([f"{site}/feed.xml"], local.ingest, store, hash_embedder)
     assert summary.new == 2  # the page that 404s keeps its summary rather than nothing
     rows = store.passages_with_articles(store.index.ids().tolist())
     lisbon = [(p, a) for p, a in rows.values() if a.title == "Ministers meet in Lisbon"]
@@ -92,9 +92,9 @@ def test_feed_items_with_summaries_get_their_pages(
 def test_page_url_with_redirect(site: str, settings: Settings, hash_embedder: HashEmbedder) -> None:
     local = settings.model_copy(update={"fetch_allow_private": True})
     store = _store(local, hash_embedder)
-    summary = ingest([f"{site}/redirect"], local, store, hash_embedder)
+    summary = ingest([f"{site}/redirect"], local.ingest, store, hash_embedder)
     assert (summary.new, summary.failed) == (1, 0)
-    again = ingest([f"{site}/lisbon"], local, store, hash_embedder)
+    again = ingest([f"{site}/lisbon"], local.ingest, store, hash_embedder)
     assert again.unchanged == 1  # the same page under its final URL
     store.close()
 
@@ -104,7 +104,9 @@ def test_loopback_refused_without_opt_in(
 ) -> None:
     settings = make_settings(tmp_path / "data")
     store = _store(settings, hash_embedder)
-    summary = ingest([f"{site}/feed.xml", "ftp://example.com/x"], settings, store, hash_embedder)
+    summary = ingest(
+        [f"{site}/feed.xml", "ftp://example.com/x"], settings.ingest, store, hash_embedder
+    )
     assert summary.failed == 2 and summary.new == 0
     assert "refusing to fetch from 127.0.0.1" in summary.errors[0]["error"]
     assert "only http and https" in summary.errors[1]["error"]

@@ -9,11 +9,8 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -24,129 +21,10 @@ from retrieval.config import Settings
 from retrieval.state.feeds import FeedStates
 from retrieval.store import Store
 from retrieval.store.embedder import HashEmbedder
-from tests.conftest import ROOT, make_settings
+from tests.support.feeds import FeedServer, serve_feed
+from tests.support.settings import ROOT, make_settings
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
-NS = 'xmlns:content="http://purl.org/rss/1.0/modules/content/"'
-FULL_ITEM = """<item><title>{title}</title><link>{link}</link>
-<pubDate>Mon, 10 Mar 2025 {n:02d}:00:00 GMT</pubDate>
-<description>{summary}</description>
-<content:encoded><![CDATA[{html}]]></content:encoded></item>"""
-SUMMARY_ITEM = """<item><title>{title}</title><link>{link}</link>
-<pubDate>Mon, 10 Mar 2025 {n:02d}:00:00 GMT</pubDate>
-<description>{summary}</description></item>"""
-# A broken feed: a parse error, not an HTTP one.
-MALFORMED = b"<?xml version='1.0'?><rss version='2.0'><channel><title>Loop</ch"
-
-
-def paragraphs(title: str) -> list[str]:
-    """An article about `title`, long enough (over 120 words) to count as a full feed item."""
-    topic = title.lower()
-    return [
-        f"Officials confirmed on Monday that the {topic} decision was taken after months of "
-        "talks between the harbour board, the unions and the city council, which had all "
-        "asked for a settlement before the spring season.",
-        f"Local traders said the {topic} news came as a relief. Several shop owners on the "
-        "quay told reporters that takings had fallen sharply over the winter and that visitors "
-        "had stayed away while the dispute dragged on.",
-        f"The council will publish a full report on the {topic} matter next week, and a public "
-        "meeting is planned at the town hall so that residents can put their questions to the "
-        "board members directly.",
-        f"Opposition members welcomed the {topic} outcome but warned that the underlying "
-        "questions of funding and staffing had not gone away and would return next year.",
-    ]
-
-
-class FeedServer:
-    """An RSS feed on loopback with ETag / Last-Modified and 304s. Its items can be added
-    (`titles`), made summary-only (their pages are then served too), and the feed can be made
-    to fail with a 500 (`fail`) or to be malformed (`malformed`)."""
-
-    def __init__(self, etag: bool = True, last_modified: bool = True) -> None:
-        self.titles = ["Harbour toll scrapped", "Ferry strike ends"]
-        self.summary_only: set[str] = set()
-        self.fail = False
-        self.malformed = False
-        self.use_etag, self.use_last_modified = etag, last_modified
-        self.requests: list[dict[str, str]] = []  # the feed's requests' headers
-        self.pages: list[str] = []  # the article pages' requested paths
-        self.base = ""  # http://127.0.0.1:port, set by serve_feed
-
-    def etag(self) -> str:
-        return f'"v{len(self.titles)}"'
-
-    def last_modified(self) -> str:
-        return f"Mon, 10 Mar 2025 {len(self.titles):02d}:00:00 GMT"
-
-    def body(self) -> str:
-        items = []
-        for n, title in enumerate(self.titles):
-            template = SUMMARY_ITEM if title in self.summary_only else FULL_ITEM
-            html = "".join(f"<p>{p}</p>" for p in paragraphs(title))
-            link, summary = f"{self.base}/articles/{n}", f"{title}: the short version."
-            items.append(template.format(title=title, n=n, link=link, summary=summary, html=html))
-        head = f'<?xml version="1.0"?><rss version="2.0" {NS}><channel><title>Loop News</title>'
-        return f"{head}{''.join(items)}</channel></rss>"
-
-    def page(self, n: int) -> str:
-        title = self.titles[n]
-        text = "".join(f"<p>{p}</p>" for p in paragraphs(title))
-        return (f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
-                f"{text}</article></body></html>")  # fmt: skip
-
-    def not_modified(self, headers: Any) -> bool:
-        """RFC 9110: If-None-Match decides when sent; If-Modified-Since only without it."""
-        if headers.get("If-None-Match") is not None:
-            return self.use_etag and headers["If-None-Match"] == self.etag()
-        since = headers.get("If-Modified-Since")
-        return self.use_last_modified and since == self.last_modified()
-
-
-@contextmanager
-def serve_feed(state: FeedServer) -> Iterator[str]:
-    """Serve the feed (and its items' pages) on loopback; yields the feed's URL."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path.startswith("/articles/"):
-                state.pages.append(self.path)
-                self._send(200, state.page(int(self.path.rsplit("/", 1)[1])).encode(),
-                           "text/html; charset=utf-8")  # fmt: skip
-                return
-            state.requests.append(dict(self.headers))
-            if state.fail:
-                self.send_error(500)
-                return
-            if state.not_modified(self.headers):
-                self._send(304, b"", None)
-                return
-            data = MALFORMED if state.malformed else state.body().encode()
-            self._send(200, data, "application/rss+xml")
-
-        def _send(self, code: int, data: bytes, content_type: str | None) -> None:
-            self.send_response(code)
-            if state.use_etag:
-                self.send_header("ETag", state.etag())
-            if state.use_last_modified:
-                self.send_header("Last-Modified", state.last_modified())
-            if content_type:
-                self.send_header("Content-Type", content_type)
-            if code != 304:
-                self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.base = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"{state.base}/feed.xml"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
@@ -177,7 +55,7 @@ def test_new_items_then_304_then_one_more(
     server, url = feed
     server.summary_only = {"Ferry strike ends"}  # its page is fetched, as in a normal ingest
     settings = _settings(settings, url)
-    first = poll_feeds(settings, store, hash_embedder, now=T0)
+    first = poll_feeds(settings.feeds, settings.ingest, store, hash_embedder, now=T0)
     assert [(r.status, r.summary.new if r.summary else None) for r in first] == [("new", 2)]
     assert first[0].next_poll_at == T0 + timedelta(minutes=30)
     assert server.pages == ["/articles/1"] and len(server.requests) == 1
@@ -190,12 +68,16 @@ def test_new_items_then_304_then_one_more(
     assert state.last_polled_at == T0
 
     # Not due yet: skipped without a request.
-    (skipped,) = poll_feeds(settings, store, hash_embedder, now=T0 + timedelta(minutes=10))
+    (skipped,) = poll_feeds(
+        settings.feeds, settings.ingest, store, hash_embedder, now=T0 + timedelta(minutes=10)
+    )
     assert (skipped.status, skipped.next_poll_at) == ("skipped", T0 + timedelta(minutes=30))
     assert len(server.requests) == 1
 
     # Due, unchanged: a conditional GET answered 304, nothing fetched or added.
-    (again,) = poll_feeds(settings, store, hash_embedder, now=T0 + timedelta(minutes=30))
+    (again,) = poll_feeds(
+        settings.feeds, settings.ingest, store, hash_embedder, now=T0 + timedelta(minutes=30)
+    )
     assert (again.status, again.summary, again.error) == ("not-modified", None, None)
     assert again.next_poll_at == T0 + timedelta(minutes=60)
     assert server.requests[-1].get("If-None-Match") == '"v2"'
@@ -204,7 +86,9 @@ def test_new_items_then_304_then_one_more(
 
     # One new item: exactly one article added, the others come back unchanged.
     server.titles.append("Bridge reopens")
-    (third,) = poll_feeds(settings, store, hash_embedder, now=T0 + timedelta(minutes=60))
+    (third,) = poll_feeds(
+        settings.feeds, settings.ingest, store, hash_embedder, now=T0 + timedelta(minutes=60)
+    )
     assert third.status == "new" and third.summary is not None
     assert (third.summary.new, third.summary.updated, third.summary.unchanged) == (1, 0, 2)
     assert server.requests[-1].get("If-None-Match") == '"v2"'
@@ -219,8 +103,13 @@ def test_last_modified_alone_gives_a_304(
     server = FeedServer(etag=False)
     with serve_feed(server) as url:
         settings = _settings(settings, url)
-        assert poll_feeds(settings, store, hash_embedder, now=T0)[0].status == "new"
-        (again,) = poll_feeds(settings, store, hash_embedder, now=T0 + timedelta(minutes=30))
+        assert (
+            poll_feeds(settings.feeds, settings.ingest, store, hash_embedder, now=T0)[0].status
+            == "new"
+        )
+        (again,) = poll_feeds(
+            settings.feeds, settings.ingest, store, hash_embedder, now=T0 + timedelta(minutes=30)
+        )
     assert again.status == "not-modified"
     assert "If-None-Match" not in server.requests[-1]
     assert server.requests[-1]["If-Modified-Since"] == "Mon, 10 Mar 2025 02:00:00 GMT"
@@ -236,7 +125,7 @@ def test_a_failing_feed_backs_off_and_recovers(
     server.fail = True
     now = T0
     for failures, wait in ((1, 60), (2, 120)):  # the interval (30) times 2, then times 4
-        (result,) = poll_feeds(settings, store, hash_embedder, now=now)
+        (result,) = poll_feeds(settings.feeds, settings.ingest, store, hash_embedder, now=now)
         assert result.status == "error" and "HTTP 500" in (result.error or "")
         assert result.next_poll_at == now + timedelta(minutes=wait)
         state = states.get(url)
@@ -246,11 +135,13 @@ def test_a_failing_feed_backs_off_and_recovers(
         assert "HTTP 500" in (state.last_status or "")
         # Not due again before then: no request at all.
         requests = len(server.requests)
-        (skipped,) = poll_feeds(settings, store, hash_embedder, now=now + timedelta(minutes=59))
+        (skipped,) = poll_feeds(
+            settings.feeds, settings.ingest, store, hash_embedder, now=now + timedelta(minutes=59)
+        )
         assert skipped.status == "skipped" and len(server.requests) == requests
         now += timedelta(minutes=wait)
     server.fail = False
-    (result,) = poll_feeds(settings, store, hash_embedder, now=now)
+    (result,) = poll_feeds(settings.feeds, settings.ingest, store, hash_embedder, now=now)
     assert result.status == "new" and result.next_poll_at == now + timedelta(minutes=30)
     state = states.get(url)
     assert state is not None and (state.failures, state.next_poll_at) == (0, result.next_poll_at)
@@ -263,11 +154,13 @@ def test_validators_survive_failures_and_a_304_resets_them(
     server, url = feed
     settings = _settings(settings, url)
     states = FeedStates(store.sessions)
-    assert poll_feeds(settings, store, hash_embedder, now=T0)[0].status == "new"
+    assert (
+        poll_feeds(settings.feeds, settings.ingest, store, hash_embedder, now=T0)[0].status == "new"
+    )
     server.malformed = True  # a parse error counts as a failure like an HTTP one
     server.titles.append("Bridge reopens")  # (a new ETag: no 304 for the malformed answer)
     now = T0 + timedelta(minutes=30)
-    (result,) = poll_feeds(settings, store, hash_embedder, now=now)
+    (result,) = poll_feeds(settings.feeds, settings.ingest, store, hash_embedder, now=now)
     assert result.status == "error" and "malformed feed" in (result.error or "")
     assert result.next_poll_at == now + timedelta(minutes=60)
     state = states.get(url)
@@ -275,7 +168,9 @@ def test_validators_survive_failures_and_a_304_resets_them(
     assert state is not None and (state.failures, state.etag) == (1, '"v2"')
     server.malformed = False
     server.titles.pop()  # back to what was stored: the server answers 304
-    (result,) = poll_feeds(settings, store, hash_embedder, now=now + timedelta(minutes=60))
+    (result,) = poll_feeds(
+        settings.feeds, settings.ingest, store, hash_embedder, now=now + timedelta(minutes=60)
+    )
     assert result.status == "not-modified" and server.requests[-1]["If-None-Match"] == '"v2"'
     state = states.get(url)
     assert state is not None and (state.failures, state.etag) == (0, '"v2"')
@@ -289,7 +184,7 @@ def test_one_failing_feed_does_not_stop_the_others(
     bad.fail = True
     with serve_feed(bad) as bad_url:
         settings = _settings(settings, bad_url, good_url, bad_url)  # listed twice: polled once
-        results = poll_feeds(settings, store, hash_embedder, now=T0)
+        results = poll_feeds(settings.feeds, settings.ingest, store, hash_embedder, now=T0)
     assert [(r.url, r.status) for r in results] == [(bad_url, "error"), (good_url, "new")]
     assert len(bad.requests) == 1 and store.stats()["articles"] == 2
     assert [s.url for s in FeedStates(store.sessions).all()] == sorted([bad_url, good_url])
@@ -303,7 +198,7 @@ def test_ingest_from_prefetched_content_fetches_nothing(
     url = f"{server.base}/feed.xml"
     settings = _settings(settings)
     answer = Fetched(url, server.body().encode(), "application/rss+xml", "utf-8", '"v2"')
-    summary = ingest([url], settings, store, hash_embedder, prefetched={url: answer})
+    summary = ingest([url], settings.ingest, store, hash_embedder, prefetched={url: answer})
     assert (summary.new, summary.failed) == (2, 0), summary.errors
     assert sorted(_bodies(store)) == [f"{server.base}/articles/0", f"{server.base}/articles/1"]
 
@@ -334,7 +229,9 @@ def test_watch_once_and_the_loop(
 ) -> None:
     server, url = feed
     settings = _settings(settings, url)
-    (result,) = watch(settings, store, hash_embedder, once=True, clock=lambda: T0)
+    (result,) = watch(
+        settings.feeds, settings.ingest, store, hash_embedder, once=True, clock=lambda: T0
+    )
     assert result.status == "new"
     # The loop: due in 30 minutes, so it sleeps a minute at most (a stop is noticed), and
     # polls again after each sleep; a stop ends it.
@@ -348,10 +245,20 @@ def test_watch_once_and_the_loop(
 
     # Each round reads the clock twice: for the poll, then for the sleep.
     clock = iter([T0 + timedelta(minutes=1)] * 2 + [T0 + timedelta(minutes=29, seconds=50)] * 2)
-    last = watch(settings, store, hash_embedder, stop, clock=lambda: next(clock), sleep=sleep)
+    last = watch(
+        settings.feeds,
+        settings.ingest,
+        store,
+        hash_embedder,
+        stop,
+        clock=lambda: next(clock),
+        sleep=sleep,
+    )
     assert slept == [60.0, 10.0] and [r.status for r in last] == ["skipped"]
     assert len(server.requests) == 1
-    assert watch(settings, store, hash_embedder, stop, sleep=sleep) == []  # stopped already
+    assert (
+        watch(settings.feeds, settings.ingest, store, hash_embedder, stop, sleep=sleep) == []
+    )  # stopped already
 
 
 def test_backoff_and_sleep() -> None:
@@ -370,6 +277,7 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_watch_once_from_the_command_line(tmp_path: Path, feed: tuple[FeedServer, str]) -> None:
     server, url = feed
     env = {**os.environ, "NEWSBOT_DATA_DIR": str(tmp_path / "data"), "EMBEDDING_MODEL": "hash:384",

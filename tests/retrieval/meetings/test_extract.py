@@ -9,12 +9,13 @@ import pytest
 
 from retrieval.meetings.extract import EventExtractor
 from retrieval.meetings.names import ArticleNames, display_name
+from retrieval.nlp import load_nlp
 from retrieval.store.events import ANNOUNCED, REPORTED, EventDraft
 
 
 @pytest.fixture(scope="module")
 def extractor() -> EventExtractor:
-    return EventExtractor()
+    return EventExtractor(load_nlp())
 
 
 def _events(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.bot.fake_bot_api import html_error, serve, visible_text
+from bot.telegram.loopback import html_error, serve, visible_text
 
 
 @pytest.mark.parametrize(

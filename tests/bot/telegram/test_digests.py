@@ -14,14 +14,13 @@ import pytest
 from sqlalchemy import update
 
 from bot.telegram import digests, feeds
+from bot.telegram.loopback import FakeBotApi, polling, serve, wait
 from ingest.pipeline import ingest
 from retrieval.digest.subscriptions import Subscriptions
 from retrieval.service import Services, open_services
 from retrieval.store.models import Article
-from tests.bot.fake_bot_api import FakeBotApi, serve
-from tests.bot.harness import polling, wait
-from tests.conftest import ROOT, make_settings
-from tests.ingest.test_watch import FeedServer, serve_feed
+from tests.support.feeds import FeedServer, serve_feed
+from tests.support.settings import ROOT, make_settings
 
 SAMPLES = ROOT / "samples" / "articles"
 TOKEN = "777:DIGEST"
@@ -49,7 +48,7 @@ def bot_api() -> Iterator[tuple[FakeBotApi, str]]:
 def data_dir(tmp_path: Path, bot_api: tuple[FakeBotApi, str]) -> Path:
     """The sample articles, ingested now: they are what the next digest covers."""
     services = open_services(make_settings(tmp_path / "data", EXTRACT_EVENTS="true"))
-    ingest([str(SAMPLES)], services.settings, services.store, services.embedder)
+    ingest([str(SAMPLES)], services.settings.ingest, services.store, services.embedder)
     services.close()
     return tmp_path / "data"
 
@@ -60,16 +59,18 @@ def _services(data_dir: Path, base_url: str, db_url: str | None = None) -> Servi
     )
 
 
-def _run(services: Services, clock: Callable[[], datetime], scenario: Any) -> None:
-    """One life of the bot: start (restoring the digests), the scenario, stop."""
+def _run(services: Services, clock: Callable[[], datetime], scenario: Any) -> list[str]:
+    """One life of the bot: start (restoring the digests by `clock`), the scenario, stop;
+    what the restore's catch-ups did."""
 
-    async def main() -> None:
+    async def main() -> list[str]:
         async with polling(services) as application:
-            application.bot_data["clock"] = clock
-            application.bot_data["restored"] = await digests.restore(application)
+            application.bot_data.clock = clock
+            restored = await digests.restore(application)
             await scenario(application)
+            return restored
 
-    asyncio.run(main())
+    return asyncio.run(main())
 
 
 def _ingested(services: Services, at: datetime) -> None:
@@ -138,10 +139,9 @@ def test_digests_arrive_at_local_time_in_two_zones_once(
     sent = len(api.sent)
 
     async def after_restart(application: Any) -> None:
-        assert application.bot_data["restored"] == []
         assert _jobs(application)[LONDON].next_t > clock[0]
 
-    _run(services, lambda: clock[0], after_restart)
+    assert _run(services, lambda: clock[0], after_restart) == []
     services.close()
     assert [(m.chat_id, m.text[:40]) for m in api.sent[sent:]] == []
 
@@ -166,14 +166,11 @@ def test_a_missed_digest_is_caught_up_once_within_the_grace_window(
     subscriptions.set_timezone(NEW_YORK, "America/New_York")
     subscriptions.subscribe(NEW_YORK, time(ten_ago.hour, ten_ago.minute), [])
 
-    async def first(application: Any) -> None:
-        assert application.bot_data["restored"] == ["sent"]
+    async def idle(application: Any) -> None:
+        pass
 
-    async def second(application: Any) -> None:
-        assert application.bot_data["restored"] == []
-
-    _run(services, lambda: clock[0], first)
-    _run(services, lambda: clock[0], second)
+    assert _run(services, lambda: clock[0], idle) == ["sent"]
+    assert _run(services, lambda: clock[0], idle) == []
     services.close()
     assert len(api.sent_to(LONDON)) == 1 and not api.sent_to(NEW_YORK)
     digest = api.sent_to(LONDON)[0]
@@ -251,6 +248,7 @@ def test_two_processes_claim_a_digest_once(db_url: str, tmp_path: Path) -> None:
     assert won.count(True) == 1
 
 
+@pytest.mark.slow
 def test_the_bot_polls_a_changing_feed_and_a_304_adds_nothing(
     tmp_path: Path, bot_api: tuple[FakeBotApi, str]
 ) -> None:
@@ -305,7 +303,7 @@ def test_only_due_feeds_start_a_poll(tmp_path: Path) -> None:
     try:
         # b is overdue and c was never polled; a waits five more minutes.
         assert feeds.due(services, now) == ["https://b.example/rss", "https://c.example/rss"]
-        assert feeds.due(services, now + timedelta(minutes=5)) == settings.feeds
+        assert feeds.due(services, now + timedelta(minutes=5)) == list(settings.feeds.urls)
     finally:
         store.close()
 

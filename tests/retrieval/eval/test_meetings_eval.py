@@ -23,7 +23,7 @@ from retrieval.eval.meetings import (
     place_matches,
     score_answer,
 )
-from tests.conftest import SHARED
+from tests.support.settings import SHARED
 
 WHO = MeetingQuestion(
     qid="w1",

@@ -12,8 +12,8 @@ from retrieval.qa.filters import SubQuery
 from retrieval.qa.search import Hit, Searcher, _interleave, search_json
 from retrieval.store import ArticleDraft, PassageDraft, Store
 from retrieval.store.embedder import HashEmbedder, SentenceTransformerEmbedder
-from tests.conftest import ROOT, SEED, make_settings
-from tests.ingest.test_pipeline import run_cli
+from tests.support.cli import run_cli
+from tests.support.settings import ROOT, SEED, make_settings
 
 SAMPLES = ROOT / "samples" / "articles"
 
@@ -22,7 +22,7 @@ SAMPLES = ROOT / "samples" / "articles"
 def seeded(tmp_path: Path, minilm: SentenceTransformerEmbedder) -> Searcher:
     settings = make_settings(tmp_path / "data", EMBEDDING_MODEL=minilm.name)
     store = Store.open(settings.db_url, settings.index_dir, minilm.name, minilm.dim)
-    ingest([str(SEED), str(SAMPLES)], settings, store, minilm)
+    ingest([str(SEED), str(SAMPLES)], settings.ingest, store, minilm)
     return Searcher(store, minilm)
 
 

@@ -41,7 +41,6 @@ def _articles() -> list[DigestArticle]:
     ]
 
 
-@pytest.mark.shared
 def test_one_event_across_outlets_is_one_story_ranked_first(minilm: Embedder) -> None:
     stories = group_stories(_articles(), minilm)
     assert [len(s.outlets) for s in stories] == [3, 2, 1]
@@ -56,7 +55,6 @@ def test_one_event_across_outlets_is_one_story_ranked_first(minilm: Embedder) ->
     assert summit.summary and summit.summary[0].endswith(".")
 
 
-@pytest.mark.shared
 @pytest.mark.parametrize(
     ("topic", "kept"),
     [("interest rates", ["Money Journal"]),  # the article says "borrowing costs"

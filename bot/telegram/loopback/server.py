@@ -11,22 +11,27 @@ the bot (403).
 
 from __future__ import annotations
 
-import html
 import itertools
-import json
 import re
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
 
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-                "blockquote", "tg-spoiler", "span", "tg-emoji"}  # fmt: skip
+from bot.telegram.loopback.parse import html_error, utf16_len, visible_text
+
+__all__ = [
+    "BOT",
+    "CHAT_ACTIONS",
+    "JSON_FIELDS",
+    "MAX_TEXT",
+    "NOT_MODIFIED",
+    "QUERY_INVALID",
+    "ApiError",
+    "FakeBotApi",
+    "Sent",
+]
+
 BOT = {"id": 1000, "is_bot": True, "first_name": "newsbot", "username": "newsbot_test_bot"}
 MAX_TEXT = 4096
 CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice",
@@ -40,73 +45,6 @@ NOT_MODIFIED = (
     "exactly the same as a current content and reply markup of the message"
 )
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
-
-
-class _Parser(HTMLParser):
-    """Telegram's HTML parse mode: a few tags, four named entities, numeric ones; collects the
-    visible text."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
-        self.stack: list[str] = []
-        self.error: str | None = None
-        self.text: list[str] = []
-
-    def _fail(self, error: str) -> None:
-        self.error = self.error or error
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in ALLOWED_TAGS:
-            self._fail(f'Unsupported start tag "{tag}"')
-        if tag == "a" and not dict(attrs).get("href"):
-            self._fail('Can\'t find "href" attribute of tag "a"')
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack.pop() != tag:
-            self._fail(f'Unexpected end tag "{tag}"')
-
-    def handle_data(self, data: str) -> None:
-        if "<" in data:  # html.parser passes a lone "<" through as data; Telegram does not
-            self._fail("Unexpected end of name token at byte offset 0")
-        self.text.append(data)
-
-    def handle_entityref(self, name: str) -> None:
-        if name not in ("lt", "gt", "amp", "quot"):
-            self._fail(f'Unsupported entity "&{name};"')
-        self.text.append(html.unescape(f"&{name};"))
-
-    def handle_charref(self, name: str) -> None:
-        self.text.append(html.unescape(f"&#{name};"))
-
-
-def _parse(text: str) -> _Parser:
-    parser = _Parser()
-    parser.feed(text)
-    parser.close()
-    if parser.rawdata:  # an unterminated tag such as "<b" is left unparsed
-        parser._fail("Unclosed start tag")
-    return parser
-
-
-def html_error(text: str) -> str | None:
-    """Telegram's complaint about text in parse mode HTML, or None."""
-    parser = _parse(text)
-    if parser.error:
-        return parser.error
-    if parser.stack:
-        return f'Can\'t find end tag corresponding to start tag "{parser.stack[-1]}"'
-    return None
-
-
-def visible_text(text: str) -> str:
-    """The text a user sees of an HTML message (what Telegram returns as `text`)."""
-    return "".join(_parse(text).text).strip()
-
-
-def utf16_len(text: str) -> int:
-    """Telegram counts lengths in UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 class ApiError(Exception):
@@ -474,55 +412,3 @@ class FakeBotApi:
 
     def _api_close(self, params: dict[str, Any]) -> Any:
         return True
-
-
-def _params(raw: str, kind: str) -> dict[str, Any]:
-    """Bot API parameters: JSON bodies, or form fields whose nested values are JSON."""
-    if "json" in kind:
-        return dict(json.loads(raw)) if raw else {}
-    params: dict[str, Any] = dict(parse_qsl(raw)) if "x-www-form-urlencoded" in kind else {}
-    for key in JSON_FIELDS & params.keys():
-        params[key] = json.loads(params[key])
-    return params
-
-
-@contextmanager
-def serve(token: str = "123:TEST") -> Iterator[tuple[FakeBotApi, str]]:
-    """Run the fake on 127.0.0.1; yields it and the base URL for TELEGRAM_BASE_URL."""
-    api = FakeBotApi(token)
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as Telegram's servers do
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length).decode() if length else ""
-            match = re.fullmatch(r"/bot([^/]+)/(\w+)/?", self.path.split("?")[0])
-            if match is None:
-                status, payload = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
-            else:
-                params = _params(raw, self.headers.get("Content-Type", ""))
-                status, payload = api.handle(match[1], match[2], params)
-            data = json.dumps(payload).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (a long poll cut short at shutdown)
-
-        do_GET = do_POST
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield api, f"http://127.0.0.1:{server.server_address[1]}/bot"
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from bot.telegram.loopback import html_error
 from bot.telegram.split import split_html, utf16_len
-from tests.bot.fake_bot_api import html_error
 
 TAG = re.compile(r"<[^<>]+>")
 BROKEN_ENTITY = re.compile(r"&(?!(?:[a-z]+|#\d+|#x[0-9a-f]+);)", re.IGNORECASE)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.config import Settings
-from tests.conftest import ROOT
+from tests.support.settings import ROOT
 
 
 def test_env_example_lists_every_setting() -> None:
@@ -31,6 +31,7 @@ def test_admin_ids_from_a_list(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Settings(_env_file=None).admin_ids == [12, 34, 56]  # type: ignore[call-arg]
 
 
+@pytest.mark.slow
 def test_bad_settings_get_a_plain_message_not_a_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "ADMIN_IDS": "alice", "NEWSBOT_DATA_DIR": str(tmp_path)}
     done = subprocess.run(
@@ -51,7 +52,7 @@ def test_bad_settings_get_a_plain_message_not_a_traceback(tmp_path: Path) -> Non
 )
 def test_feeds_from_a_list_or_json(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("FEEDS", value)
-    feeds = Settings(_env_file=None).feeds  # type: ignore[call-arg]
+    feeds = list(Settings(_env_file=None).feeds.urls)  # type: ignore[call-arg]
     assert feeds == ["https://a.example/rss", "https://b.example/atom.xml"]
 
 

@@ -1,0 +1,3 @@
+"""What the tests share (as python-telegram-bot's tests/auxil): paths and settings, the CLI
+runner, the feed server. Test modules import from here, never from each other; the fake Bot
+API is `bot.telegram.loopback`, since bench/ and docs/ run the bot against it too."""
