@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -144,7 +145,7 @@ class MeetingReader:
                 ):
                     if event.sentence not in {e.sentence for e in found}:
                         found.append(event)
-        return [_numbered(e, -(n + 1)) for n, e in enumerate(found)]
+        return [replace(e, id=-(n + 1)) for n, e in enumerate(found)]
 
     def _events(
         self,
@@ -210,23 +211,6 @@ def _history(doc: Doc, published: date | None, tense: Tense) -> bool:
     }
     years = {m.group(0) for m in re.finditer(r"\b(?:19|20)\d\d\b", doc.text)}
     return len(days) >= 2 or len(years) >= 2
-
-
-def _numbered(event: StoredEvent, number: int) -> StoredEvent:
-    return StoredEvent(
-        id=number,
-        passage_id=event.passage_id,
-        article_id=event.article_id,
-        kind=event.kind,
-        who=event.who,
-        with_=event.with_,
-        when=event.when,
-        when_text=event.when_text,
-        where=event.where,
-        status=event.status,
-        sentence=event.sentence,
-        roles=event.roles,
-    )
 
 
 def _is_trigger(token: Token) -> bool:
