@@ -1,4 +1,4 @@
-"""The `newsbot` command line: ingest, search, reindex, chat, bot, run."""
+"""The `newsbot` command line: ingest, search, reindex, encoder, chat, bot, run."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ __all__ = [
     "ask",
     "bot_command",
     "chat_command",
+    "encoder",
     "eval_app",
     "eval_meetings",
     "eval_multihop",
@@ -307,6 +308,33 @@ def reindex(
     except NewsbotError as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"index rebuilt: {count} passages")
+
+
+@app.command()
+def encoder(
+    rebuild: Annotated[
+        bool,
+        typer.Option("--rebuild", help="Export the ONNX file again, even if one is there."),
+    ] = False,
+) -> None:
+    """The ONNX export of the bundled model that answers (and ingests) with: where it is and
+    how it was checked against torch. Made here if it is missing (otherwise at first use);
+    --rebuild makes it again (after a corrupt file, or an upgrade of torch or the model
+    package)."""
+    from retrieval.store.onnx import ONNX_FILE, ensure_exported, read_manifest
+
+    directory = _settings().store.onnx_dir
+    try:
+        if rebuild:
+            from retrieval.store.export import export
+
+            manifest = export(directory, force=True).manifest
+        else:
+            ensure_exported(directory)
+            manifest = read_manifest(directory)
+    except NewsbotError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"{directory / ONNX_FILE}: {manifest.note()}")
 
 
 @app.command()

@@ -10,6 +10,7 @@ print as `**********`.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,9 @@ class StoreSettings:
     database_url: str | None
     embedding_model: str
     embedding_batch_size: int
+    encoder_runtime: Literal["onnx", "torch"]
+    encoder_dir: Path | None
+    encoder_threads: int
 
     @property
     def db_url(self) -> str:
@@ -54,6 +58,12 @@ class StoreSettings:
     def index_dir(self) -> Path:
         """Where the FAISS index and its manifest live."""
         return self.data_dir / "index"
+
+    @property
+    def onnx_dir(self) -> Path:
+        """Where the ONNX export of the bundled model is kept: `ENCODER_DIR`, else
+        `DATA_DIR/models`."""
+        return self.encoder_dir or self.data_dir / "models"
 
 
 @dataclass(frozen=True)
@@ -99,8 +109,15 @@ class TelegramSettings:
     webhook_listen: str
     webhook_port: int
     rate_limit: float
-    answer_workers: int
+    answer_workers: int | None
     concurrency: int
+
+    @property
+    def workers(self) -> int:
+        """Answer worker processes: `ANSWER_WORKERS`, by default one per core (0: threads)."""
+        if self.answer_workers is not None:
+            return self.answer_workers
+        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -127,6 +144,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     embedding_model: str = Field(default=DEFAULT_MODEL, alias="EMBEDDING_MODEL")
     embedding_batch_size: int = Field(default=32, alias="EMBEDDING_BATCH_SIZE", ge=1)
+    encoder_runtime: Literal["onnx", "torch"] = Field(default="onnx", alias="ENCODER_RUNTIME")
+    encoder_dir: Path | None = Field(default=None, alias="ENCODER_DIR")
+    encoder_threads: int = Field(default=0, alias="ENCODER_THREADS", ge=0, le=256)
 
     telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_base_url: str = Field(
@@ -141,7 +161,7 @@ class Settings(BaseSettings):
     webhook_listen: str = Field(default="127.0.0.1", alias="WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8443, alias="WEBHOOK_PORT", ge=1, le=65535)
     telegram_rate_limit: float = Field(default=30.0, alias="TELEGRAM_RATE_LIMIT", ge=0)
-    answer_workers: int = Field(default=0, alias="ANSWER_WORKERS", ge=0, le=64)
+    answer_workers: int | None = Field(default=None, alias="ANSWER_WORKERS", ge=0, le=64)
     bot_concurrency: int = Field(default=16, alias="BOT_CONCURRENCY", ge=1, le=256)
 
     feed_urls: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="FEEDS")
@@ -202,7 +222,12 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "webhook_url", "webhook_secret", "database_url", "telegram_bot_token", mode="before"
+        "webhook_url",
+        "webhook_secret",
+        "database_url",
+        "telegram_bot_token",
+        "encoder_dir",
+        mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
@@ -217,6 +242,11 @@ class Settings(BaseSettings):
         ):
             raise ValueError("1-256 characters of A-Z a-z 0-9 _ -")
         return value
+
+    @field_validator("answer_workers", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     def as_env(self) -> dict[str, str]:
         """These settings as environment variables, for a child process (an ingest started
@@ -240,7 +270,13 @@ class Settings(BaseSettings):
     def store(self) -> StoreSettings:
         """The store section."""
         return StoreSettings(
-            self.data_dir, self.database_url, self.embedding_model, self.embedding_batch_size
+            self.data_dir,
+            self.database_url,
+            self.embedding_model,
+            self.embedding_batch_size,
+            self.encoder_runtime,
+            self.encoder_dir,
+            self.encoder_threads,
         )
 
     @property

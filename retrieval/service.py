@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 
 from retrieval.config import Settings, StoreSettings
 from retrieval.digest.subscriptions import Subscriptions
-from retrieval.nlp import load_nlp
+from retrieval.nlp import load_question_nlp
 from retrieval.qa.answer import Answer, Answerer
 from retrieval.qa.questions import QuestionReader
 from retrieval.qa.search import Hit, Searcher
 from retrieval.state.activity import Activity
 from retrieval.store import Store
 from retrieval.store.embedder import Embedder, QueryBatcher, load_embedder
+from retrieval.store.onnx import OnnxEmbedder
 
 __all__ = ["Services", "SharedLock", "open_services", "rebuild_index"]
 
@@ -120,20 +121,22 @@ class Services:
         self.store.close()
 
 
-def _embedder(settings: StoreSettings) -> Embedder:
-    return load_embedder(settings.embedding_model, settings.embedding_batch_size)
-
-
 def open_services(settings: Settings) -> Services:
     """Load the embedder and the spaCy pipeline, open the store (repairing the index if
-    needed)."""
+    needed). With the default settings nothing here imports torch: the bundled model runs on
+    ONNX Runtime (exported once, in a child process, the first time)."""
     stored = settings.store
+    inner = load_embedder(stored)
     # Queries asked at once (the bot answers in several threads) are encoded together.
-    embedder = QueryBatcher(_embedder(stored))
+    embedder = QueryBatcher(inner)
     store = Store.open(stored.db_url, stored.index_dir, embedder.name, embedder.dim)
+    if isinstance(inner, OnnxEmbedder):
+        note = inner.manifest.note()
+        if store.encoders().get(inner.runtime) != note:
+            store.record_encoder(inner.runtime, note)
     # Services.refresh swaps BM25 for a newer one while no search runs.
     searcher = Searcher(store, embedder, settings.search.mode, auto_refresh=False)
-    answerer = Answerer(searcher, QuestionReader(load_nlp()))
+    answerer = Answerer(searcher, QuestionReader(load_question_nlp()))
     return Services(
         settings,
         embedder,
@@ -149,7 +152,7 @@ def rebuild_index(settings: StoreSettings, reencode: bool = False) -> int:
     """Rebuild the FAISS index from the stored vectors (with `reencode`, encode every passage
     again with the configured model first, after a model change); the passages indexed.
     Running services pick the new index up at their next refresh."""
-    embedder = _embedder(settings)
+    embedder = load_embedder(settings)
     # Not Store.open: that would load (and maybe repair) the index about to be replaced, and
     # refuse a model other than the stored vectors'.
     store = Store.connect(settings.db_url, settings.index_dir, embedder.name, embedder.dim)

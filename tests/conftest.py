@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from retrieval.config import Settings
 from retrieval.store import Store
 from retrieval.store.embedder import HashEmbedder, SentenceTransformerEmbedder
+from retrieval.store.onnx import OnnxEmbedder, ensure_exported
 from tests.support.settings import SHARED, make_settings
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -120,5 +121,20 @@ def store(settings: Settings, hash_embedder: HashEmbedder) -> Iterator[Store]:
 
 @pytest.fixture(scope="session")
 def minilm() -> SentenceTransformerEmbedder:
-    """The real bundled model, loaded once for the session."""
+    """The real bundled model on torch, loaded once for the session."""
     return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def onnx_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An encoder directory holding the ONNX export of the bundled model, made once for the
+    session the way a first use makes it (in a child process)."""
+    directory = tmp_path_factory.mktemp("models")
+    ensure_exported(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def onnx_minilm(onnx_dir: Path) -> OnnxEmbedder:
+    """The bundled model on ONNX Runtime, loaded once for the session."""
+    return OnnxEmbedder(onnx_dir)

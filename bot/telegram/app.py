@@ -82,7 +82,7 @@ def build(services: Services) -> BotApplication:
         .post_shutdown(_post_shutdown)
         .build()
     )
-    application.bot_data.attach(services, answers_for(services, settings.answer_workers))
+    application.bot_data.attach(services, answers_for(services, settings.workers))
     # New messages only: an edited message is not asked again.
     text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS

@@ -1,7 +1,9 @@
-"""Where the bot's answers are computed: in threads of the bot's process (the default), or in
-worker processes (ANSWER_WORKERS). spaCy, BM25 and the answer composition hold Python's GIL,
-so threads of one process share about one core's worth of that work; processes use every core
-(bench/bot.py measures both), at the cost of a copy of the model and indexes per worker."""
+"""Where the bot's answers are computed: in worker processes (ANSWER_WORKERS, by default one
+per core), or in threads of the bot's process (ANSWER_WORKERS=0). spaCy, BM25 and the answer
+composition hold Python's GIL, so threads of one process share about one core's worth of that
+work; processes use every core (bench/bot.py measures both), at the cost of a copy of the
+model and indexes per worker. Each worker has one encoder session with its share of the
+cores as threads."""
 
 from __future__ import annotations
 
@@ -22,7 +24,6 @@ from retrieval.config import Settings
 from retrieval.qa.answer import Answer
 from retrieval.qa.search import Hit
 from retrieval.service import Services, open_services
-from retrieval.store.embedder import limit_threads
 
 __all__ = ["Answers", "InProcesses", "InThreads", "answers_for"]
 
@@ -61,10 +62,9 @@ class InThreads:
         pass
 
 
-def _serve(settings: Settings, threads: int, conn: Connection) -> None:
+def _serve(settings: Settings, conn: Connection) -> None:
     """A worker process: its own services, answering the requests of its pipe in turn until
     the bot closes it. The services are this function's own: no module state."""
-    limit_threads(threads)
     services = open_services(settings)
     services.refresh()  # build BM25 now, not at the first question
     conn.send(os.getpid())  # loaded
@@ -84,18 +84,20 @@ def _serve(settings: Settings, threads: int, conn: Connection) -> None:
 
 class InProcesses:
     """Answers computed by `workers` processes, each with its own services (started with
-    "spawn": forking a process that runs torch's and the bot's threads is unsafe), each
+    "spawn": forking a process that runs the encoder's and the bot's threads is unsafe), each
     serving one request at a time over a pipe. Each worker picks up new ingests by itself,
     as any process does."""
 
     def __init__(self, settings: Settings, workers: int) -> None:
         context = multiprocessing.get_context("spawn")
-        # The cores shared out: oversubscribed torch threads spin against each other.
-        threads = max(1, (os.cpu_count() or 1) // workers)
+        if not settings.encoder_threads:
+            # The cores shared out: oversubscribed encoder threads spin against each other.
+            threads = max(1, (os.cpu_count() or 1) // workers)
+            settings = settings.model_copy(update={"encoder_threads": threads})
         self._workers: list[tuple[BaseProcess, Connection]] = []
         for _ in range(workers):
             mine, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(settings, threads, theirs), daemon=True)
+            process = context.Process(target=_serve, args=(settings, theirs), daemon=True)
             process.start()
             theirs.close()
             self._workers.append((process, mine))
@@ -148,5 +150,6 @@ class InProcesses:
 
 
 def answers_for(services: Services, workers: int) -> Answers:
-    """Threads, or `workers` worker processes (ANSWER_WORKERS) each with services like these."""
+    """Threads (`workers` 0), or `workers` worker processes each with services like these
+    (ANSWER_WORKERS, by default one per core)."""
     return InProcesses(services.settings, workers) if workers else InThreads(services)

@@ -1,4 +1,11 @@
-"""Embedders: text -> normalised float32 vectors. One real (sentence-transformers), one fake."""
+"""Embedders: text -> normalised float32 vectors. The bundled model on ONNX Runtime
+(retrieval/store/onnx.py, the default) or on torch (sentence-transformers, also any other
+model), and a fake for tests.
+
+An embedder's `name` is its vector space: the ONNX export of the bundled model has the torch
+model's name because its vectors are the same (checked at export, and by
+tests/retrieval/store/test_onnx.py), so a store made with one is read with the other as it is.
+`runtime` says what computes them."""
 
 from __future__ import annotations
 
@@ -7,12 +14,15 @@ import logging
 import re
 import threading
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from retrieval.config import DEFAULT_MODEL
 from retrieval.errors import ConfigError
+
+if TYPE_CHECKING:
+    from retrieval.config import StoreSettings
 
 __all__ = [
     "HASH_PREFIX",
@@ -20,7 +30,6 @@ __all__ = [
     "HashEmbedder",
     "QueryBatcher",
     "SentenceTransformerEmbedder",
-    "limit_threads",
     "load_embedder",
 ]
 
@@ -34,6 +43,7 @@ class Embedder(Protocol):
 
     name: str
     dim: int
+    runtime: str
 
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors for passages, shape (n, dim), float32, unit length."""
@@ -45,13 +55,20 @@ class Embedder(Protocol):
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model: the bundled MiniLM, a local path, or any model name."""
+    """A sentence-transformers model: the bundled MiniLM, a local path, or any model name.
+    `threads` > 0 caps torch's threads in this process."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 32) -> None:
+    runtime = "torch"
+
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 32, threads: int = 0) -> None:
+        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
+        if threads > 0:
+            # Several processes each using every core spin against each other.
+            torch.set_num_threads(threads)
 
         self.name = model
         self.batch_size = batch_size
@@ -93,6 +110,8 @@ class HashEmbedder:
     """Deterministic bag-of-words hashing embedder: no model, instant. For tests and dry runs;
     it only matches shared words, so never use it for real answers."""
 
+    runtime = "hash"
+
     def __init__(self, dim: int = 384) -> None:
         self.name = f"{HASH_PREFIX}{dim}"
         self.dim = dim
@@ -124,6 +143,7 @@ class QueryBatcher:
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
+        self.runtime = inner.runtime
         self.max_batch = max_batch
         self._cond = threading.Condition()
         self._waiting: list[_Pending] = []
@@ -179,20 +199,24 @@ class _Pending:
         return self.vector
 
 
-def limit_threads(threads: int) -> None:
-    """Let the model use at most `threads` CPU threads in this process (several processes
-    each using every core spin against each other and slow everyone down)."""
-    import torch
-
-    torch.set_num_threads(max(1, threads))
-
-
-def load_embedder(model: str, batch_size: int = 32) -> Embedder:
-    """The embedder a setting names: `hash:DIM` for the fake, else a sentence-transformers model."""
+def load_embedder(settings: StoreSettings) -> Embedder:
+    """The embedder the settings name: `hash:DIM` for the fake; the bundled model on ONNX
+    Runtime (exported at first use) unless `ENCODER_RUNTIME=torch`; any other model on
+    torch."""
+    model = settings.embedding_model
     if model.startswith(HASH_PREFIX):
         try:
             return HashEmbedder(int(model[len(HASH_PREFIX) :]))
         except ValueError as exc:
             raise ConfigError(f"bad EMBEDDING_MODEL {model!r}: expected hash:<dimension>") from exc
+    if model == DEFAULT_MODEL and settings.encoder_runtime == "onnx":
+        from retrieval.store.onnx import OnnxEmbedder, ensure_exported
+
+        ensure_exported(settings.onnx_dir)
+        return OnnxEmbedder(
+            settings.onnx_dir, settings.encoder_threads, settings.embedding_batch_size
+        )
     logger.debug("loading embedding model %s", model)
-    return SentenceTransformerEmbedder(model, batch_size=batch_size)
+    return SentenceTransformerEmbedder(
+        model, settings.embedding_batch_size, settings.encoder_threads
+    )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Engine, delete, func, make_url, select, update
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from retrieval.errors import ConfigError, IndexError_
@@ -29,6 +29,7 @@ from retrieval.store.index import FaissIndex
 from retrieval.store.models import Article, Event, Meta, Passage
 
 __all__ = [
+    "ENCODER_KEY",
     "VECTORS_MODEL_KEY",
     "ArticleDraft",
     "CatalogueRow",
@@ -40,6 +41,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 VECTORS_MODEL_KEY = "vectors_model"
+ENCODER_KEY = "encoder:"
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,29 @@ class Store:
         with self.sessions() as session:
             row = session.get(Meta, VECTORS_MODEL_KEY)
         return row.value if row else None
+
+    def encoders(self) -> dict[str, str]:
+        """The encoders recorded as making this store's vector space: runtime -> the space
+        and the evidence (`encoder:onnx-fp32` -> "bundled:all-MiniLM-L6-v2/384: same vectors
+        as torch ...")."""
+        with self.sessions() as session:
+            rows = session.scalars(select(Meta).where(Meta.key.startswith(ENCODER_KEY))).all()
+        return {row.key[len(ENCODER_KEY) :]: row.value for row in rows}
+
+    def record_encoder(self, runtime: str, note: str) -> None:
+        """Record in meta that `runtime` computes this store's vector space (`note`: which
+        space, and the evidence), once: a second runtime of the same space needs no
+        re-encode, and the meta table says why."""
+        key = f"{ENCODER_KEY}{runtime}"
+        try:
+            with self.sessions.begin() as session:
+                row = session.get(Meta, key)
+                if row is None:
+                    session.add(Meta(key=key, value=note))
+                elif row.value != note:
+                    row.value = note
+        except IntegrityError:
+            pass  # another process recorded it at the same moment
 
     def _check_vectors_model(self) -> None:
         recorded = self.vectors_model()

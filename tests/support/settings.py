@@ -23,6 +23,8 @@ def make_settings(data_dir: Path, db_url: str | None = None, **extra: object) ->
     values: dict[str, object] = {
         "NEWSBOT_DATA_DIR": data_dir,
         "EMBEDDING_MODEL": "hash:384",
+        # Answers in threads unless a test asks for worker processes (the default: per core).
+        "ANSWER_WORKERS": 0,
         **extra,
     }
     if db_url:
