@@ -66,3 +66,23 @@ def test_a_feed_that_is_not_a_url_is_a_bad_setting(
     monkeypatch.setenv("FEEDS", value)
     with pytest.raises(ValueError, match="FEEDS"):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("value", "workers"),
+    [(None, os.cpu_count() or 1), ("", os.cpu_count() or 1), ("0", 0), ("3", 3)],
+)
+def test_answer_workers_default_to_one_per_core(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, workers: int
+) -> None:
+    monkeypatch.delenv("ANSWER_WORKERS", raising=False)
+    if value is not None:
+        monkeypatch.setenv("ANSWER_WORKERS", value)
+    assert Settings(_env_file=None).workers == workers  # type: ignore[call-arg]
+
+
+def test_the_onnx_export_lives_beside_the_data_unless_encoder_dir_says(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, NEWSBOT_DATA_DIR=tmp_path, ENCODER_DIR="")  # type: ignore[call-arg]
+    assert settings.onnx_dir == tmp_path / "models" and settings.encoder_runtime == "onnx"
+    moved = Settings(_env_file=None, NEWSBOT_DATA_DIR=tmp_path, ENCODER_DIR=tmp_path / "m")  # type: ignore[call-arg]
+    assert moved.onnx_dir == tmp_path / "m"
