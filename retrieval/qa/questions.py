@@ -18,7 +18,8 @@ from retrieval.qa.filters import parse_dates
 from retrieval.store.events import TITLE_WORDS, normalize_name
 
 if TYPE_CHECKING:
-    from spacy.language import Language
+    from collections.abc import Callable
+
     from spacy.tokens import Doc
 
 __all__ = [
@@ -189,7 +190,7 @@ def cited_sources(text: str) -> tuple[str, ...]:
 class QuestionReader:
     """Reads questions with spaCy; one instance per process."""
 
-    def __init__(self, nlp: Language) -> None:
+    def __init__(self, nlp: Callable[[str], Doc]) -> None:
         self.nlp = nlp
 
     def read(self, text: str, previous: Question | None = None) -> Question:

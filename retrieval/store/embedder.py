@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from retrieval.batching import Batcher
 from retrieval.config import DEFAULT_MODEL
 from retrieval.errors import ConfigError
 
@@ -135,9 +135,8 @@ class HashEmbedder:
 
 class QueryBatcher:
     """An embedder whose `encode_query`, called from several threads at once, encodes the
-    waiting queries together in one forward pass: under load a batch of queries costs little
-    more than one (bench/bot.py). No thread of its own: whichever caller finds the model idle
-    encodes everything waiting, then hands over. Alone, a query is encoded at once."""
+    waiting queries together in one forward pass (retrieval/batching.py). Alone, a query is
+    encoded at once."""
 
     def __init__(self, inner: Embedder, max_batch: int = 64) -> None:
         self.inner = inner
@@ -145,58 +144,15 @@ class QueryBatcher:
         self.dim = inner.dim
         self.runtime = inner.runtime
         self.max_batch = max_batch
-        self._cond = threading.Condition()
-        self._waiting: list[_Pending] = []
-        self._busy = False
+        self._batcher: Batcher[str, np.ndarray] = Batcher(
+            lambda texts: list(inner.encode_documents(texts)), max_batch
+        )
 
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.encode_documents(texts)
 
     def encode_query(self, text: str) -> np.ndarray:
-        mine = _Pending(text)
-        with self._cond:
-            self._waiting.append(mine)
-        while True:
-            with self._cond:
-                while not mine.done and self._busy:
-                    self._cond.wait()
-                if mine.done:
-                    return mine.value()
-                self._busy = True
-                batch = self._waiting[: self.max_batch]
-                del self._waiting[: self.max_batch]
-            try:
-                vectors = self.inner.encode_documents([p.text for p in batch])
-                for pending, vector in zip(batch, vectors, strict=True):
-                    pending.vector = vector
-            except BaseException as exc:  # every waiter gets the error, not a hang
-                for pending in batch:
-                    pending.error = exc
-                raise
-            finally:
-                with self._cond:
-                    for pending in batch:
-                        pending.done = True
-                    self._busy = False
-                    self._cond.notify_all()
-
-
-class _Pending:
-    """One query waiting for its vector."""
-
-    __slots__ = ("done", "error", "text", "vector")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.vector: np.ndarray | None = None
-        self.error: BaseException | None = None
-        self.done = False
-
-    def value(self) -> np.ndarray:
-        if self.error is not None:
-            raise self.error
-        assert self.vector is not None
-        return self.vector
+        return self._batcher(text)
 
 
 def load_embedder(settings: StoreSettings) -> Embedder:
