@@ -3,10 +3,13 @@
 Opens (or builds, the first time: about 7 minutes) a data dir holding the 609-article corpus,
 warms the service up, then answers the benchmark's queries one at a time, as `newsbot ask`
 does once loaded. Beside the answer latency it times, in the same run and on the same queries,
-the parts an answer is built from: encoding the query alone, and the hybrid passage search. The
-machine is shared and noisy: compare figures of one run with each other, not across runs.
+the parts an answer is built from: encoding the query alone, and the hybrid passage search.
+Each encoder runtime named (`--runtimes`, default the ONNX one then torch) is timed in turn on
+the same store. The machine is shared and noisy: compare figures of one run with each other,
+not across runs.
 
     .venv/bin/python bench/ask.py [--data-dir /tmp/nbe] [--queries N] [--corpus PATH]
+                                  [--runtimes onnx,torch]
 """
 
 from __future__ import annotations
@@ -57,12 +60,14 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("data/eval-multihop"))
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--queries", type=int, default=400, help="how many queries to time")
+    parser.add_argument("--runtimes", default="onnx,torch", help="ENCODER_RUNTIME values")
     args = parser.parse_args()
 
     settings = Settings(_env_file=None, NEWSBOT_DATA_DIR=args.data_dir)  # type: ignore[call-arg]
     services = open_services(settings)
     summary_ = ingest([str(args.corpus)], settings.ingest, services.store, services.embedder)
     stats = services.store.stats()
+    services.close()
     queries = json.loads((args.corpus.parent / "queries-dev.json").read_text())
     # Every type, nulls included, interleaved as they come in the file.
     questions = [q["query"] for q in queries][: args.queries]
@@ -72,15 +77,24 @@ def main() -> None:
         "Where did Biden and Xi meet?",
     ]
 
-    # Warm-up: the first call builds BM25 and touches every cold path.
-    for question in questions[:20] + meeting_like:
-        services.answerer.ask(question)
-
-    encode = timings(services.embedder.encode_query, questions)
-    search = timings(lambda q: services.searcher.search(q, 10), questions)
-    ask = timings(services.answerer.ask, questions)
-    ask_meetings = timings(services.answerer.ask, meeting_like * 20)
-    services.close()
+    lines = []
+    for runtime in args.runtimes.split(","):
+        services = open_services(settings.model_copy(update={"encoder_runtime": runtime}))
+        # Warm-up: the first call builds BM25 and touches every cold path.
+        for question in questions[:20] + meeting_like:
+            services.answerer.ask(question)
+        encode = timings(services.embedder.encode_query, questions)
+        search = timings(lambda q, s=services: s.searcher.search(q, 10), questions)
+        ask = timings(services.answerer.ask, questions)
+        ask_meetings = timings(services.answerer.ask, meeting_like * 20)
+        services.close()
+        lines += [
+            f"encoder runtime: {runtime}",
+            summary("encode query (ref)", encode),
+            summary("search, hybrid (ref)", search),
+            summary("ask", ask),
+            summary("ask, meeting questions", ask_meetings),
+        ]
 
     print(
         f"# bench/ask.py  {datetime.now(UTC):%Y-%m-%d %H:%M} UTC  {platform.machine()}, "
@@ -91,10 +105,8 @@ def main() -> None:
         f"(ingest this run: {summary_.new} new, {summary_.unchanged} unchanged); "
         f"{len(questions)} MultiHop-RAG dev queries, warm, one at a time"
     )
-    print(summary("encode query (ref)", encode))
-    print(summary("search, hybrid (ref)", search))
-    print(summary("ask", ask))
-    print(summary("ask, meeting questions", ask_meetings))
+    for line in lines:
+        print(line)
 
 
 if __name__ == "__main__":
