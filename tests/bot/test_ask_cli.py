@@ -21,10 +21,13 @@ SEED_QUESTIONS = [
 
 @pytest.mark.shared
 @pytest.mark.slow
-def test_seed_questions_answered_with_citations_by_ask_json(tmp_path: Path) -> None:
+def test_seed_questions_answered_with_citations_by_ask_json(tmp_path: Path, onnx_dir: Path) -> None:
     settings = make_settings(tmp_path / "data", EMBEDDING_MODEL="bundled:all-MiniLM-L6-v2")
-    assert run_cli(settings, "ingest", str(SEED)).returncode == 0
-    done = run_cli(settings, "ask", "--json", "-", stdin="\n".join(SEED_QUESTIONS) + "\n")
+    encoder = {"ENCODER_DIR": str(onnx_dir)}  # the session's export, not one per test
+    assert run_cli(settings, "ingest", str(SEED), env=encoder).returncode == 0
+    done = run_cli(
+        settings, "ask", "--json", "-", stdin="\n".join(SEED_QUESTIONS) + "\n", env=encoder
+    )
     assert done.returncode == 0, done.stderr
     who, when, where, never = (json.loads(line) for line in done.stdout.splitlines())
 
