@@ -2,16 +2,30 @@
 
 Kept in memory and rebuilt from the database when the store changes: at 15k passages a build
 takes about a second, and it needs no schema of its own, so SQLite and PostgreSQL behave alike.
+With a cache directory, a build is saved there under the digest of exactly what it indexes
+(ids, texts, constants) and a later process indexing the same loads it memory-mapped instead:
+a one-shot `newsbot ask` does not rebuild BM25, and worker processes share its pages.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import bm25s
 import numpy as np
 
-__all__ = ["K1", "B", "LexicalIndex", "reciprocal_rank_fusion", "top_positions"]
+__all__ = ["K1", "KEEP_CACHED", "B", "LexicalIndex", "reciprocal_rank_fusion", "top_positions"]
+
+logger = logging.getLogger(__name__)
+
+KEEP_CACHED = 4  # builds kept in a cache directory (a writer and readers of older states)
 
 # BM25 constants, calibrated on the MultiHop-RAG dev set (docs/evaluation.md). A low b barely
 # normalises length: passages are already 40..160 words, and a long one that states a fact
@@ -25,14 +39,20 @@ class LexicalIndex:
     """BM25 over documents keyed by passage id."""
 
     def __init__(
-        self, ids: Sequence[int], documents: Sequence[str], k1: float = K1, b: float = B
+        self,
+        ids: Sequence[int],
+        documents: Sequence[str],
+        k1: float = K1,
+        b: float = B,
+        cache: Path | None = None,
     ) -> None:
         self.ids = np.asarray(ids, dtype=np.int64)
         self._bm25: bm25s.BM25 | None = None
         if len(documents):
-            tokens = bm25s.tokenize(list(documents), stopwords="en", show_progress=False)
-            self._bm25 = bm25s.BM25(k1=k1, b=b)
-            self._bm25.index(tokens, show_progress=False)
+            if cache is None:
+                self._bm25 = _build(documents, k1, b)
+            else:
+                self._bm25 = _cached(cache, self.ids, documents, k1, b)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -54,6 +74,69 @@ class LexicalIndex:
             return []
         scores = self.scores(query)
         return [(int(self.ids[i]), float(scores[i])) for i in top_positions(scores, k)]
+
+
+def _build(documents: Sequence[str], k1: float, b: float) -> bm25s.BM25:
+    tokens = bm25s.tokenize(list(documents), stopwords="en", show_progress=False)
+    bm25 = bm25s.BM25(k1=k1, b=b)
+    bm25.index(tokens, show_progress=False)
+    return bm25
+
+
+def _digest(ids: np.ndarray, documents: Sequence[str], k1: float, b: float) -> str:
+    """What a build depends on, hashed: the same digest is the same index."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"bm25s {bm25s.__version__} k1={k1} b={b} n={len(ids)}\n".encode())
+    h.update(np.ascontiguousarray(ids, dtype=np.int64).tobytes())
+    for document in documents:
+        h.update(document.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def _cached(
+    cache: Path, ids: np.ndarray, documents: Sequence[str], k1: float, b: float
+) -> bm25s.BM25:
+    """The build for exactly these documents: loaded (memory-mapped) from `cache` if a process
+    saved it there, else built and saved. A cache that cannot be read or written is only a
+    missed shortcut."""
+    entry = cache / _digest(ids, documents, k1, b)
+    if entry.is_dir():
+        try:
+            bm25 = bm25s.BM25.load(entry, mmap=True, show_progress=False)
+            os.utime(entry)  # recently used: kept by the pruning below
+            return bm25
+        except (OSError, ValueError, KeyError) as exc:
+            logger.warning("BM25 cache %s unreadable (%s); rebuilding", entry, exc)
+            shutil.rmtree(entry, ignore_errors=True)
+    bm25 = _build(documents, k1, b)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(dir=cache, prefix=".build-"))
+        bm25.save(scratch, show_progress=False)
+        try:
+            scratch.rename(entry)  # whole, or not at all; another process may have won
+        except OSError:
+            shutil.rmtree(scratch, ignore_errors=True)
+        _prune(cache)
+    except OSError as exc:
+        logger.warning("cannot save BM25 to %s: %s", cache, exc)
+    return bm25
+
+
+def _prune(cache: Path) -> None:
+    """Keep the most recently used builds (a reader still holding an older one keeps its
+    memory-mapped pages: Linux frees them only when it lets go)."""
+    entries = sorted(
+        (p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in entries[KEEP_CACHED:]:
+        shutil.rmtree(old, ignore_errors=True)
+    for scratch in cache.glob(".build-*"):  # left by a process killed while saving
+        if time.time() - scratch.stat().st_mtime > 3600:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def top_positions(

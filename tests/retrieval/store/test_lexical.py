@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,7 +9,12 @@ import pytest
 from retrieval.qa.search import Searcher
 from retrieval.store import ArticleDraft, PassageDraft, Store
 from retrieval.store.embedder import HashEmbedder
-from retrieval.store.lexical import LexicalIndex, reciprocal_rank_fusion, top_positions
+from retrieval.store.lexical import (
+    KEEP_CACHED,
+    LexicalIndex,
+    reciprocal_rank_fusion,
+    top_positions,
+)
 
 
 def test_bm25_ranks_shared_rare_terms_first() -> None:
@@ -98,3 +104,36 @@ def test_searcher_modes_and_lexical_rebuild(store: Store, hash_embedder: HashEmb
     assert hybrid.search("central bank interest rates")[0].title == "Rates held"
     with pytest.raises(ValueError, match="unknown search mode"):
         Searcher(store, hash_embedder, "fuzzy")
+
+
+def test_a_cached_build_is_loaded_for_the_same_documents_and_scores_the_same(
+    tmp_path: Path,
+) -> None:
+    docs = ["budget vote in parliament", "weather warning for the coast", "budget delayed again"]
+    fresh = LexicalIndex([7, 3, 5], docs)
+    first = LexicalIndex([7, 3, 5], docs, cache=tmp_path)
+    (entry,) = [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
+    second = LexicalIndex([7, 3, 5], docs, cache=tmp_path)
+    assert isinstance(second._bm25.scores["data"], np.memmap)  # type: ignore[union-attr]
+    for query in ("budget delayed", "coast weather", "parliament vote", "zebra"):
+        assert np.array_equal(fresh.scores(query), second.scores(query))
+        assert np.array_equal(first.scores(query), second.scores(query))
+    # Other documents, or the same with other ids: another build, never the cached one.
+    changed = LexicalIndex([7, 3, 5], [*docs[:2], "budget passed at last"], cache=tmp_path)
+    assert changed.search("delayed", 3) == []
+    moved = LexicalIndex([7, 3, 6], docs, cache=tmp_path)
+    assert [pid for pid, _ in moved.search("delayed", 3)] == [6]
+    assert entry.is_dir() and len(list(tmp_path.iterdir())) == 3
+
+
+def test_a_damaged_cache_entry_is_rebuilt_and_old_entries_pruned(tmp_path: Path) -> None:
+    docs = ["budget vote", "weather warning", "budget delayed"]
+    LexicalIndex([1, 2, 3], docs, cache=tmp_path)
+    (entry,) = list(tmp_path.iterdir())
+    for part in entry.iterdir():
+        part.write_bytes(b"garbage")
+    again = LexicalIndex([1, 2, 3], docs, cache=tmp_path)
+    assert [pid for pid, _ in again.search("delayed budget", 3)] == [3, 1]
+    for n in range(KEEP_CACHED + 3):
+        LexicalIndex([1, 2, 3], [*docs[:2], f"budget number {n}"], cache=tmp_path)
+    assert len(list(tmp_path.iterdir())) == KEEP_CACHED
