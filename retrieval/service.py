@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from retrieval.config import Settings, StoreSettings
 from retrieval.digest.subscriptions import Subscriptions
-from retrieval.nlp import QuestionParser, load_question_nlp
+from retrieval.nlp import QuestionParser, load_nlp
 from retrieval.qa.answer import Answer, Answerer
 from retrieval.qa.questions import QuestionReader
 from retrieval.qa.search import Hit, Searcher
@@ -136,7 +136,7 @@ def open_services(settings: Settings) -> Services:
             store.record_encoder(inner.runtime, note)
     # Services.refresh swaps BM25 for a newer one while no search runs.
     searcher = Searcher(store, embedder, settings.search.mode, auto_refresh=False)
-    answerer = Answerer(searcher, QuestionReader(QuestionParser(load_question_nlp())))
+    answerer = Answerer(searcher, QuestionReader(QuestionParser(load_nlp())))
     return Services(
         settings,
         embedder,

@@ -52,7 +52,6 @@ from retrieval.qa.sentences import sentences
 from retrieval.store.events import TITLE_WORDS, StoredEvent, normalize_name, same_person
 
 if TYPE_CHECKING:
-    from spacy.language import Language
     from spacy.tokens import Doc, Span, Token
 
 __all__ = ["ArticleText", "MeetingReader", "dateline_place", "mentions"]
@@ -116,7 +115,7 @@ def dateline_place(text: str) -> str | None:
 class MeetingReader:
     """Reads meetings of named people out of ranked passages; one per process."""
 
-    def __init__(self, nlp: Language, article_text: ArticleText) -> None:
+    def __init__(self, nlp: Callable[[str], Doc], article_text: ArticleText) -> None:
         self.nlp = nlp
         self.article_text = article_text
         self._parse = functools.lru_cache(maxsize=4096)(nlp)

@@ -1,5 +1,5 @@
-"""The spaCy pipelines: questions read without what they do not use, and spaCy imported
-without torch (thinc imports it whenever it is installed)."""
+"""The spaCy pipeline: imported without torch (thinc imports it whenever it is installed), and
+questions asked at once read in one batch."""
 
 from __future__ import annotations
 
@@ -10,26 +10,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 from spacy.tokens import Doc
 
-from retrieval.nlp import QuestionParser, load_nlp, load_question_nlp
+from retrieval.nlp import QuestionParser, load_nlp
 from tests.conftest import ROOT
 
 NAMES = ["Tomas Halvorsen", "Ines Carvalho", "Ruth Okonkwo", "Pavel Novak", "Mei Tanaka"] * 4
 
 
-def test_questions_are_read_without_the_lemmatizer_and_with_the_same_analysis() -> None:
-    whole, questions = load_nlp(), load_question_nlp()
-    assert "lemmatizer" in whole.pipe_names and "lemmatizer" not in questions.pipe_names
-    assert {"tagger", "parser", "attribute_ruler", "ner"} <= set(questions.pipe_names)
-    text = "When did the Kenyan climate envoy meet Dr Amara Osei in Nairobi last week?"
-    parse = [(t.text, t.pos_, t.dep_, t.head.i, t.ent_type_) for t in whole(text)]
-    assert parse == [(t.text, t.pos_, t.dep_, t.head.i, t.ent_type_) for t in questions(text)]
-
-
 def test_spacy_is_loaded_without_torch_and_torch_still_imports_after() -> None:
     code = (
         "import sys\n"
-        "from retrieval.nlp import load_question_nlp\n"
-        "load_question_nlp()('Who did Ana meet?')\n"
+        "from retrieval.nlp import load_nlp\n"
+        "load_nlp()('Who did Ana meet?')\n"
         "assert 'torch' not in sys.modules, 'torch imported'\n"
         "import torch\n"
         "print(torch.ones(2).sum().item())\n"
@@ -42,7 +33,7 @@ def test_spacy_is_loaded_without_torch_and_torch_still_imports_after() -> None:
 
 
 def test_questions_asked_at_once_are_read_in_one_batch_each_getting_its_own_doc() -> None:
-    nlp = load_question_nlp()
+    nlp = load_nlp()
     batches: list[int] = []
     gate = threading.Event()
 
