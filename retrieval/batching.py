@@ -10,25 +10,25 @@ from typing import Generic, TypeVar
 
 __all__ = ["Batcher"]
 
-In = TypeVar("In")
-Out = TypeVar("Out")
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
 
 
-class Batcher(Generic[In, Out]):
+class Batcher(Generic[_In, _Out]):
     """`batcher(item)` returns `run([item, ...])`'s result for that item. No thread of its
     own: whichever caller finds `run` idle runs everything waiting (at most `max_batch`),
     then hands over. Alone, an item is run at once. `run` is never called from two threads
     at once."""
 
-    def __init__(self, run: Callable[[list[In]], Sequence[Out]], max_batch: int = 64) -> None:
+    def __init__(self, run: Callable[[list[_In]], Sequence[_Out]], max_batch: int = 64) -> None:
         self.run = run
         self.max_batch = max_batch
         self._cond = threading.Condition()
-        self._waiting: list[_Pending[In, Out]] = []
+        self._waiting: list[_Pending[_In, _Out]] = []
         self._busy = False
 
-    def __call__(self, item: In) -> Out:
-        mine: _Pending[In, Out] = _Pending(item)
+    def __call__(self, item: _In) -> _Out:
+        mine: _Pending[_In, _Out] = _Pending(item)
         with self._cond:
             self._waiting.append(mine)
         while True:
@@ -57,19 +57,19 @@ class Batcher(Generic[In, Out]):
                     self._cond.notify_all()
 
 
-class _Pending(Generic[In, Out]):
+class _Pending(Generic[_In, _Out]):
     """One item waiting for its result."""
 
     __slots__ = ("done", "error", "item", "ok", "result")
 
-    def __init__(self, item: In) -> None:
+    def __init__(self, item: _In) -> None:
         self.item = item
-        self.result: Out | None = None
+        self.result: _Out | None = None
         self.ok = False
         self.error: BaseException | None = None
         self.done = False
 
-    def value(self) -> Out:
+    def value(self) -> _Out:
         if self.error is not None:
             raise self.error
         assert self.ok

@@ -78,11 +78,11 @@ def test_answer_workers_default_to_one_per_core(
     monkeypatch.delenv("ANSWER_WORKERS", raising=False)
     if value is not None:
         monkeypatch.setenv("ANSWER_WORKERS", value)
-    assert Settings(_env_file=None).workers == workers  # type: ignore[call-arg]
+    assert Settings(_env_file=None).telegram.workers == workers  # type: ignore[call-arg]
 
 
 def test_the_onnx_export_lives_beside_the_data_unless_encoder_dir_says(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, NEWSBOT_DATA_DIR=tmp_path, ENCODER_DIR="")  # type: ignore[call-arg]
-    assert settings.onnx_dir == tmp_path / "models" and settings.encoder_runtime == "onnx"
+    assert settings.store.onnx_dir == tmp_path / "models" and settings.encoder_runtime == "onnx"
     moved = Settings(_env_file=None, NEWSBOT_DATA_DIR=tmp_path, ENCODER_DIR=tmp_path / "m")  # type: ignore[call-arg]
-    assert moved.onnx_dir == tmp_path / "m"
+    assert moved.store.onnx_dir == tmp_path / "m"

@@ -8,14 +8,16 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from spacy.tokens import Doc
 
 from retrieval.nlp import QuestionParser, load_nlp
-from tests.conftest import ROOT
+from tests.support.settings import ROOT
 
 NAMES = ["Tomas Halvorsen", "Ines Carvalho", "Ruth Okonkwo", "Pavel Novak", "Mei Tanaka"] * 4
 
 
+@pytest.mark.slow
 def test_spacy_is_loaded_without_torch_and_torch_still_imports_after() -> None:
     code = (
         "import sys\n"

@@ -40,8 +40,9 @@ def _queued(batcher: QueryBatcher, count: int, timeout: float = 10.0) -> None:
     """Wait until `count` callers wait behind the one encoding (a busy machine is slow to
     start 40 threads: no fixed sleep)."""
     deadline = time.monotonic() + timeout
-    while len(batcher._waiting) < count:
-        assert time.monotonic() < deadline, f"only {len(batcher._waiting)} callers queued"
+    waiting = batcher._batcher._waiting  # the queue of retrieval/batching.py's Batcher
+    while len(waiting) < count:
+        assert time.monotonic() < deadline, f"only {len(waiting)} callers queued"
         time.sleep(0.01)
 
 

@@ -71,7 +71,7 @@ def test_a_store_encoded_with_torch_is_searched_with_onnx_without_reencoding(
 
     settings = make_settings(tmp_path / "data", EMBEDDING_MODEL=DEFAULT_MODEL, ENCODER_DIR=onnx_dir)
     store = Store.open(settings.db_url, settings.index_dir, minilm.name, minilm.dim)
-    ingest([str(SEED), str(SAMPLES)], settings, store, minilm)
+    ingest([str(SEED), str(SAMPLES)], settings.ingest, store, minilm)
     queries = ["arctic shipping talks", "interest rates held", "glaciers melting", "cup final"]
     by_torch = [[h.passage_id for h in Searcher(store, minilm).search(q, 5)] for q in queries]
     store.close()
