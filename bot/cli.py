@@ -370,6 +370,8 @@ def bot_command() -> None:
     services = _open(settings)
     try:
         telegram.run(services)
+    except NewsbotError as exc:
+        raise _fail(str(exc)) from None
     finally:
         services.close()
 

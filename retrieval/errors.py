@@ -5,11 +5,12 @@ NewsbotError
  +-- SourceError        one ingest source cannot be read or parsed (the rest go on)
  |    +-- FetchError    a URL could not be fetched, or was refused
  +-- IndexError_        the vector index is missing, unreadable or built with another model
+ +-- BotApiError        the Telegram Bot API refused the bot at start-up, or could not be reached
 """
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "FetchError", "IndexError_", "NewsbotError", "SourceError"]
+__all__ = ["BotApiError", "ConfigError", "FetchError", "IndexError_", "NewsbotError", "SourceError"]
 
 
 class NewsbotError(Exception):
@@ -30,3 +31,8 @@ class FetchError(SourceError):
 
 class IndexError_(NewsbotError):
     """The vector index cannot be used as it is."""
+
+
+class BotApiError(NewsbotError):
+    """The Bot API refused the bot at start-up (a bad token) or could not be reached; the
+    message never carries the token."""

@@ -3,12 +3,16 @@ The handlers are in bot/telegram/handlers.py (the conversation) and bot/telegram
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 import secrets
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
-from telegram import BotCommand, Update
+import httpx
+from telegram import Bot, BotCommand, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -18,6 +22,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.logs import redact
 from bot.telegram import admin, digests, feeds, handlers
@@ -25,9 +30,10 @@ from bot.telegram.context import BotApplication, BotData, Context
 from bot.telegram.limits import RetryingRateLimiter
 from bot.telegram.workers import answers_for
 from retrieval.config import TelegramSettings
+from retrieval.errors import BotApiError
 from retrieval.service import Services
 
-__all__ = ["COMMANDS", "build", "run", "webhook_options"]
+__all__ = ["COMMANDS", "build", "check_bot_api", "run", "start_up_error", "webhook_options"]
 
 logger = logging.getLogger(__name__)
 
@@ -128,11 +134,63 @@ def webhook_options(settings: TelegramSettings) -> dict[str, Any]:
     }
 
 
-def run(services: Services) -> None:
-    """Run until interrupted: a webhook when WEBHOOK_URL is set, long polling otherwise."""
-    application = build(services)
-    settings = services.settings.telegram
-    if settings.webhook_url:
-        application.run_webhook(**webhook_options(settings))
+def start_up_error(error: TelegramError, settings: TelegramSettings) -> BotApiError:
+    """A Bot API failure at start-up as one plain line. python-telegram-bot's own message for
+    a rejected token quotes the token in full, so none of its text is used unredacted."""
+    parts = urlsplit(settings.base_url)
+    where = f"the Bot API at {parts.scheme}://{parts.hostname or ''}"
+    where += f":{parts.port}" if parts.port else ""
+    detail = str(error)
+    token = settings.token.get_secret_value() if settings.token else ""
+    for secret in filter(None, (token,)):
+        detail = detail.replace(secret, "[token]")
+    detail = re.sub(r"\s+", " ", detail).strip()[:200]
+    if isinstance(error, InvalidToken):
+        message = f"{where} rejected TELEGRAM_BOT_TOKEN; get a valid one from @BotFather"
+    elif isinstance(error, TimedOut):
+        message = f"{where} did not answer in time"
+    elif isinstance(error, NetworkError) and isinstance(error.__cause__, httpx.TransportError):
+        cause = error.__cause__
+        message = f"cannot reach {where}: {str(cause) or type(cause).__name__}"
+    elif isinstance(error, NetworkError) and ". Parsing the server response" in detail:
+        message = f"{where} answered {detail.split('. Parsing the server response')[0]}"
+    elif detail == "Invalid server response":
+        message = f"{where} sent something that is not a Bot API answer (not JSON)"
     else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        message = f"{where} refused to start the bot: {detail}"
+    return BotApiError(message)
+
+
+async def check_bot_api(settings: TelegramSettings) -> None:
+    """One getMe without retries, so that a bad token, a dead network or a broken proxy is
+    reported in one line at start-up, before python-telegram-bot's retry loop logs it."""
+    request = HTTPXRequest(connect_timeout=5.0, read_timeout=15.0)
+    token = settings.token.get_secret_value() if settings.token else ""
+    bot = Bot(token, base_url=settings.base_url,
+              request=request)  # fmt: skip
+    quiet = logging.getLogger("telegram")  # it logs a bad answer with a traceback: told below
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        await bot.initialize()  # getMe
+    except TelegramError as exc:
+        raise start_up_error(exc, settings) from None
+    finally:
+        quiet.setLevel(level)
+        await request.shutdown()
+
+
+def run(services: Services) -> None:
+    """Run until interrupted: a webhook when WEBHOOK_URL is set, long polling otherwise. A Bot
+    API that refuses or cannot be reached at start-up raises BotApiError (one line, no token)."""
+    settings = services.settings.telegram
+    asyncio.run(check_bot_api(settings))
+    application = build(services)
+    try:
+        if settings.webhook_url:
+            application.run_webhook(**webhook_options(settings))
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except TelegramError as exc:
+        application.bot_data.answers.close()
+        raise start_up_error(exc, settings) from None
