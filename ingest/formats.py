@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from retrieval.errors import SourceError
+from retrieval.safety import web_url
 
 __all__ = [
     "MIN_FEED_BODY_WORDS",
@@ -239,7 +240,9 @@ def parse_feed(text: str, origin: str) -> Parsed:
         body = _html_to_text(fragment or entry.get("summary", ""))
         parsed_time = entry.get("published_parsed") or entry.get("updated_parsed")
         published = datetime(*parsed_time[:6]).replace(tzinfo=UTC) if parsed_time else None
-        link = entry.get("link") or None
+        # A link that is not http(s) is no page to fetch nor a key: the item is kept by
+        # position, without a link (see retrieval.safety).
+        link = web_url(entry.get("link"))
         articles.append(
             RawArticle(
                 title=(entry.get("title") or "(untitled)").strip(),

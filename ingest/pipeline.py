@@ -12,7 +12,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from ingest.split import split_passages
 from retrieval.config import FetchSettings, IngestSettings
 from retrieval.meetings.extract import EventExtractor
 from retrieval.nlp import load_nlp
+from retrieval.safety import strip_controls, web_url
 from retrieval.store import ArticleDraft, PassageDraft, Store, WriteResult
 from retrieval.store.embedder import Embedder
 from retrieval.store.events import EventDraft
@@ -40,6 +41,7 @@ __all__ = [
     "ingest",
     "make_fetcher",
     "prepare",
+    "sanitise",
 ]
 
 logger = logging.getLogger(__name__)
@@ -84,8 +86,27 @@ class Prepared:
     spans: list[tuple[int, int, str]]
 
 
+def sanitise(raw: RawArticle) -> RawArticle:
+    """The article with control characters stripped from every text field, and its URL
+    dropped unless it is http(s): whatever the format, nothing else is stored as a link."""
+
+    def line(value: str | None) -> str | None:
+        return " ".join(strip_controls(value).split()) or None if value else None
+
+    return replace(
+        raw,
+        title=line(raw.title) or "(untitled)",
+        body=strip_controls(raw.body),
+        origin=strip_controls(raw.origin),
+        url=web_url(raw.url),
+        outlet=line(raw.outlet),
+        author=line(raw.author),
+    )
+
+
 def prepare(raw: RawArticle, min_words: int, max_words: int) -> Prepared | None:
-    """Clean and split one article; None when nothing of it is left."""
+    """Sanitise, clean and split one article; None when nothing of it is left."""
+    raw = sanitise(raw)
     paragraphs = clean_paragraphs(raw.body)
     if not paragraphs:
         return None
