@@ -449,7 +449,7 @@ def _role(token: Token, name: str) -> str | None:
 
 
 def _as_written(words: Sequence[Token]) -> str:
-    """Tokens as the text has them: "Kim Jong-un", not "Kim Jong - un"."""
+    """Tokens as the text has them: "Lee Dae-ho", not "Lee Dae - ho"."""
     out = ""
     for previous, word in zip([None, *words[:-1]], words, strict=True):
         if previous is not None and previous.i + 1 == word.i:

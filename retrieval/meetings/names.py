@@ -108,7 +108,7 @@ def display_name(mention: str) -> str:
 
 def looks_like_a_person(name: str) -> bool:
     """Whether a name can be a person's: no digits ("G7"), not an acronym or a dateline in
-    capitals ("NATO", "RANCHO MIRAGE"), no institution's noun ("White House", "Holy See")."""
+    capitals ("NATO", "PORT VERDE"), no institution's noun ("White House", "Grand Hotel")."""
     words = [w for w in re.split(r"[\s-]+", name.strip()) if w]
     if not words or any(ch.isdigit() for ch in name):
         return False

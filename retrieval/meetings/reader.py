@@ -85,7 +85,7 @@ _DATE_WORDS = re.compile(
 
 def mentions(text: str, name: str) -> bool:
     """Whether a text may name a person: the full name, or one of its words as a capitalised
-    whole word. "Kim Jong-un" is named by "Kim Jong Un"."""
+    whole word. "Lee Dae-ho" is named by "Lee Dae Ho"."""
     tokens = normalize_name(name).split()
     if not tokens:
         return False
@@ -381,7 +381,7 @@ def _place_object(prep: Token) -> Token | None:
     for obj in prep.children:
         if obj.dep_ != "pobj" or _is_calendar(obj):
             continue
-        # "in the Oval Office", "at the Grand Hotel": the small model often calls a building
+        # "in the Green Room", "at the Grand Hotel": the small model often calls a building
         # an organisation; no one is met "in" an organisation.
         named = obj.pos_ == "PROPN" and obj.ent_type_ in ("ORG", "FAC", "")
         if is_place(obj, prep.lower_) or named:
