@@ -46,10 +46,17 @@ from retrieval.meetings.vocab import (
     MEET_VERBS,
     MEETING_WORDS,
     TALK_VERBS,
+    VENUE_NOUNS,
 )
 from retrieval.qa.search import Hit
 from retrieval.qa.sentences import sentences
-from retrieval.store.events import TITLE_WORDS, StoredEvent, normalize_name, same_person
+from retrieval.store.events import (
+    ANNOUNCED,
+    TITLE_WORDS,
+    StoredEvent,
+    normalize_name,
+    same_person,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -76,6 +83,23 @@ _DATELINE = re.compile(
     r"\s*(?:\([^)]{2,40}\))?\s*[-–—]{1,2}\s"
 )
 _GROUP = re.compile(r"\b(?:they|their|the two|both)\b", re.I)
+# A meeting named again after the sentence that told of it: "the talks", "their meeting", "that
+# visit", "the two-hour meeting".
+_BACK_REFERENCE = re.compile(
+    r"\b(?:the|their|that|this|his|her|its)\s+(?:[\w’'-]+\s+){0,3}?"
+    r"(?:meeting|talks|summit|audience|encounter|discussions?|visit|conversation|call|dinner|"
+    r"lunch|breakfast)\b",
+    re.I,
+)
+# A sentence that goes on from the time of the ones before: "Later, ...", "Afterwards, ...".
+_CONTINUES = re.compile(
+    r"^\W*(?:later|afterwards?|earlier|then|after that)\b"
+    r"(?:\s+(?:that|the same|in the)\s+(?:day|morning|afternoon|evening))?\s*,",
+    re.I,
+)
+# "In / at / during the meeting, A and B ...": the subject of the verb the phrase modifies took
+# part ("Also at the meeting were A and B").
+_ATTENDANCE_PREPOSITIONS = frozenset("in at during".split())
 _DATE_WORDS = re.compile(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow|"
     r"tonight|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b|\b\d{1,2}(?:st|nd|rd|th)?\b",
@@ -131,20 +155,118 @@ class MeetingReader:
             title, article_names = articles[hit.article_id]
             published = hit.published_at.date() if hit.published_at else None
             text_sentences = sentences(hit.text)
+            last: tuple[int, StoredEvent] | None = None  # the passage's latest meeting
             for i, sentence in enumerate(text_sentences):
                 before = text_sentences[i - 1] if i else title
                 if not MEETING_WORDS.search(sentence):
                     continue
-                if not all(mentions(sentence, n) or mentions(before, n) for n in names):
-                    continue
-                if not any(mentions(sentence, n) for n in names) and not _GROUP.search(sentence):
+                named = all(mentions(sentence, n) or mentions(before, n) for n in names) and (
+                    any(mentions(sentence, n) for n in names) or _GROUP.search(sentence)
+                )
+                if not named:
+                    # "Also at the meeting were A and B": more people of the meeting just
+                    # told of.
+                    if last is not None and i - last[0] <= 2 and _BACK_REFERENCE.search(sentence):
+                        more = self._attendees(sentence, last[1], Context(article_names))
+                        if more is not None and more.sentence not in {e.sentence for e in found}:
+                            found.append(more)
                     continue
                 for event in self._events(
                     sentence, before, names, hit, published, Context(article_names)
                 ):
                     if event.sentence not in {e.sentence for e in found}:
                         found.append(event)
+                        last = (i, event)
         return [replace(e, id=-(n + 1)) for n, e in enumerate(found)]
+
+    def _attendees(self, sentence: str, event: StoredEvent, context: Context) -> StoredEvent | None:
+        """The people a sentence adds to a meeting it names again, as an event of theirs."""
+        doc = self._parse(sentence)
+        if _another_meeting(doc, event, context):
+            return None
+        for noun in (t for t in doc if _refers_back(t)):
+            people, _ = _frame_people(noun, _clause_head(noun), context)
+            new = [p for p in people if not any(same_person(p, q) for q in event.people)]
+            if new:
+                return replace(
+                    event,
+                    with_=tuple(new),
+                    sentence=sentence,
+                    roles=tuple((p, context.roles[p]) for p in new if p in context.roles),
+                    evidence=(),
+                )
+        return None
+
+    def complete(self, event: StoredEvent, hit: Hit) -> StoredEvent:
+        """The day and the place of a meeting that its own sentence does not give, from what
+        the article says around it, nearest first:
+
+        - a sentence after it that names the meeting again ("The talks were held at the
+          embassy", "Images from the meeting on Sunday ..."), unless that sentence tells of a
+          meeting of other people;
+        - for the day, the sentences before when it goes on from them ("Later, A met B");
+        - for the place, the article's dateline ("LYON (Ledger) -"), then its headline ("A
+          meets B in Lyon").
+        The sentences used are kept as the event's evidence, so the answer quotes them."""
+        if event.when is not None and event.where is not None:
+            return event
+        title, passages = self.article_text(hit.article_id)
+        context = Context(ArticleNames(title, passages))
+        # The article's sentences, so that what is said around the meeting counts across a
+        # passage boundary.
+        text_sentences = [s for passage in passages or [hit.text] for s in sentences(passage)]
+        position = next((i for i, s in enumerate(text_sentences) if s == event.sentence), None)
+        published = hit.published_at.date() if hit.published_at else None
+        tense: Tense = "future" if event.status == ANNOUNCED else "past"
+        when, when_text, where = event.when, event.when_text, event.where
+        before: list[str] = []
+        after: list[str] = []
+        if position is not None:
+            for later in text_sentences[position + 1 : position + 4]:
+                if when is not None and where is not None:
+                    break
+                if not _BACK_REFERENCE.search(later):
+                    continue
+                doc = self._parse(later)
+                if _another_meeting(doc, event, context):
+                    break
+                used = False
+                for noun in (t for t in doc if _refers_back(t)):
+                    head = _clause_head(noun)
+                    if when is None and not _history(doc, published, tense):
+                        day, day_text = date_of(head, doc[:], published, tense)
+                        if day is not None:
+                            when, when_text, used = day, day_text, True
+                    if where is None and (place := _places(noun, head, doc[:])) is not None:
+                        where, used = place, True
+                if used:
+                    after.append(later)
+            if when is None and _CONTINUES.match(event.sentence):
+                for earlier in reversed(text_sentences[max(0, position - 3) : position]):
+                    doc = self._parse(earlier)
+                    day, day_text = date_of(doc[:].root, doc[:], published, tense)
+                    if day is not None and not _history(doc, published, tense):
+                        when, when_text = day, day_text
+                        before.append(earlier)
+                        break
+        if where is None:
+            lead = passages[0] if passages else hit.text
+            where = dateline_place(lead) or dateline_place(hit.text) or self._headline_place(title)
+        if (when, where) == (event.when, event.where):
+            return event
+        evidence = (*before, event.sentence, *after) if before or after else ()
+        return replace(event, when=when, when_text=when_text, where=where, evidence=evidence)
+
+    def _headline_place(self, title: str) -> str | None:
+        """The place a headline gives a meeting: "A meets B in Lyon", "Leaders gather for a
+        summit in Lyon"."""
+        if not title or not MEETING_WORDS.search(title):
+            return None
+        doc = self._parse(title)
+        for trigger in sorted((t for t in doc if _is_trigger(t)), key=_depth):
+            if (place := _places(trigger, _clause_head(trigger), doc[:])) is not None:
+                return place
+        return None
 
     def _events(
         self,
@@ -155,11 +277,14 @@ class MeetingReader:
         published: date | None,
         context: Context,
     ) -> Iterable[StoredEvent]:
-        doc = self._parse(sentence)
+        # "LYON (Ledger Wire) - A met B": the dateline's place and agency are no one met.
+        dateline = _DATELINE.match(sentence)
+        doc = self._parse(sentence[dateline.end() :] if dateline else sentence)
         span = doc[:]
-        for trigger in doc:
-            if not _is_trigger(trigger):
-                continue
+        # The main clause first: "In thanks for the welcome A gave him in May, B welcomed A
+        # at ..." tells of B's welcome; the nested one is background.
+        triggers = sorted((t for t in doc if _is_trigger(t)), key=lambda t: (_depth(t), t.i))
+        for trigger in triggers:
             head = _clause_head(trigger)
             people, group = _frame_people(trigger, head, context)
             named = [n for n in names if any(same_person(n, p) for p in people)]
@@ -183,7 +308,7 @@ class MeetingReader:
             if when is None and _DATE_WORDS.search(before):
                 previous = self._parse(before)
                 when, when_text = date_of(previous[:].root, previous[:], published, tense)
-            where = _places(trigger, head, span) or dateline_place(hit.text)
+            where = _places(trigger, head, span)
             yield StoredEvent(
                 id=0,
                 passage_id=hit.passage_id,
@@ -199,6 +324,33 @@ class MeetingReader:
                 roles=tuple((p, context.roles[p]) for p in others if p in context.roles),
             )
             return  # one meeting per sentence: the first frame that holds the people
+
+
+def _depth(token: Token) -> int:
+    return sum(1 for _ in token.ancestors)
+
+
+def _refers_back(token: Token) -> bool:
+    """ "the talks", "their meeting", "that visit": a meeting noun told of before."""
+    if not _is_trigger(token) or token.pos_ in ("VERB", "AUX"):
+        return False
+    return any(
+        (c.dep_ == "det" and c.lower_ in ("the", "that", "this"))
+        or (c.dep_ == "poss" and c.pos_ == "PRON")
+        for c in token.children
+    )
+
+
+def _another_meeting(doc: Doc, event: StoredEvent, context: Context) -> bool:
+    """Whether a sentence tells of a meeting with someone not in the event: it does not go on
+    about the event any more."""
+    for trigger in doc:
+        if not _is_trigger(trigger) or trigger.pos_ not in ("VERB", "AUX"):
+            continue
+        people, _ = _frame_people(trigger, _clause_head(trigger), context)
+        if any(not any(same_person(p, q) for q in event.people) for p in people):
+            return True
+    return False
 
 
 def _history(doc: Doc, published: date | None, tense: Tense) -> bool:
@@ -259,6 +411,9 @@ def _frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[s
     "their", "both") stands in it for people named before."""
     frame = {trigger.i, head.i}
     governors = _governors(head)
+    attended = _attended(trigger)
+    if attended is not None:
+        governors = [*governors, attended]
     people: list[str] = []
     group = False
     for token in trigger.doc:
@@ -288,6 +443,20 @@ def _frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[s
         if person and looks_like_a_person(person) and person not in people:
             people.append(person)
     return people, group
+
+
+def _attended(trigger: Token) -> Token | None:
+    """The verb whose subject was at a meeting named in an "in" / "at" / "during" phrase:
+    "During the talks, A and B agreed ...", "Also at the meeting were A and B"."""
+    prep = trigger.head
+    if (
+        trigger.pos_ in ("VERB", "AUX")
+        or trigger.dep_ != "pobj"
+        or prep.lower_ not in _ATTENDANCE_PREPOSITIONS
+        or prep.head.pos_ not in ("VERB", "AUX")
+    ):
+        return None
+    return prep.head
 
 
 def _entity_person(token: Token, context: Context) -> str | None:
@@ -320,6 +489,8 @@ def _in_frame(token: Token, frame: set[int], governors: list[Token]) -> bool:
             return False
         if node.dep_ in ("nsubj", "nsubjpass") and node.head in governors:
             return True
+        if node.dep_ == "attr" and node.head in governors and node.head.lemma_ == "be":
+            return True  # "Also at the meeting were A and B"
         if node.dep_ not in _PHRASE_DEPS and node.dep_ != "prep":
             return False
         parent = node.head
@@ -358,10 +529,11 @@ def _places(trigger: Token, head: Token, span: Span) -> str | None:
     """The place of the meeting: the first "in"/"at" place under the meeting word or its verb
     (else in the sentence), with the city it is in when the text says so ("at the Grand Hotel
     in Lyon" -> "Grand Hotel, Lyon")."""
-    for scope in ([*trigger.subtree, *head.subtree], list(span)):
+    anchors = {trigger.i, head.i}
+    for own, scope in ((True, [*trigger.subtree, *head.subtree]), (False, list(span))):
         for token in scope:
             obj = _place_object(token)
-            if obj is None:
+            if obj is None or (own and _in_another_clause(token, anchors)):
                 continue
             found = [_place_words(obj)]
             after = obj.right_edge.i + 1
@@ -374,9 +546,23 @@ def _places(trigger: Token, head: Token, span: Span) -> str | None:
     return None
 
 
+def _in_another_clause(prep: Token, anchors: set[int]) -> bool:
+    """Whether a place phrase belongs to another verb than the meeting's: "for the welcome
+    A gave him in May, B welcomed A at ..." (a participle of the meeting noun, "talks held at
+    ...", is the meeting's own)."""
+    for ancestor in prep.ancestors:
+        if ancestor.i in anchors:
+            return False
+        if ancestor.pos_ in ("VERB", "AUX") and not (
+            ancestor.dep_ in ("acl", "relcl") and ancestor.head.i in anchors
+        ):
+            return True
+    return False
+
+
 def _place_object(prep: Token) -> Token | None:
-    """The place an "in"/"at" phrase names, or None."""
-    if prep.dep_ != "prep" or prep.lower_ not in ("in", "at"):
+    """The place an "in" / "at" / "near" phrase names, or None."""
+    if prep.dep_ != "prep" or prep.lower_ not in ("in", "at", "near"):
         return None
     for obj in prep.children:
         if obj.dep_ != "pobj" or _is_calendar(obj):
@@ -384,9 +570,17 @@ def _place_object(prep: Token) -> Token | None:
         # "in the Green Room", "at the Grand Hotel": the small model often calls a building
         # an organisation; no one is met "in" an organisation.
         named = obj.pos_ == "PROPN" and obj.ent_type_ in ("ORG", "FAC", "")
-        if is_place(obj, prep.lower_) or named:
+        if is_place(obj, prep.lower_) or named or _named_venue(obj):
             return obj
     return None
+
+
+def _named_venue(obj: Token) -> bool:
+    """ "in his Lyon office", "at the Belmont residence": a room or building of a named
+    place or owner."""
+    return obj.lower_ in VENUE_NOUNS and any(
+        c.dep_ in ("compound", "amod") and c.pos_ == "PROPN" for c in obj.children
+    )
 
 
 def _place_words(obj: Token) -> str:

@@ -22,6 +22,7 @@ __all__ = [
     "MEET_VERBS",
     "MONTHS",
     "TALK_VERBS",
+    "VENUE_NOUNS",
     "WEEKDAYS",
 ]
 
@@ -46,6 +47,14 @@ HOLD_VERBS = frozenset(
 )
 # Words that stand for the people of a meeting named before: "the two", "they", "both men".
 GROUP_WORDS = frozenset("they their both two them".split())
+
+# Common nouns of the rooms and buildings people meet in: "in his Lyon office", "at the royal
+# palace", "at her residence in Nice".
+VENUE_NOUNS = frozenset(
+    """office offices residence residences palace home house headquarters hotel embassy
+    consulate villa lodge ranch resort mansion compound estate chancellery ministry library
+    garden gardens tower hall chamber chambers room studio""".split()
+)
 
 # Any form of the words above as written: a sentence without one is not read for a meeting.
 MEETING_WORDS = re.compile(

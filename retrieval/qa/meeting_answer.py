@@ -66,6 +66,11 @@ class MeetingAnswerer:
         if not candidates:
             return None
         hits = self._hits_for({e.passage_id for e in candidates})
+        # A day or a place the meeting's own sentence leaves out, from the article around it.
+        candidates = [
+            self.meetings.complete(e, hits[e.passage_id]) if e.passage_id in hits else e
+            for e in candidates
+        ]
         fitting = [e for e in candidates if self._fits(e, question, hits)]
         why.append(f"{len(fitting)} fit the place and period asked")
         if not fitting:
@@ -114,7 +119,7 @@ class MeetingAnswerer:
             f"{ranking.get(best.passage_id, 'beyond ' + str(RANK_DEPTH))}): {best.sentence[:120]}"
         )
         hit = hits[best.passage_id]
-        citations = [Citation(1, hit, best.sentence)]
+        citations = [Citation(1, hit, best.quoted)]
         used = [best]
         if question.kind == "when":
             assert best.when is not None
@@ -124,14 +129,14 @@ class MeetingAnswerer:
             text = when_sentence(best, hit, later)
             if confirmed is not None and later is not None:
                 # Announced in advance, and a later article says it happened: say both.
-                citations.append(Citation(2, later, confirmed.sentence))
+                citations.append(Citation(2, later, confirmed.quoted))
                 used.append(confirmed)
                 why.append(f"event {confirmed.id} reports the meeting announced by {best.id}")
             other = _another_meeting(best, fitting, ranking, used)
             if other is not None and other.when is not None:
                 # Two meetings of the same people fit the question equally well: say both.
                 n = len(citations) + 1
-                citations.append(Citation(n, hits[other.passage_id], other.sentence))
+                citations.append(Citation(n, hits[other.passage_id], other.quoted))
                 used.append(other)
                 text += (
                     f" The articles also tell of a meeting of {pair(other)} on "
@@ -201,7 +206,7 @@ class MeetingAnswerer:
             why.append("the events name no one else")
             return None
         citations = tuple(
-            Citation(n, hits[pid], next(e.sentence for e in used if e.passage_id == pid))
+            Citation(n, hits[pid], next(e.quoted for e in used if e.passage_id == pid))
             for n, pid in enumerate(cited, 1)
         )
         subject = join(display_names(names, used))
@@ -268,10 +273,9 @@ class MeetingAnswerer:
         if question.place is not None:
             if event.where is not None and same_place(event.where, question.place):
                 return True
-            # "in Egypt" fits a meeting its passage places in an Egyptian resort; a meeting
-            # without a place fits when its article names the place asked.
-            if event.where is not None:
-                return _mentions(f"{hit.title} {hit.text}", question.place)
+            # "in Egypt" fits a meeting its passage places in an Egyptian resort, "in Lyon" one
+            # its headline places in France; a meeting without a place fits when its article
+            # names the place asked.
             _, passages = self.store.article_text(hit.article_id)
             lead = passages[0] if passages else ""
             return _mentions(f"{hit.title} {lead} {hit.text}", question.place)

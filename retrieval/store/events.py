@@ -132,6 +132,15 @@ class StoredEvent:
     status: str
     sentence: str
     roles: tuple[tuple[str, str], ...] = ()
+    # The sentences quoted for it, in the passage's order, when more than its own sentence
+    # says it: "The talks were held at the embassy." after the one that names the people.
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def quoted(self) -> str:
+        """What an answer quotes for it: its sentence, or the sentences that together give
+        the people, the day and the place."""
+        return " … ".join(self.evidence) if self.evidence else self.sentence
 
     @property
     def people(self) -> tuple[str, ...]:

@@ -104,9 +104,11 @@ def test_the_venue_and_its_city(reader: MeetingReader) -> None:
 
 
 def test_the_dateline_is_the_place_when_the_sentence_has_none(reader: MeetingReader) -> None:
-    events = _read(reader, ["Tomas Elgin", "Vera Hollis"],
-                   "LYON (Ledger Wire) - Tomas Elgin met Vera Hollis on Monday.")  # fmt: skip
-    assert events[0].where == "Lyon"
+    text = "LYON (Ledger Wire) - Tomas Elgin met Vera Hollis on Monday."
+    events = _read(reader, ["Tomas Elgin", "Vera Hollis"], text)
+    assert events[0].where is None  # the sentence itself gives none
+    assert events[0].with_ == ()  # the agency is no one met
+    assert reader.complete(events[0], _hit(text)).where == "Lyon"
 
 
 def test_a_list_of_earlier_meetings_is_not_read_as_one(reader: MeetingReader) -> None:
@@ -194,3 +196,87 @@ def test_names_in_a_question_lose_inner_titles_and_topics_are_not_participants()
     )
     assert "Ana Ruiz" in read.names
     assert "Lena Vogt" in read.topics
+
+
+def _completed(
+    reader: MeetingReader, names: list[str], text: str, title: str = "News"
+) -> list[StoredEvent]:
+    return [reader.complete(e, _hit(text, title)) for e in _read(reader, names, text, title)]
+
+
+def test_the_main_clause_tells_the_meeting_and_its_place(reader: MeetingReader) -> None:
+    text = (
+        "In thanks for the warm welcome Elgin gave him in Porto in May, Vera Hollis welcomed "
+        "Tomas Elgin near the Old Tower in the Royal Gardens."
+    )
+    where = _read(reader, ["Vera Hollis", "Tomas Elgin"], text)[0].where
+    assert where is not None and "Old Tower" in where and "Porto" not in where
+
+
+def test_a_later_sentence_naming_the_meeting_gives_its_day(reader: MeetingReader) -> None:
+    text = (
+        "Tomas Elgin visited Vera Hollis in Lyon. Photos from the meeting on Sunday showed "
+        "the two smiling."
+    )
+    event = _completed(reader, ["Tomas Elgin", "Vera Hollis"], text)[0]
+    assert event.when == date(2024, 5, 12)  # the Sunday before the Wednesday paper
+    assert event.where == "Lyon"
+    assert "Photos from the meeting" in event.quoted and event.sentence in event.quoted
+
+
+def test_a_later_sentence_naming_the_talks_gives_their_place(reader: MeetingReader) -> None:
+    text = (
+        "Tomas Elgin then met with Vera Hollis, the bank's governor. During the cordial talks "
+        "held at the Finance Ministry, the two discussed interest rates."
+    )
+    event = _completed(reader, ["Tomas Elgin", "Vera Hollis"], text)[0]
+    assert event.where == "Finance Ministry"
+
+
+def test_a_later_meeting_of_other_people_gives_nothing(reader: MeetingReader) -> None:
+    text = (
+        "Tomas Elgin met Vera Hollis. The next day Olek Brandt met Ines Barta at the talks "
+        "in Porto."
+    )
+    event = _completed(reader, ["Tomas Elgin", "Vera Hollis"], text)[0]
+    assert event.where is None and event.when is None
+
+
+def test_later_goes_on_from_the_day_before(reader: MeetingReader) -> None:
+    text = (
+        "Tomas Elgin spoke with Ana Ruiz on Monday. Officials said trade came up. Later, Elgin "
+        "met with Vera Hollis."
+    )
+    events = _completed(reader, ["Tomas Elgin", "Vera Hollis"], text)
+    assert events[0].when == date(2024, 5, 13)
+    # without "Later" nothing says the second meeting was that day
+    text = text.replace("Later, Elgin", "Elgin")
+    assert _completed(reader, ["Tomas Elgin", "Vera Hollis"], text)[0].when is None
+
+
+def test_more_people_at_the_meeting_in_the_next_sentence(reader: MeetingReader) -> None:
+    text = (
+        "Ana Ruiz held a meeting with Olek Brandt on Thursday. Also in the meeting were the "
+        "deputy minister, Tomas Elgin, and the chief of staff, Ines Barta."
+    )
+    people = {p for e in _read(reader, ["Olek Brandt"], text) for p in e.with_}
+    assert people == {"Ana Ruiz", "Tomas Elgin", "Ines Barta"}
+
+
+def test_the_people_at_the_talks_took_part(reader: MeetingReader) -> None:
+    text = "During the talks in Porto, Tomas Elgin and Vera Hollis agreed to meet again."
+    events = _read(reader, ["Tomas Elgin"], text)
+    assert events[0].with_ == ("Vera Hollis",) and events[0].where == "Porto"
+
+
+def test_a_named_office_is_a_place(reader: MeetingReader) -> None:
+    text = "Ana Ruiz met Tomas Elgin in his Lyon office on Thursday."
+    assert _read(reader, ["Ana Ruiz"], text)[0].where == "Lyon office"
+
+
+def test_the_headline_gives_the_place_last(reader: MeetingReader) -> None:
+    text = "Tomas Elgin met Vera Hollis on Monday to discuss trade."
+    events = _completed(reader, ["Tomas Elgin", "Vera Hollis"], text, "Elgin meets Hollis in Porto")
+    assert events[0].where == "Porto"
+    events = _completed(reader, ["Tomas Elgin", "Vera Hollis"], text, "Elgin and Hollis agree")
+    assert events[0].where is None
