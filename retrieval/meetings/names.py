@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from retrieval.meetings.vocab import CALENDAR_WORDS, INSTITUTION_WORDS
 from retrieval.store.events import TITLE_WORDS, normalize_name, same_person
 
-__all__ = ["ArticleNames", "display_name", "looks_like_a_person"]
+__all__ = ["ArticleNames", "display_name", "is_title_case", "looks_like_a_person"]
 
 
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)+")
@@ -36,7 +36,7 @@ class ArticleNames:
         counts: Counter[str] = Counter()
         # A headline in title case ("Leader Is Welcomed To Capital") is one capitalised run:
         # its names are found in the body instead.
-        for text in (title, *passages) if not _title_case(title) else passages:
+        for text in (title, *passages) if not is_title_case(title) else passages:
             for match in _CAPITALISED_RUN.finditer(text):
                 for full in _names_in_run(match.group(0)):
                     counts[full] += 1
@@ -73,8 +73,14 @@ class ArticleNames:
         return best[2] if best else clean
 
 
-def _title_case(text: str) -> bool:
+def is_title_case(text: str) -> bool:
+    """Whether a headline capitalises most of its words ("Leader Is Welcomed To Capital"):
+    its capitals say nothing of names, and the parser reads it badly."""
     words = [w for w in text.split() if w[:1].isalpha()]
+    # Sentence case writes its verbs and nouns in lower case ("Ana Ruiz meets Tomas Elgin in
+    # Porto"); title case leaves at most the short words so ("Leader Is Welcomed to Capital").
+    if any(w[:1].islower() and len(w) >= 4 for w in words[1:]):
+        return False
     return len(words) >= 4 and sum(w[:1].isupper() for w in words) / len(words) > 0.6
 
 

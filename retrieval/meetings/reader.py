@@ -37,7 +37,12 @@ from retrieval.meetings.extract import (
     place_text,
     tense_of,
 )
-from retrieval.meetings.names import ArticleNames, display_name, looks_like_a_person
+from retrieval.meetings.names import (
+    ArticleNames,
+    display_name,
+    is_title_case,
+    looks_like_a_person,
+)
 from retrieval.meetings.vocab import (
     CALL_VERBS,
     EVENT_NOUNS,
@@ -149,7 +154,8 @@ class MeetingReader:
         found: list[StoredEvent] = []
         articles: dict[int, tuple[str, ArticleNames]] = {}
         for hit in hits:
-            if hit.article_id not in articles:
+            headline = hit.article_id not in articles
+            if headline:
                 title, passages = self.article_text(hit.article_id)
                 articles[hit.article_id] = (title, ArticleNames(title, passages))
             title, article_names = articles[hit.article_id]
@@ -177,6 +183,11 @@ class MeetingReader:
                     if event.sentence not in {e.sentence for e in found}:
                         found.append(event)
                         last = (i, event)
+            if headline and _states_a_meeting(title, names):
+                # "A meets B in Lyon": the headline, read once per article, after its body.
+                for event in self._events(title, "", names, hit, published, Context(article_names)):
+                    if event.sentence not in {e.sentence for e in found}:
+                        found.append(event)
         return [replace(e, id=-(n + 1)) for n, e in enumerate(found)]
 
     def _attendees(self, sentence: str, event: StoredEvent, context: Context) -> StoredEvent | None:
@@ -216,6 +227,8 @@ class MeetingReader:
         # passage boundary.
         text_sentences = [s for passage in passages or [hit.text] for s in sentences(passage)]
         position = next((i for i, s in enumerate(text_sentences) if s == event.sentence), None)
+        if position is None and event.sentence == title:
+            position = -1  # the headline: the lead goes on from it
         published = hit.published_at.date() if hit.published_at else None
         tense: Tense = "future" if event.status == ANNOUNCED else "past"
         when, when_text, where = event.when, event.when_text, event.where
@@ -242,7 +255,7 @@ class MeetingReader:
                 if used:
                     after.append(later)
             if when is None and _CONTINUES.match(event.sentence):
-                for earlier in reversed(text_sentences[max(0, position - 3) : position]):
+                for earlier in reversed(text_sentences[max(0, position - 3) : max(0, position)]):
                     doc = self._parse(earlier)
                     day, day_text = date_of(doc[:].root, doc[:], published, tense)
                     if day is not None and not _history(doc, published, tense):
@@ -324,6 +337,17 @@ class MeetingReader:
                 roles=tuple((p, context.roles[p]) for p in others if p in context.roles),
             )
             return  # one meeting per sentence: the first frame that holds the people
+
+
+def _states_a_meeting(title: str, names: Sequence[str]) -> bool:
+    """Whether a headline may state a meeting of the people: written as a sentence (not in
+    title case, which the parser reads badly), with a meeting word and every name."""
+    return (
+        bool(title)
+        and not is_title_case(title)
+        and MEETING_WORDS.search(title) is not None
+        and all(mentions(title, n) for n in names)
+    )
 
 
 def _depth(token: Token) -> int:

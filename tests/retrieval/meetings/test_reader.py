@@ -280,3 +280,13 @@ def test_the_headline_gives_the_place_last(reader: MeetingReader) -> None:
     assert events[0].where == "Porto"
     events = _completed(reader, ["Tomas Elgin", "Vera Hollis"], text, "Elgin and Hollis agree")
     assert events[0].where is None
+
+
+def test_a_headline_in_sentence_case_states_a_meeting(reader: MeetingReader) -> None:
+    text = "The two discussed trade. Photos from the meeting on Sunday showed them smiling."
+    events = _completed(reader, ["Ana Ruiz"], text, "Ana Ruiz meets Tomas Elgin in Porto")
+    assert [(e.with_, e.where, e.when) for e in events] == [
+        (("Tomas Elgin",), "Porto", date(2024, 5, 12))
+    ]
+    # a headline in title case is not parsed: its capitals say nothing
+    assert not _read(reader, ["Ana Ruiz"], text, "Ana Ruiz Meets Tomas Elgin In Porto")
