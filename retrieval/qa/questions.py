@@ -20,7 +20,7 @@ from retrieval.store.events import TITLE_WORDS, normalize_name
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 __all__ = [
     "MEETING_WORDS",
@@ -296,24 +296,33 @@ def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None, list[s
             continue
         if run:
             name = _clean_name(" ".join(run))
-            if name and name not in names:
+            last = doc[token.i - 1] if token is not None else doc[-1]
+            if name and name not in names and not _common_noun_word(last, run):
                 names.append(name)
             run = []
     return _merge_names(names), persons, place, entities
+
+
+def _common_noun_word(last: Token, run: list[str]) -> bool:
+    """An untagged capitalised word that names a kind of thing, part of a common noun's
+    phrase ("his inauguration Mass", "the trade Council"): no one's name."""
+    return len(run) == 1 and last.dep_ in ("appos", "compound") and last.head.pos_ == "NOUN"
 
 
 def _topics(doc: Doc, names: list[str]) -> frozenset[str]:
     """The names a meeting question is about rather than who met: the owner of a thing
     ("about Ann Lee's contract") or the object of "about", "over", "regarding"."""
     topics = set()
-    for ent in doc.ents:
-        root = ent.root
-        about = root.dep_ == "pobj" and root.head.lower_ in _TOPIC_PREPOSITIONS
-        owner = root.dep_ == "poss" and root.head.lemma_.lower() not in EVENT_NOUNS
-        owner = owner and root.head.pos_ == "NOUN" and root.head.lemma_.lower() not in _PARTY_NOUNS
-        if about or owner:
-            name = _clean_name(ent.text)
-            if name in names:
+    for name in names:
+        # The name's last word in the question stands for it in the parse (tagged or not).
+        last = name.split()[-1]
+        for root in (t for t in doc if t.text == last):
+            about = root.dep_ == "pobj" and root.head.lower_ in _TOPIC_PREPOSITIONS
+            owner = root.dep_ == "poss" and root.head.lemma_.lower() not in EVENT_NOUNS
+            owner = (
+                owner and root.head.pos_ == "NOUN" and root.head.lemma_.lower() not in _PARTY_NOUNS
+            )
+            if about or owner:
                 topics.add(name)
     return frozenset(topics)
 

@@ -12,7 +12,7 @@ from retrieval.meetings.reader import MeetingReader, dateline_place, mentions
 from retrieval.nlp import load_nlp
 from retrieval.qa.questions import QuestionReader
 from retrieval.qa.search import Hit
-from retrieval.store.events import ANNOUNCED, REPORTED, StoredEvent
+from retrieval.store.events import ANNOUNCED, REPORTED, StoredEvent, same_person
 
 PUBLISHED = date(2024, 5, 15)  # a Wednesday
 
@@ -196,6 +196,19 @@ def test_names_in_a_question_lose_inner_titles_and_topics_are_not_participants()
     )
     assert "Ana Ruiz" in read.names
     assert "Lena Vogt" in read.topics
+    # the same when the tagger does not call the owner a person
+    read = QuestionReader(load_nlp()).read(
+        "On what date did Sports Minister Ana Ruiz meet league president Tomas Elgin about "
+        "Olek Brandt's contract?"
+    )
+    assert "Olek Brandt" in read.topics
+
+
+def test_a_capitalised_word_of_a_common_noun_is_no_name() -> None:
+    read = QuestionReader(load_nlp()).read(
+        "Who did Pope Leo XIV receive at the Vatican the day after his inauguration Mass?"
+    )
+    assert read.names == ("Leo XIV",)
 
 
 def _completed(
@@ -290,3 +303,15 @@ def test_a_headline_in_sentence_case_states_a_meeting(reader: MeetingReader) -> 
     ]
     # a headline in title case is not parsed: its capitals say nothing
     assert not _read(reader, ["Ana Ruiz"], text, "Ana Ruiz Meets Tomas Elgin In Porto")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("JD Vance", "VP Vance", True),  # an abbreviated title is no part of the name
+        ("Ana Ruiz", "FM Ruiz", True),
+        ("Ana Ruiz", "Ana Elgin", False),
+    ],
+)
+def test_one_person_under_two_forms(a: str, b: str, same: bool) -> None:
+    assert same_person(a, b) is same
