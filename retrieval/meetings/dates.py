@@ -16,7 +16,7 @@ from typing import Literal
 
 import dateparser
 
-from retrieval.meetings.vocab import WEEKDAYS
+from retrieval.meetings.vocab import MONTH_PATTERN, WEEKDAYS
 
 __all__ = ["Tense", "resolve_date", "weekday_date"]
 
@@ -35,10 +35,7 @@ _RELATIVE_DAYS = {
     "the day before yesterday": -2,
     "the day after tomorrow": 2,
 }
-_MONTH = (
-    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-)
+_MONTH = MONTH_PATTERN
 # A day of a month: "9 March", "March 9th", "Mar. 9, 2022", "9th of March 2022".
 _DAY_OF_MONTH = re.compile(
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH})\.?(?:,?\s+\d{{4}})?"

@@ -50,8 +50,10 @@ from retrieval.meetings.vocab import (
     HOLD_VERBS,
     MEET_VERBS,
     MEETING_WORDS,
+    MONTH_PATTERN,
     TALK_VERBS,
     VENUE_NOUNS,
+    WEEKDAYS,
 )
 from retrieval.qa.search import Hit
 from retrieval.qa.sentences import sentences
@@ -106,8 +108,8 @@ _CONTINUES = re.compile(
 # part ("Also at the meeting were A and B").
 _ATTENDANCE_PREPOSITIONS = frozenset("in at during".split())
 _DATE_WORDS = re.compile(
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow|"
-    r"tonight|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b|\b\d{1,2}(?:st|nd|rd|th)?\b",
+    rf"\b(?:{'|'.join(WEEKDAYS)}|today|yesterday|tomorrow|tonight|{MONTH_PATTERN})\b"
+    r"|\b\d{1,2}(?:st|nd|rd|th)?\b",
     re.I,
 )
 

@@ -21,6 +21,8 @@ __all__ = [
     "MEETING_WORDS",
     "MEET_VERBS",
     "MONTHS",
+    "MONTH_NUMBERS",
+    "MONTH_PATTERN",
     "TALK_VERBS",
     "VENUE_NOUNS",
     "WEEKDAYS",
@@ -70,6 +72,14 @@ MEETING_WORDS = re.compile(
 MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
+# Month names and their abbreviations, by number ("sept" is September).
+MONTH_NUMBERS = {
+    name: number
+    for number, month in enumerate(MONTHS, start=1)
+    for name in {month, month[:3], *(("sept",) if month == "september" else ())}
+}
+# A regular-expression alternation of those, the longest first ("june" before "jun").
+MONTH_PATTERN = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 CALENDAR_WORDS = frozenset([*MONTHS, *WEEKDAYS])
 

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from retrieval.meetings.vocab import MONTH_NUMBERS, MONTH_PATTERN
+
 __all__ = [
     "MIN_CLAUSE_WORDS",
     "Mention",
@@ -30,22 +32,11 @@ __all__ = [
     "split_by_outlet",
 ]
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")],
-        start=1,
-    )
-    for name in names
-}  # fmt: skip
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _MONTH_DAY_YEAR = re.compile(
-    rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I
+    rf"\b({MONTH_PATTERN})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I
 )
 _DAY_MONTH_YEAR = re.compile(
-    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\.?,?\s+(\d{{4}})\b", re.I
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH_PATTERN})\.?,?\s+(\d{{4}})\b", re.I
 )
 # A bare date or the date of an ISO timestamp ("2023-10-04T22:42:00+00:00").
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:\b|(?=T\d))")
@@ -160,11 +151,11 @@ def parse_dates(question: str) -> set[date]:
     """Calendar dates written out in a question."""
     found: set[date] = set()
     candidates = [
-        (m.group(3), _MONTHS[m.group(1).lower()], m.group(2))
+        (m.group(3), MONTH_NUMBERS[m.group(1).lower()], m.group(2))
         for m in _MONTH_DAY_YEAR.finditer(question)
     ]
     candidates += [
-        (m.group(3), _MONTHS[m.group(2).lower()], m.group(1))
+        (m.group(3), MONTH_NUMBERS[m.group(2).lower()], m.group(1))
         for m in _DAY_MONTH_YEAR.finditer(question)
     ]
     candidates += [(m.group(1), int(m.group(2)), m.group(3)) for m in _ISO.finditer(question)]
