@@ -7,13 +7,14 @@ import ipaddress
 import socket
 import time
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
+from ingest.addresses import IPAddress, is_public, literal_address
 from retrieval.errors import FetchError
 
-__all__ = ["MAX_REDIRECTS", "Fetched", "Fetcher", "check_url"]
+__all__ = ["MAX_REDIRECTS", "Fetched", "Fetcher", "check_url", "parse_url"]
 
 MAX_REDIRECTS = 5
 
@@ -32,43 +33,44 @@ class Fetched:
     not_modified: bool = False
 
 
-def check_url(url: str, allow_private: bool = False) -> None:
-    """Raise FetchError unless url is http(s) to a host whose every address is public."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise FetchError(f"{url}: only http and https URLs are fetched")
-    host = parts.hostname
-    if not host:
-        raise FetchError(f"{url}: no host in URL")
-    if allow_private:
-        return
+def parse_url(url: str | httpx.URL) -> httpx.URL:
+    """url as httpx reads it (the check and the fetch use this one parse): http(s), a host and
+    a port in range, else FetchError ("bad URL" for a port like 99999 or abc)."""
     try:
-        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise FetchError(f"{url}: cannot resolve {host}: {exc.strerror}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if not address.is_global or address.is_multicast or _tunnels_to_private(address):
+        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise FetchError(f"{url}: bad URL ({exc})") from None
+    if parsed.scheme not in ("http", "https"):
+        raise FetchError(f"{url}: only http and https URLs are fetched")
+    if not parsed.host:
+        raise FetchError(f"{url}: no host in URL")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise FetchError(f"{url}: bad URL (port {parsed.port} out of range)")
+    return parsed
+
+
+def check_url(url: str | httpx.URL, allow_private: bool = False) -> list[IPAddress]:
+    """The addresses url's host stands for, or FetchError unless url is http(s) to a host whose
+    every address is public (ingest/addresses.py)."""
+    parsed = parse_url(url)
+    host = parsed.raw_host.decode("ascii")
+    address = literal_address(host)
+    if address is not None:
+        addresses = [address]
+    else:
+        try:
+            infos = socket.getaddrinfo(host, parsed.port or 443, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise FetchError(f"{url}: cannot resolve {host}: {reason}") from exc
+        addresses = [ipaddress.ip_address(str(info[4][0])) for info in infos]
+    for address in addresses:
+        if not allow_private and not is_public(address):
             raise FetchError(
-                f"{url}: refusing to fetch from {address} (a loopback, private or link-local "
-                "address; set FETCH_ALLOW_PRIVATE=true for local testing)"
+                f"{url}: refusing to fetch from {address} (a loopback, private, link-local or "
+                "otherwise non-global address; set FETCH_ALLOW_PRIVATE=true for local testing)"
             )
-
-
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
-
-
-def _tunnels_to_private(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """IPv6 forms that reach an IPv4 address (NAT64, 6to4, mapped): judge that address."""
-    if not isinstance(address, ipaddress.IPv6Address):
-        return False
-    inner: ipaddress.IPv4Address | None = address.ipv4_mapped or address.sixtofour
-    if inner is None and address in _NAT64:
-        inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    if inner is None and address in _SIX_TO_FOUR:
-        return True
-    return inner is not None and (not inner.is_global or inner.is_multicast)
+    return addresses
 
 
 class Fetcher:

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from ingest.fetch import Fetched, Fetcher, check_url
+from ingest.sources import read_source
 from retrieval.errors import FetchError
 
 PUBLIC = "http://93.184.216.34"  # a literal global address: no DNS; MockTransport answers
@@ -117,6 +118,62 @@ def test_real_loopback_server(local_server: str) -> None:
 def test_ipv6_forms_of_private_addresses_are_refused(url: str) -> None:
     with pytest.raises(FetchError, match="refusing"):
         check_url(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::127.0.0.1]/",  # IPv4-compatible, deprecated: never routed
+        "http://[::7f00:1]/",
+        "http://[::8.8.8.8]/",
+        "http://[::ffff:8.8.8.8]/",  # IPv4-mapped: refused whole
+        "http://[::ffff:7f00:1]/",
+        "http://[64:ff9b:1::7f00:1]/",  # local-use NAT64 (RFC 8215): refused whole
+        "http://[64:ff9b:1::808:808]/",
+        "http://[64:ff9b::a00:1]/",  # well-known NAT64 to 10.0.0.1
+        "http://[64:ff9b::192.168.1.1]/",
+        "http://2130706433/",  # 127.0.0.1 as one integer, in hex, shortened
+        "http://0x7f000001/",
+        "http://0x7f.1/",
+        "http://127.1/",
+        "http://192.0.0.8/",  # IETF protocol assignments
+        "http://[3fff::1]/",  # documentation (2024)
+        "http://[4000::1]/",  # outside global unicast
+    ],
+)
+def test_more_forms_of_non_global_addresses_are_refused(url: str) -> None:
+    with pytest.raises(FetchError, match="refusing"):
+        check_url(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[64:ff9b::808:808]/",  # well-known NAT64 to 8.8.8.8
+        "http://[2002:808:808::1]/",  # 6to4 from 8.8.8.8
+        "http://134744072/",  # 8.8.8.8 as one integer
+        "http://192.0.0.9/",  # a reachable anycast service
+        "http://[2001:4860:4860::8888]/",
+    ],
+)
+def test_public_addresses_in_any_form_are_let_through(url: str) -> None:
+    assert check_url(url)  # literal addresses: no DNS
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://news.example:99999/", "port 99999 out of range"),
+        ("http://news.example:0/", "port 0 out of range"),
+        ("http://news.example:abc/", "Invalid port"),
+        ("http://300.1.1.1/", "Invalid IPv4"),
+    ],
+)
+def test_bad_url_is_a_clear_error(url: str, reason: str) -> None:
+    with pytest.raises(FetchError, match=f"bad URL .*{reason}"):
+        check_url(url)
+    result = read_source(url, Fetcher("ua"), 1000)
+    assert result.error and "bad URL" in result.error and "unexpected" not in result.error
 
 
 def test_slow_body_hits_the_overall_deadline() -> None:
