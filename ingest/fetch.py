@@ -1,22 +1,45 @@
 """Fetching URLs safely: http(s) only, public addresses only (checked on every redirect hop),
-timeouts, a size cap and an honest User-Agent."""
+timeouts, a size cap and an honest User-Agent.
+
+A host is resolved once per hop: the addresses checked are the ones connected to (a name that
+answers a public address to the check and 127.0.0.1 to the connect, DNS rebinding, never
+reaches loopback). httpx's transport keeps the name for the Host header, TLS SNI and the
+certificate check; only its network backend is given the checked addresses."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
 import time
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
+import httpcore
 import httpx
 
 from ingest.addresses import IPAddress, is_public, literal_address
 from retrieval.errors import FetchError
 
-__all__ = ["MAX_REDIRECTS", "Fetched", "Fetcher", "check_url", "parse_url"]
+__all__ = [
+    "MAX_REDIRECTS",
+    "Fetched",
+    "Fetcher",
+    "Resolver",
+    "check_url",
+    "parse_url",
+    "system_resolver",
+]
 
 MAX_REDIRECTS = 5
+
+# (host, port) -> the host's addresses; injected by tests, which must not ask real DNS.
+Resolver = Callable[[str, int], list[str]]
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """host's addresses from the system resolver (getaddrinfo)."""
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)]
 
 
 @dataclass(frozen=True)
@@ -49,9 +72,11 @@ def parse_url(url: str | httpx.URL) -> httpx.URL:
     return parsed
 
 
-def check_url(url: str | httpx.URL, allow_private: bool = False) -> list[IPAddress]:
-    """The addresses url's host stands for, or FetchError unless url is http(s) to a host whose
-    every address is public (ingest/addresses.py)."""
+def check_url(
+    url: str | httpx.URL, allow_private: bool = False, resolver: Resolver = system_resolver
+) -> list[IPAddress]:
+    """The addresses url's host stands for (the ones to connect to), or FetchError unless url
+    is http(s) to a host whose every address is public (ingest/addresses.py)."""
     parsed = parse_url(url)
     host = parsed.raw_host.decode("ascii")
     address = literal_address(host)
@@ -59,11 +84,12 @@ def check_url(url: str | httpx.URL, allow_private: bool = False) -> list[IPAddre
         addresses = [address]
     else:
         try:
-            infos = socket.getaddrinfo(host, parsed.port or 443, proto=socket.IPPROTO_TCP)
-        except (OSError, UnicodeError) as exc:
+            addresses = [ipaddress.ip_address(a) for a in resolver(host, _port(parsed))]
+        except (OSError, UnicodeError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             raise FetchError(f"{url}: cannot resolve {host}: {reason}") from exc
-        addresses = [ipaddress.ip_address(str(info[4][0])) for info in infos]
+        if not addresses:
+            raise FetchError(f"{url}: cannot resolve {host}: no address")
     for address in addresses:
         if not allow_private and not is_public(address):
             raise FetchError(
@@ -71,6 +97,65 @@ def check_url(url: str | httpx.URL, allow_private: bool = False) -> list[IPAddre
                 "otherwise non-global address; set FETCH_ALLOW_PRIVATE=true for local testing)"
             )
     return addresses
+
+
+def _port(url: httpx.URL) -> int:
+    return url.port or (443 if url.scheme == "https" else 80)
+
+
+@dataclass(frozen=True)
+class _Exchange:
+    """The hop being fetched: its host (as httpcore will name it) and its checked addresses."""
+
+    host: str
+    port: int
+    addresses: list[IPAddress]
+
+
+# Set by Fetcher.get around each hop, read by the backend in the same thread when it connects.
+_EXCHANGE: ContextVar[_Exchange | None] = ContextVar("newsbot_fetch_exchange", default=None)
+
+
+class _PinnedBackend(httpcore.SyncBackend):
+    """Connects only to the addresses the current hop checked, never resolving the name."""
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        exchange = _EXCHANGE.get()
+        if exchange is None or (exchange.host, exchange.port) != (host, port):
+            raise FetchError(f"{host}:{port}: refusing a connection that was not checked")
+        failure: httpcore.ConnectError | None = None
+        for address in exchange.addresses:
+            try:
+                return super().connect_tcp(
+                    str(address), port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:  # the next address, as create_connection does
+                failure = exc
+        assert failure is not None  # check_url never returns no address
+        raise failure
+
+
+class _PinnedTransport(httpx.HTTPTransport):
+    """httpx's own transport (TLS, HTTP/1.1, pooling, error mapping) over the pinned backend.
+    HTTPTransport takes no network backend, so its connection pool is replaced."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        limits = httpx.Limits()
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_PinnedBackend(),
+        )
 
 
 class Fetcher:
@@ -83,18 +168,22 @@ class Fetcher:
         max_bytes: int = 10_000_000,
         allow_private: bool = False,
         transport: httpx.BaseTransport | None = None,
+        resolver: Resolver = system_resolver,
     ) -> None:
+        """`transport`: for tests (httpx.MockTransport); `resolver`: the one name lookup per
+        hop. Proxies from the environment are not used: the proxy would resolve the name."""
         self.max_bytes = max_bytes
         self.timeout = timeout
         self.allow_private = allow_private
+        self._resolver = resolver
         self._client = httpx.Client(
             headers={"User-Agent": user_agent},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=False,
-            transport=transport,
+            transport=transport or _PinnedTransport(),
         )
 
-    def get(self, url: str, headers: dict[str, str] | None = None) -> Fetched:
+    def get(self, url: str | httpx.URL, headers: dict[str, str] | None = None) -> Fetched:
         """GET url, following up to MAX_REDIRECTS redirects, each hop checked; the whole
         exchange, redirects and a slow body included, must end within the timeout. With
         If-None-Match / If-Modified-Since headers, a 304 comes back as `not_modified` (no
@@ -102,17 +191,19 @@ class Fetcher:
         Last-Modified for the caller to send next time."""
         deadline = time.monotonic() + self.timeout
         for _ in range(MAX_REDIRECTS + 1):
-            check_url(url, self.allow_private)
+            parsed = parse_url(url)
+            addresses = check_url(parsed, self.allow_private, self._resolver)
+            host = parsed.raw_host.decode("ascii")
+            pinned = _EXCHANGE.set(_Exchange(host, _port(parsed), addresses))
             try:
-                with self._client.stream("GET", url, headers=headers) as response:
+                with self._client.stream("GET", parsed, headers=headers) as response:
                     etag = response.headers.get("etag")
                     last_modified = response.headers.get("last-modified")
                     if response.status_code == 304:
                         return Fetched(str(response.url), b"", "", None, etag, last_modified,
                                        not_modified=True)  # fmt: skip
                     if response.is_redirect:
-                        location = response.headers.get("location", "")
-                        url = urljoin(url, location)
+                        url = parsed.join(response.headers.get("location", ""))
                         continue
                     if response.status_code >= 400:
                         raise FetchError(f"{url}: HTTP {response.status_code}")
@@ -139,6 +230,10 @@ class Fetcher:
                 raise FetchError(f"{url}: timed out") from exc
             except httpx.HTTPError as exc:
                 raise FetchError(f"{url}: {exc.__class__.__name__}: {exc}") from exc
+            except httpx.InvalidURL as exc:  # a redirect's Location
+                raise FetchError(f"{url}: bad URL in redirect ({exc})") from exc
+            finally:
+                _EXCHANGE.reset(pinned)
         raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
 
     def close(self) -> None:
