@@ -4,16 +4,23 @@ timeouts, a size cap and an honest User-Agent.
 A host is resolved once per hop: the addresses checked are the ones connected to (a name that
 answers a public address to the check and 127.0.0.1 to the connect, DNS rebinding, never
 reaches loopback). httpx's transport keeps the name for the Host header, TLS SNI and the
-certificate check; only its network backend is given the checked addresses."""
+certificate check; only its network backend is given the checked addresses.
+
+One deadline covers a whole fetch: the name lookup, every connect and TLS handshake, and every
+read and write of headers and body (httpx's timeouts are per operation: headers trickled a byte
+a second would never trip them)."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 import httpcore
 import httpx
@@ -105,15 +112,56 @@ def _port(url: httpx.URL) -> int:
 
 @dataclass(frozen=True)
 class _Exchange:
-    """The hop being fetched: its host (as httpcore will name it) and its checked addresses."""
+    """The hop being fetched: its host (as httpcore will name it), its checked addresses and
+    the fetch's deadline (time.monotonic())."""
 
     host: str
     port: int
     addresses: list[IPAddress]
+    deadline: float
 
 
 # Set by Fetcher.get around each hop, read by the backend in the same thread when it connects.
 _EXCHANGE: ContextVar[_Exchange | None] = ContextVar("newsbot_fetch_exchange", default=None)
+
+
+def _left(timeout: float | None, expired: type[Exception]) -> float | None:
+    """An operation's timeout, cut to what is left of the current fetch's deadline."""
+    exchange = _EXCHANGE.get()
+    if exchange is None:
+        return timeout
+    left = exchange.deadline - time.monotonic()
+    if left <= 0:
+        raise expired("the fetch's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake ends by the fetch's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
 
 
 class _PinnedBackend(httpcore.SyncBackend):
@@ -133,9 +181,11 @@ class _PinnedBackend(httpcore.SyncBackend):
         failure: httpcore.ConnectError | None = None
         for address in exchange.addresses:
             try:
-                return super().connect_tcp(
-                    str(address), port, timeout, local_address, socket_options
+                left = _left(timeout, httpcore.ConnectTimeout)
+                stream = super().connect_tcp(
+                    str(address), port, left, local_address, socket_options
                 )
+                return _DeadlineStream(stream)
             except httpcore.ConnectError as exc:  # the next address, as create_connection does
                 failure = exc
         assert failure is not None  # check_url never returns no address
@@ -192,9 +242,9 @@ class Fetcher:
         deadline = time.monotonic() + self.timeout
         for _ in range(MAX_REDIRECTS + 1):
             parsed = parse_url(url)
-            addresses = check_url(parsed, self.allow_private, self._resolver)
+            addresses = check_url(parsed, self.allow_private, self._lookup(deadline))
             host = parsed.raw_host.decode("ascii")
-            pinned = _EXCHANGE.set(_Exchange(host, _port(parsed), addresses))
+            pinned = _EXCHANGE.set(_Exchange(host, _port(parsed), addresses, deadline))
             try:
                 with self._client.stream("GET", parsed, headers=headers) as response:
                     etag = response.headers.get("etag")
@@ -235,6 +285,31 @@ class Fetcher:
             finally:
                 _EXCHANGE.reset(pinned)
         raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+    def _lookup(self, deadline: float) -> Resolver:
+        """The resolver, given until the deadline (getaddrinfo has no timeout of its own: it
+        runs in a thread, left to finish by itself if the deadline passes)."""
+
+        def lookup(host: str, port: int) -> list[str]:
+            answer: list[list[str]] = []
+            failure: list[BaseException] = []
+
+            def run() -> None:
+                try:
+                    answer.append(self._resolver(host, port))
+                except BaseException as exc:  # handed to the caller's thread
+                    failure.append(exc)
+
+            thread = threading.Thread(target=run, name=f"resolve {host}", daemon=True)
+            thread.start()
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if failure:
+                raise failure[0]
+            if not answer:
+                raise FetchError(f"{host}: timed out looking up the name")
+            return answer[0]
+
+        return lookup
 
     def close(self) -> None:
         """Close the connection pool."""

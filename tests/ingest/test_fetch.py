@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -224,3 +226,58 @@ def test_conditional_get_keeps_the_safety_checks() -> None:
         _fetcher(httpx.MockTransport(answer)).get(f"{PUBLIC}/feed.xml", {"If-None-Match": '"a"'})
     with pytest.raises(FetchError, match="only http and https"):
         _fetcher(httpx.MockTransport(answer)).get("file:///etc/passwd", {"If-None-Match": '"a"'})
+
+
+@pytest.fixture
+def trickling_server() -> Iterator[str]:
+    """Answers every request with headers trickled a byte at a time, each well within the
+    per-read timeout, for five seconds at most (then it hangs up)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle(conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"z" * 1000:
+                if stop.wait(0.2) or time.monotonic() - started > 5:
+                    return
+                conn.sendall(bytes([byte]))
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=trickle, args=(conn,), daemon=True).start()
+
+    started = time.monotonic()
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    listener.close()
+
+
+def test_slow_headers_hit_the_overall_deadline(trickling_server: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="timed out"):
+        Fetcher("ua", timeout=1.0, allow_private=True).get(f"{trickling_server}/slow-headers")
+    assert time.monotonic() - started < 2.5
+
+
+def test_slow_name_lookup_hits_the_overall_deadline() -> None:
+    release = threading.Event()
+
+    def stalled(host: str, port: int) -> list[str]:
+        release.wait(10)
+        return ["127.0.0.1"]
+
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError, match="timed out"):
+            Fetcher("ua", timeout=0.5, allow_private=True, resolver=stalled).get(
+                "http://news.example/"
+            )
+        assert time.monotonic() - started < 2
+    finally:
+        release.set()
