@@ -10,7 +10,6 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
-from urllib.parse import urlparse
 
 from telegram import Chat, Message, Update
 from telegram.ext import ApplicationHandlerStop
@@ -19,6 +18,9 @@ from bot.child import run_json
 from bot.render import stats_html
 from bot.telegram.context import Context
 from bot.telegram.send import send_html
+from ingest.fetch import parse_url
+from ingest.sources import is_url
+from retrieval.errors import FetchError
 
 __all__ = [
     "INGEST_TIMEOUT",
@@ -101,9 +103,9 @@ def _directory_bytes(path: os.PathLike[str]) -> int:
 async def ingest_command(update: Update, context: Context, message: Message) -> None:
     """/ingest URL...: fetch pages or feeds in the background and report the summary (one
     ingest at a time)."""
-    sources = list(context.args or [])
-    bad = [s for s in sources if urlparse(s).scheme not in ("http", "https")]
-    if not sources or bad:
+    args = list(context.args or [])
+    sources = _urls(args)
+    if not args or len(sources) < len(args):
         await message.reply_html(
             "Usage: /ingest <i>URL</i> [<i>URL</i>…] — article pages or RSS/Atom feeds, "
             "http(s) only."
@@ -117,6 +119,21 @@ async def ingest_command(update: Update, context: Context, message: Message) -> 
     context.application.create_task(
         _ingest_and_report(context, message.chat_id, sources), update=update
     )
+
+
+def _urls(args: list[str]) -> list[str]:
+    """The arguments that are http(s) URLs with a host, each parsed once, as the fetcher
+    parses it, and passed on in that parsed form: the child reads exactly what was checked
+    as a URL, never as a local path (`http:/articles` is no URL, even if that folder exists)."""
+    urls = []
+    for arg in args:
+        try:
+            url = str(parse_url(arg))
+        except FetchError:
+            continue
+        if is_url(url):
+            urls.append(url)
+    return urls
 
 
 async def _ingest_and_report(context: Context, chat_id: int, sources: list[str]) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.telegram import admin
 from bot.telegram import app as telegram
 from bot.telegram.loopback import BOT, FakeBotApi, Sent, html_error, polling, serve, wait
 from bot.telegram.split import utf16_len
@@ -302,6 +303,44 @@ def test_admin_commands_refused_to_others(data_dir: Path, bot_api: tuple[FakeBot
     _run(_services(data_dir, base_url), scenario)
     assert {s.text for s in api.sent_to(111)} == {refusal}
     assert all(is_stats(s) or is_usage(s) for s in api.sent_to(ADMIN))
+
+
+def test_admin_ingest_takes_urls_only_parsed_once(
+    tmp_path: Path, bot_api: tuple[FakeBotApi, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/ingest http:/articles` is no URL, even with an `http:/articles` folder right here; the
+    child is given each URL in the form that was checked (no child runs: its call is recorded)."""
+    api, base_url = bot_api
+    folder = tmp_path / "http:" / "articles"
+    folder.mkdir(parents=True)
+    (folder / "local.txt").write_text(SCRIPT_TITLE)
+    monkeypatch.chdir(tmp_path)
+    calls: list[list[str]] = []
+
+    async def child(settings: Any, args: list[str], timeout: float) -> dict[str, Any]:
+        calls.append(args)
+        return {"new": 0, "failed": 0}
+
+    monkeypatch.setattr(admin, "run_json", child)
+    services = _services(tmp_path / "data", base_url)
+    refused = ["http:/articles", "http:articles", "https:///articles", "http://news.example:99999/",
+               "http://news.example:abc/", "file:///etc/passwd", "javascript:alert(1)"]  # fmt: skip
+
+    async def scenario(application: Any) -> None:
+        for n, source in enumerate(refused, start=1):
+            api.push_text(ADMIN, f"/ingest {source}")
+            await wait(lambda n=n: len(api.sent_to(ADMIN)) == n)
+        api.push_text(ADMIN, "/ingest HTTP://News.Example/feed.xml")
+        await wait(lambda: len(api.sent_to(ADMIN)) == len(refused) + 2)
+
+    _run(services, scenario)
+    texts = [s.text for s in api.sent_to(ADMIN)]
+    assert all(t.startswith("Usage: /ingest") for t in texts[: len(refused)])
+    assert texts[len(refused) :] == [
+        "Ingesting 1 source(s)… I'll report here when done.",
+        "Ingest done in 0.0 s: 0 new, 0 updated, 0 unchanged, 0 failed; 0 passages added.",
+    ]
+    assert calls == [["ingest", "--json", "http://news.example/feed.xml"]]
 
 
 @pytest.fixture
