@@ -90,6 +90,7 @@ _DATELINE = re.compile(
     r"\s*(?:\([^)]{2,40}\))?\s*[-–—]{1,2}\s"
 )
 _GROUP = re.compile(r"\b(?:they|their|the two|both)\b", re.I)
+_PRONOUN = re.compile(r"\b(?:he|she|him|her)\b", re.I)
 # A meeting named again after the sentence that told of it: "the talks", "their meeting", "that
 # visit", "the two-hour meeting".
 _BACK_REFERENCE = re.compile(
@@ -168,8 +169,12 @@ class MeetingReader:
                 before = text_sentences[i - 1] if i else title
                 if not MEETING_WORDS.search(sentence):
                     continue
+                # "He later met B": the person the sentence before is about.
+                stands_for = self._pronoun_stands_for(sentence, before, names)
                 named = all(mentions(sentence, n) or mentions(before, n) for n in names) and (
-                    any(mentions(sentence, n) for n in names) or _GROUP.search(sentence)
+                    any(mentions(sentence, n) for n in names)
+                    or _GROUP.search(sentence)
+                    or stands_for is not None
                 )
                 if not named:
                     # "Also at the meeting were A and B": more people of the meeting just
@@ -180,7 +185,7 @@ class MeetingReader:
                             found.append(more)
                     continue
                 for event in self._events(
-                    sentence, before, names, hit, published, Context(article_names)
+                    sentence, before, names, hit, published, Context(article_names), stands_for
                 ):
                     if event.sentence not in {e.sentence for e in found}:
                         found.append(event)
@@ -198,7 +203,7 @@ class MeetingReader:
         if _another_meeting(doc, event, context):
             return None
         for noun in (t for t in doc if _refers_back(t)):
-            people, _ = _frame_people(noun, _clause_head(noun), context)
+            people, _, _ = _frame_people(noun, _clause_head(noun), context)
             new = [p for p in people if not any(same_person(p, q) for q in event.people)]
             if new:
                 return replace(
@@ -272,6 +277,21 @@ class MeetingReader:
         evidence = (*before, event.sentence, *after) if before or after else ()
         return replace(event, when=when, when_text=when_text, where=where, evidence=evidence)
 
+    def _pronoun_stands_for(self, sentence: str, before: str, names: Sequence[str]) -> str | None:
+        """The one person asked about whom a "he" / "she" of the sentence stands for: the
+        subject of the sentence before, when the sentence does not name them itself."""
+        if not before or not _PRONOUN.search(sentence):
+            return None
+        unnamed = [n for n in names if not mentions(sentence, n)]
+        if len(unnamed) != 1:
+            return None
+        doc = self._parse(before)
+        subject = next((t for t in doc if t.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is None or subject.pos_ != "PROPN":
+            return None
+        words = " ".join(t.text for t in subject.subtree if t.pos_ == "PROPN")
+        return unnamed[0] if mentions(words, unnamed[0]) else None
+
     def _headline_place(self, title: str) -> str | None:
         """The place a headline gives a meeting: "A meets B in Lyon", "Leaders gather for a
         summit in Lyon"."""
@@ -291,6 +311,7 @@ class MeetingReader:
         hit: Hit,
         published: date | None,
         context: Context,
+        stands_for: str | None = None,
     ) -> Iterable[StoredEvent]:
         # "LYON (Ledger Wire) - A met B": the dateline's place and agency are no one met.
         dateline = _DATELINE.match(sentence)
@@ -301,8 +322,10 @@ class MeetingReader:
         triggers = sorted((t for t in doc if _is_trigger(t)), key=lambda t: (_depth(t), t.i))
         for trigger in triggers:
             head = _clause_head(trigger)
-            people, group = _frame_people(trigger, head, context)
+            people, group, pronoun = _frame_people(trigger, head, context)
             named = [n for n in names if any(same_person(n, p) for p in people)]
+            if pronoun and stands_for is not None and stands_for not in named:
+                named.append(stands_for)
             unnamed = [n for n in names if n not in named]
             # Everyone asked about takes part: named in the frame, or there as "the two",
             # "they", "their" after the sentence (or the one before) named them.
@@ -373,7 +396,7 @@ def _another_meeting(doc: Doc, event: StoredEvent, context: Context) -> bool:
     for trigger in doc:
         if not _is_trigger(trigger) or trigger.pos_ not in ("VERB", "AUX"):
             continue
-        people, _ = _frame_people(trigger, _clause_head(trigger), context)
+        people, _, _ = _frame_people(trigger, _clause_head(trigger), context)
         if any(not any(same_person(p, q) for q in event.people) for p in people):
             return True
     return False
@@ -432,21 +455,25 @@ def _governors(head: Token) -> list[Token]:
     return chain
 
 
-def _frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[str], bool]:
-    """The people of the meeting's frame, and whether a group word ("the two", "they",
-    "their", "both") stands in it for people named before."""
+def _frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[str], bool, bool]:
+    """The people of the meeting's frame, whether a group word ("the two", "they", "their",
+    "both") stands in it for people named before, and whether "he" / "she" does."""
     frame = {trigger.i, head.i}
     governors = _governors(head)
     attended = _attended(trigger)
     if attended is not None:
         governors = [*governors, attended]
     people: list[str] = []
-    group = False
+    group = pronoun = False
     for token in trigger.doc:
         if not _in_frame(token, frame, governors):
             continue
         if token.lower_ in GROUP_WORDS:
             group = True
+            continue
+        if token.pos_ == "PRON" and token.lower_ in ("he", "she", "him", "her"):
+            # a participant, not an owner: "her counterpart" is someone else
+            pronoun = pronoun or token.dep_ != "poss"
             continue
         if token.pos_ != "PROPN" and token.ent_type_ == "PERSON" and token.ent_iob_ != "B":
             # "Kim Dae-sung" with "sung" read as a verb: the person entity it ends.
@@ -468,7 +495,7 @@ def _frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[s
         person = person_of(token, context) or _untagged_person(token, trigger, context)
         if person and looks_like_a_person(person) and person not in people:
             people.append(person)
-    return people, group
+    return people, group, pronoun
 
 
 def _attended(trigger: Token) -> Token | None:

@@ -315,3 +315,15 @@ def test_a_headline_in_sentence_case_states_a_meeting(reader: MeetingReader) -> 
 )
 def test_one_person_under_two_forms(a: str, b: str, same: bool) -> None:
     assert same_person(a, b) is same
+
+
+def test_he_or_she_after_a_sentence_about_the_person(reader: MeetingReader) -> None:
+    text = "Tomas Elgin arrived in Lyon on Monday. He met Vera Hollis and Ines Barta there."
+    events = _read(reader, ["Tomas Elgin"], text)
+    assert events[0].with_ == ("Vera Hollis", "Ines Barta")
+    # the sentence before is about someone else: "he" may be either of them
+    text = "Olek Brandt praised Tomas Elgin on Monday. He met Vera Hollis at the port."
+    assert not _read(reader, ["Tomas Elgin"], text)
+    # "her counterpart" is not her
+    text = "Ana Ruiz arrived in Lyon on Monday. Tomas Elgin met her counterpart, Vera Hollis."
+    assert not _read(reader, ["Ana Ruiz"], text)
