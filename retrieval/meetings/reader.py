@@ -79,7 +79,7 @@ _PHRASE_DEPS = frozenset(
 )
 # Links from the meeting verb up to the verbs whose subject is also the meeting's: "is
 # scheduled to meet", "travelled to Paris to meet", "arrived and met", "will be hosted".
-_CHAIN_DEPS = frozenset("xcomp advcl conj ccomp".split())
+_CHAIN_DEPS = frozenset("xcomp advcl conj ccomp acomp".split())
 _VERB_TRIGGERS = MEET_VERBS | TALK_VERBS | CALL_VERBS
 _NOUN_SLOTS = frozenset("dobj pobj prep nsubj nsubjpass attr".split())
 # A dateline: "GENEVA (Reuters) -", "WASHINGTON, March 8 (AP) —", "Seoul, Korea —".
@@ -107,7 +107,10 @@ _CONTINUES = re.compile(
 )
 # "In / at / during the meeting, A and B ...": the subject of the verb the phrase modifies took
 # part ("Also at the meeting were A and B").
-_ATTENDANCE_PREPOSITIONS = frozenset("in at during".split())
+_ATTENDANCE_PREPOSITIONS = frozenset("in at during for".split())
+# Verbs whose "to" phrase is where the meeting is: "flew to Lyon for talks", "welcomed B to
+# the palace".
+_DESTINATION_VERBS = frozenset("fly travel go come head return welcome".split())
 _DATE_WORDS = re.compile(
     rf"\b(?:{'|'.join(WEEKDAYS)}|today|yesterday|tomorrow|tonight|{MONTH_PATTERN})\b"
     r"|\b\d{1,2}(?:st|nd|rd|th)?\b",
@@ -253,11 +256,13 @@ class MeetingReader:
                 used = False
                 for noun in (t for t in doc if _refers_back(t)):
                     head = _clause_head(noun)
+                    if noun.dep_ in ("nsubj", "nsubjpass") and noun.head.pos_ in ("VERB", "AUX"):
+                        head = noun.head  # "The talks were held at ...", "took place in ..."
                     if when is None and not _history(doc, published, tense):
                         day, day_text = date_of(head, doc[:], published, tense)
                         if day is not None:
                             when, when_text, used = day, day_text, True
-                    if where is None and (place := _places(noun, head, doc[:])) is not None:
+                    if where is None and (place := _places(noun, head)) is not None:
                         where, used = place, True
                 if used:
                     after.append(later)
@@ -269,13 +274,24 @@ class MeetingReader:
                         when, when_text = day, day_text
                         before.append(earlier)
                         break
+        where_from = None
         if where is None:
             lead = passages[0] if passages else hit.text
-            where = dateline_place(lead) or dateline_place(hit.text) or self._headline_place(title)
+            if where := dateline_place(lead) or dateline_place(hit.text):
+                where_from = "dateline"
+            elif where := self._headline_place(title):
+                where_from = "headline"
         if (when, where) == (event.when, event.where):
             return event
         evidence = (*before, event.sentence, *after) if before or after else ()
-        return replace(event, when=when, when_text=when_text, where=where, evidence=evidence)
+        return replace(
+            event,
+            when=when,
+            when_text=when_text,
+            where=where,
+            evidence=evidence,
+            where_from=where_from,
+        )
 
     def _pronoun_stands_for(self, sentence: str, before: str, names: Sequence[str]) -> str | None:
         """The one person asked about whom a "he" / "she" of the sentence stands for: the
@@ -448,9 +464,12 @@ def _governors(head: Token) -> list[Token]:
     chain = [head]
     node = head
     for _ in range(3):
-        if node.dep_ not in _CHAIN_DEPS or node.head is node:
+        if node.dep_ == "pcomp" and node.head.dep_ == "prep":
+            node = node.head.head  # "A told reporters after meeting B": A met B
+        elif node.dep_ in _CHAIN_DEPS and node.head is not node:
+            node = node.head  # "A is due to meet B": through "due" to "is"
+        else:
             break
-        node = node.head
         chain.append(node)
     return chain
 
@@ -460,6 +479,11 @@ def _frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[s
     "both") stands in it for people named before, and whether "he" / "she" does."""
     frame = {trigger.i, head.i}
     governors = _governors(head)
+    for verb in governors:
+        if verb.dep_ == "relcl" and any(
+            c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("who", "that") for c in verb.children
+        ):
+            frame.add(verb.head.i)  # "A, who met B on Tuesday, said ...": A met B
     attended = _attended(trigger)
     if attended is not None:
         governors = [*governors, attended]
@@ -578,12 +602,15 @@ def _after_place_preposition(token: Token) -> bool:
     return node.dep_ == "pobj" and node.head.lower_ in ("in", "at", "to", "from", "near")
 
 
-def _places(trigger: Token, head: Token, span: Span) -> str | None:
-    """The place of the meeting: the first "in"/"at" place under the meeting word or its verb
-    (else in the sentence), with the city it is in when the text says so ("at the Grand Hotel
-    in Lyon" -> "Grand Hotel, Lyon")."""
+def _places(trigger: Token, head: Token, span: Span | None = None) -> str | None:
+    """The place of the meeting: the first "in" / "at" / "near" place under the meeting word
+    or its verb (else anywhere in the sentence `span`, when given), with the city it is in
+    when the text says so ("at the Grand Hotel in Lyon" -> "Grand Hotel, Lyon")."""
     anchors = {trigger.i, head.i}
-    for own, scope in ((True, [*trigger.subtree, *head.subtree]), (False, list(span))):
+    scopes = [(True, [*trigger.subtree, *head.subtree])]
+    if span is not None:
+        scopes.append((False, list(span)))
+    for own, scope in scopes:
         for token in scope:
             obj = _place_object(token)
             if obj is None or (own and _in_another_clause(token, anchors)):
@@ -615,14 +642,21 @@ def _in_another_clause(prep: Token, anchors: set[int]) -> bool:
 
 def _place_object(prep: Token) -> Token | None:
     """The place an "in" / "at" / "near" phrase names, or None."""
-    if prep.dep_ != "prep" or prep.lower_ not in ("in", "at", "near"):
+    if prep.dep_ != "prep" or prep.lower_ not in ("in", "at", "near", "to"):
+        return None
+    if prep.lower_ == "to" and prep.head.lemma_.lower() not in _DESTINATION_VERBS:
         return None
     for obj in prep.children:
         if obj.dep_ != "pobj" or _is_calendar(obj):
             continue
+        # "in the Polish capital, Warsaw": the name in apposition
+        if not is_place(obj, prep.lower_):
+            obj = next((c for c in obj.children if c.dep_ == "appos" and is_place(c)), obj)
         # "in the Green Room", "at the Grand Hotel": the small model often calls a building
         # an organisation; no one is met "in" an organisation.
         named = obj.pos_ == "PROPN" and obj.ent_type_ in ("ORG", "FAC", "")
+        # one flies to, or is welcomed to, a place, whatever the tagger says
+        named = named or (prep.lower_ == "to" and obj.pos_ == "PROPN")
         if is_place(obj, prep.lower_) or named or _named_venue(obj):
             return obj
     return None
@@ -641,8 +675,14 @@ def _place_words(obj: Token) -> str:
 
 
 def _proper_phrase(token: Token) -> str:
-    words = [t for t in token.subtree if t.i <= token.i and t.dep_ not in ("det", "poss")]
-    return " ".join(t.text for t in words).strip(" ,.")
+    """ "St. John's Tower", "the Lyon office" -> "Lyon office", "his office" -> "office"."""
+    words = [
+        t
+        for t in token.subtree
+        if t.i <= token.i and t.dep_ != "det" and not (t.dep_ == "poss" and t.pos_ == "PRON")
+    ]
+    start = next((i for i, t in enumerate(words) if t.dep_ != "case"), 0)
+    return "".join(t.text_with_ws for t in words[start:]).strip(" ,.")
 
 
 def _is_calendar(token: Token) -> bool:

@@ -79,7 +79,11 @@ class MeetingAnswerer:
             question.kind, lambda e: True
         )
         same_kind = [e for e in fitting if kind_group(e.kind) == asked_kind(question.text)]
-        if any(slot(e) for e in same_kind) and asked_kind(question.text) != "meet":
+        # (a place only the dateline or headline gives does not make a meeting of that kind)
+        if (
+            any(slot(e) and e.where_from is None for e in same_kind)
+            and asked_kind(question.text) != "meet"
+        ):
             # "Who did Truss call on?" asks about the calls, not every meeting of the trip.
             why.append(f"{len(same_kind)} of them are a {asked_kind(question.text)}")
             fitting = same_kind
@@ -96,6 +100,8 @@ class MeetingAnswerer:
         fitting.sort(
             key=lambda e: (
                 not slot(e),
+                # a place a sentence or the dateline gives before one only the headline gives
+                question.kind == "where" and e.where_from == "headline",
                 article_rank.get(e.article_id, RANK_DEPTH),
                 ranking.get(e.passage_id, RANK_DEPTH),
                 e.id,
@@ -158,6 +164,8 @@ class MeetingAnswerer:
         else:
             assert best.where is not None
             text = f"{pair(best)} {verb(best)} in {best.where} [1]."
+            if best.where_from is not None:
+                text += f" The place is the one the article's {best.where_from} gives."
             values = (best.where,)
         return Answer(
             question=question.text,

@@ -135,6 +135,9 @@ class StoredEvent:
     # The sentences quoted for it, in the passage's order, when more than its own sentence
     # says it: "The talks were held at the embassy." after the one that names the people.
     evidence: tuple[str, ...] = ()
+    # Where the place comes from when no sentence of the meeting gives it: the article's
+    # "dateline" or its "headline" (weaker evidence, said so in the answer).
+    where_from: str | None = None
 
     @property
     def quoted(self) -> str:

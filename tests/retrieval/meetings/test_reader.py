@@ -327,3 +327,51 @@ def test_he_or_she_after_a_sentence_about_the_person(reader: MeetingReader) -> N
     # "her counterpart" is not her
     text = "Ana Ruiz arrived in Lyon on Monday. Tomas Elgin met her counterpart, Vera Hollis."
     assert not _read(reader, ["Ana Ruiz"], text)
+
+
+def test_the_place_of_a_later_sentence_is_the_meeting_s_own(reader: MeetingReader) -> None:
+    text = "Tomas Elgin met Vera Hollis. The meeting was held at the Harbour Hotel in Porto."
+    event = _completed(reader, ["Tomas Elgin", "Vera Hollis"], text)[0]
+    assert event.where == "Harbour Hotel, Porto"
+    text = (
+        "Tomas Elgin met Vera Hollis on Monday. The meeting also let the league explain its "
+        "needs as players get set to report to camp ahead of the cup in Porto."
+    )
+    assert _completed(reader, ["Tomas Elgin", "Vera Hollis"], text)[0].where is None
+
+
+@pytest.mark.parametrize(
+    ("text", "when", "where"),
+    [
+        # a relative clause: "who met" is the person it follows
+        ("Ana Ruiz, who met Tomas Elgin on Tuesday, said the talks went well.",
+         date(2024, 5, 14), None),
+        # "is due to meet": the subject of "is"
+        ("Ana Ruiz is due to meet Tomas Elgin on Friday.", date(2024, 5, 17), None),
+        # "after meeting": the subject of the verb the phrase modifies
+        ("Ana Ruiz told reporters after meeting Tomas Elgin in Lyon on Tuesday that it went well.",
+         date(2024, 5, 14), "Lyon"),
+        # a purpose: "flew to Lyon for talks with"; the destination is the place
+        ("Ana Ruiz will fly to Lyon on Thursday for talks with Tomas Elgin.",
+         date(2024, 5, 16), "Lyon"),
+        # a place in apposition, a place one is welcomed to
+        ("Ana Ruiz met Tomas Elgin in the Polish capital, Warsaw, on Monday.",
+         date(2024, 5, 13), "Warsaw"),
+        ("Ana Ruiz welcomed Tomas Elgin to the Elysee Palace on Monday.",
+         date(2024, 5, 13), "Elysee Palace"),
+        # a city and its country: the city
+        ("Ana Ruiz shakes hands with Tomas Elgin in Lyon, France, March 3, 2024.",
+         date(2024, 3, 3), "Lyon"),
+        # possessive names of a building are kept whole
+        ("Ana Ruiz received Tomas Elgin near St. Anne's Tower on Monday.",
+         date(2024, 5, 13), "St. Anne's Tower"),
+        # an invitation elsewhere is not the meeting's place
+        ("Ana Ruiz met Tomas Elgin on Monday and invited him to Geneva.", date(2024, 5, 13), None),
+    ],
+)  # fmt: skip
+def test_more_frames_of_a_meeting(
+    reader: MeetingReader, text: str, when: date | None, where: str | None
+) -> None:
+    events = _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)
+    assert events, text
+    assert (events[0].when, events[0].where) == (when, where)
