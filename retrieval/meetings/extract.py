@@ -43,6 +43,7 @@ __all__ = [
     "EventExtractor",
     "date_of",
     "is_place",
+    "negated",
     "people_of",
     "person_of",
     "place_of",
@@ -184,9 +185,24 @@ def _events_in(doc: Any, published: date | None, context: Context) -> list[Event
     return events
 
 
+def negated(token: Token) -> bool:
+    """Whether a meeting word is denied: "will not meet", "has never met", "no meeting",
+    "did not hold talks"."""
+    nodes = [token]
+    if token.pos_ not in ("VERB", "AUX") and token.head is not token:
+        nodes.append(token.head)  # the verb that carries a meeting noun
+    return any(
+        child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no")
+        for node in nodes
+        for child in node.children
+    )
+
+
 def _event_at(
     token: Token, sentence: Span, published: date | None, context: Context
 ) -> EventDraft | None:
+    if negated(token):
+        return None
     lemma = token.lemma_.lower()
     who: list[str] = []
     with_: list[str] = []

@@ -33,6 +33,7 @@ from retrieval.meetings.extract import (
     Context,
     date_of,
     is_place,
+    negated,
     person_of,
     place_text,
     tense_of,
@@ -338,6 +339,8 @@ class MeetingReader:
         triggers = sorted((t for t in doc if _is_trigger(t)), key=lambda t: (_depth(t), t.i))
         for trigger in triggers:
             head = _clause_head(trigger)
+            if any(negated(t) for t in (trigger, *_governors(head))):
+                continue  # "will not meet", "is not expected to meet", "no talks"
             people, group, pronoun = _frame_people(trigger, head, context)
             named = [n for n in names if any(same_person(n, p) for p in people)]
             if pronoun and stands_for is not None and stands_for not in named:
@@ -572,6 +575,9 @@ def _in_frame(token: Token, frame: set[int], governors: list[Token]) -> bool:
             return False
         parent = node.head
         if parent.pos_ in ("VERB", "AUX") and parent.i not in frame:
+            if node.dep_ == "agent" and parent.dep_ == "acl":
+                node = parent.head  # "a delegation led by A": A is there
+                continue
             return False
         node = parent
     return False

@@ -65,6 +65,7 @@ MEETING_WORDS = re.compile(
     r"welcoming|greet|greets|greeted|greeting|call|calls|called|phoned|spoke|speak|speaks|"
     r"speaking|summit|summits|sat down|sit down|sits down|sitting down|conferred|dined|"
     r"audience|embraced?|embracing|hugged|shook hands|shake hands|shakes hands|shaking hands|"
+    r"lunch|lunched|dinner|breakfast|"
     r"bilateral|face-to-face|tete-a-tete|huddled)\b",
     re.I,
 )

@@ -214,3 +214,16 @@ def test_article_names_resolve_surnames_and_skip_sentence_starts() -> None:
     assert names.resolve("Yoon") == "Yoon Suk Yeol"
     assert names.resolve("Nobody") == "Nobody"
     assert "While Prime" not in " ".join(names.full_names)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ana Ruiz will not meet Tomas Elgin on Monday, her office said.",
+        "Ana Ruiz has never met Tomas Elgin.",
+        "Ana Ruiz did not hold talks with Tomas Elgin on Monday.",
+    ],
+)
+def test_a_denied_meeting_is_no_event(extractor: EventExtractor, text: str) -> None:
+    events = _events(extractor, [text], date(2024, 5, 15))
+    assert not [e for e in events if "Tomas Elgin" in e.people], events

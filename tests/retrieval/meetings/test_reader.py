@@ -375,3 +375,29 @@ def test_more_frames_of_a_meeting(
     events = _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)
     assert events, text
     assert (events[0].when, events[0].where) == (when, where)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ana Ruiz will not meet Tomas Elgin on Monday, her office said.",
+        "Ana Ruiz is not expected to meet Tomas Elgin this week.",
+        "There will be no meeting between Ana Ruiz and Tomas Elgin.",
+        "Ana Ruiz has never met Tomas Elgin.",
+    ],
+)
+def test_a_denied_meeting_is_not_read(reader: MeetingReader, text: str) -> None:
+    assert not _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)
+
+
+@pytest.mark.parametrize(
+    ("text", "others"),
+    [
+        ("Ana Ruiz held talks with a delegation led by Tomas Elgin on Monday.", ["Tomas Elgin"]),
+        ("Ana Ruiz had lunch with Tomas Elgin on Monday.", ["Tomas Elgin"]),
+        # an outlet before a role is part of the role, not someone met
+        ("Ana Ruiz met Reuters reporter Tomas Elgin for an interview.", ["Tomas Elgin"]),
+    ],
+)
+def test_delegations_meals_and_roles(reader: MeetingReader, text: str, others: list[str]) -> None:
+    assert list(_read(reader, ["Ana Ruiz"], text)[0].with_) == others
