@@ -186,15 +186,66 @@ def _events_in(doc: Any, published: date | None, context: Context) -> list[Event
 
 
 def negated(token: Token) -> bool:
-    """Whether a meeting word is denied: "will not meet", "has never met", "no meeting",
-    "did not hold talks"."""
+    """Whether a meeting word is denied, called off or only wished for: "will not meet", "has
+    never met", "no meeting", "did not hold talks", "cancelled their meeting", "the talks
+    were called off", "hopes to meet", "refused to meet", "could meet", "would meet if"."""
     nodes = [token]
-    if token.pos_ not in ("VERB", "AUX") and token.head is not token:
-        nodes.append(token.head)  # the verb that carries a meeting noun
+    node = token
+    for _ in range(3):  # the verbs above it: "did not hold talks", "is not expected to meet"
+        if node.dep_ == "pobj" and node.head.dep_ == "prep":
+            node = node.head  # "called for a meeting"
+        elif node.head is node or node.dep_ not in ("dobj", "nsubjpass", "nsubj", "xcomp", "ccomp"):
+            break
+        node = node.head
+        if node.pos_ not in ("VERB", "AUX", "ADJ"):
+            break
+        nodes.append(node)
+    for node in nodes:
+        lemma = node.lemma_.lower()
+        unreal = lemma in _UNREAL_HEADS or node.lower_ in _UNREAL_FORMS  # "hopes" -> "hop"
+        if (node is not token and unreal) or _called_off(node):
+            return True
+        for child in node.children:
+            if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
+                return True
+            if child.dep_ == "aux" and child.lower_ in ("could", "might", "may"):
+                return True
+            if child.dep_ == "aux" and child.lower_ == "would" and _conditional(node):
+                return True
+    return False
+
+
+# Verbs over a meeting that say it did not happen or is only wanted: "hopes to meet", "asked
+# to meet", "called for talks", "cancelled the meeting".
+_UNREAL_HEADS = frozenset(
+    """want wish hope like love seek ask request refuse decline offer propose urge demand
+    try insist threaten cancel scrap postpone""".split()
+)
+# Their inflected forms, for when the small model's lemma is wrong ("hopes" -> "hop"); a form
+# that is no English word matches nothing.
+_UNREAL_FORMS = frozenset(
+    form
+    for verb in _UNREAL_HEADS
+    for form in (
+        verb, verb + "s", verb + "d", verb + "ed", verb + verb[-1] + "ed", verb + "ing",
+        verb[:-1] + "ing", verb[:-1] + "ied", verb[:-1] + "ies",
+    )
+)  # fmt: skip
+
+
+def _called_off(verb: Token) -> bool:
+    """ "called off", "called for" (a meeting that is not, or not yet, arranged)."""
+    return verb.lemma_.lower() == "call" and any(
+        c.lower_ in ("off", "for") and c.dep_ in ("prt", "prep") for c in verb.children
+    )
+
+
+def _conditional(verb: Token) -> bool:
+    """ "would meet B if ...": a condition, not a plan."""
     return any(
-        child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no")
-        for node in nodes
-        for child in node.children
+        c.dep_ == "advcl"
+        and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children)
+        for c in verb.children
     )
 
 

@@ -109,6 +109,11 @@ _CONTINUES = re.compile(
 # "In / at / during the meeting, A and B ...": the subject of the verb the phrase modifies took
 # part ("Also at the meeting were A and B").
 _ATTENDANCE_PREPOSITIONS = frozenset("in at during for".split())
+# Meetings of many, at which being present is not meeting a given other.
+_GATHERINGS = frozenset("summit summits conference forum assembly".split())
+# The prepositions that bring in a meeting's people: "met with", "talked to", "talks between",
+# "a meeting of", "was received by", "called on", "sat among"; not "spoke about", "for".
+_PARTY_PREPOSITIONS = frozenset("with to between of by on among alongside".split())
 # Verbs whose "to" phrase is where the meeting is: "flew to Lyon for talks", "welcomed B to
 # the palace".
 _DESTINATION_VERBS = frozenset("fly travel go come head return welcome".split())
@@ -453,7 +458,10 @@ def _clause_head(trigger: Token) -> Token:
             and node.head is not node
         ):
             node = node.head
-            if node.pos_ in ("VERB", "AUX") and node.lemma_.lower() in HOLD_VERBS | _VERB_TRIGGERS:
+            carries = node.lemma_.lower() in HOLD_VERBS | _VERB_TRIGGERS
+            if node.lemma_.lower() == "attend" and trigger.lemma_.lower() in _GATHERINGS:
+                carries = False  # both at one summit have not met each other for it
+            if node.pos_ in ("VERB", "AUX") and carries:
                 return node
             if node.pos_ in ("VERB", "AUX"):
                 break
@@ -469,8 +477,14 @@ def _governors(head: Token) -> list[Token]:
     for _ in range(3):
         if node.dep_ == "pcomp" and node.head.dep_ == "prep":
             node = node.head.head  # "A told reporters after meeting B": A met B
-        elif node.dep_ in _CHAIN_DEPS and node.head is not node:
-            node = node.head  # "A is due to meet B": through "due" to "is"
+        elif (
+            node.dep_ in _CHAIN_DEPS
+            and node.head is not node
+            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in node.children)
+        ):
+            # "A is due to meet B": through "due" to "is"; not "A met B a day after C met D",
+            # where the clause has a subject of its own
+            node = node.head
         else:
             break
         chain.append(node)
@@ -574,6 +588,8 @@ def _in_frame(token: Token, frame: set[int], governors: list[Token]) -> bool:
         if node.dep_ not in _PHRASE_DEPS and node.dep_ != "prep":
             return False
         parent = node.head
+        if parent.i in frame and node.dep_ == "prep" and node.lower_ not in _PARTY_PREPOSITIONS:
+            return False  # "spoke about A", "talks on A's future": A is not there
         if parent.pos_ in ("VERB", "AUX") and parent.i not in frame:
             if node.dep_ == "agent" and parent.dep_ == "acl":
                 node = parent.head  # "a delegation led by A": A is there

@@ -384,6 +384,24 @@ def test_more_frames_of_a_meeting(
         "Ana Ruiz is not expected to meet Tomas Elgin this week.",
         "There will be no meeting between Ana Ruiz and Tomas Elgin.",
         "Ana Ruiz has never met Tomas Elgin.",
+        # wished for, asked, offered, refused, conditional or possible: not a meeting
+        "Ana Ruiz said she would like to meet Tomas Elgin.",
+        "Ana Ruiz hopes to meet Tomas Elgin next month.",
+        "Ana Ruiz has asked to meet Tomas Elgin.",
+        "Ana Ruiz refused to meet Tomas Elgin on Monday.",
+        "Ana Ruiz called for a meeting with Tomas Elgin.",
+        "Ana Ruiz offered to meet Tomas Elgin in Lyon.",
+        "Ana Ruiz would meet Tomas Elgin if he apologised.",
+        "Ana Ruiz could meet Tomas Elgin as early as Friday.",
+        # called off
+        "Ana Ruiz cancelled her meeting with Tomas Elgin on Monday.",
+        "A meeting between Ana Ruiz and Tomas Elgin was called off on Monday.",
+        # at one summit is not meeting each other
+        "Ana Ruiz and Tomas Elgin both attended the summit in Lyon on Monday.",
+        # another clause's meeting, a talk about someone, someone's wife
+        "Ana Ruiz met Vera Hollis on Monday, a day after Tomas Elgin met Olek Brandt.",
+        "Ana Ruiz spoke about Tomas Elgin on Monday.",
+        "Ana Ruiz met Tomas Elgin's wife, Vera Elgin, on Monday.",
     ],
 )
 def test_a_denied_meeting_is_not_read(reader: MeetingReader, text: str) -> None:
