@@ -46,11 +46,14 @@ DEFAULT_QUESTIONS = ROOT / "tests" / "data" / "meetings-multihop" / "questions.j
 
 def show_line(question: MeetingQuestion, answer: dict[str, object], cited: set[str]) -> str:
     """One question with what was answered and whether a citation is one of its evidence."""
-    cited_ok = question.type == "none" or bool(question.evidence & cited)
+    if question.type == "none":
+        citation = "-"
+    else:
+        citation = "evidence" if question.evidence & cited else "no evidence article"
     return (
         f"{question.qid} {question.type}: {question.question}\n"
         f"  gold {list(question.gold)}; answered {answer['values']} found={answer['found']} "
-        f"cited {'evidence' if cited_ok else 'other'} ({len(cited)} articles)"
+        f"cited {len(cited)} articles: {citation}"
     )
 
 
