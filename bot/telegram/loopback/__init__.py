@@ -3,6 +3,7 @@ tests, the benchmark (bench/bot.py) and the documents generated in docs/, none o
 reach Telegram. It ships with the package (as httpx ships `MockTransport`) because bench/ and
 docs/ use it and never import from tests/."""
 
+from bot.telegram.loopback.faults import TIMEOUT, Faults
 from bot.telegram.loopback.parse import html_error, utf16_len, visible_text
 from bot.telegram.loopback.run import SAMPLES, polling, sample_services, serve, wait
 from bot.telegram.loopback.server import BOT, ApiError, FakeBotApi, Sent
@@ -10,8 +11,10 @@ from bot.telegram.loopback.server import BOT, ApiError, FakeBotApi, Sent
 __all__ = [
     "BOT",
     "SAMPLES",
+    "TIMEOUT",
     "ApiError",
     "FakeBotApi",
+    "Faults",
     "Sent",
     "html_error",
     "polling",

@@ -21,6 +21,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.telegram import app as telegram
+from bot.telegram.loopback.faults import Faults
 from bot.telegram.loopback.server import JSON_FIELDS, FakeBotApi
 from ingest.pipeline import ingest
 from retrieval.config import Settings
@@ -42,9 +43,12 @@ def _params(raw: str, kind: str) -> dict[str, Any]:
 
 
 @contextmanager
-def serve(token: str = "123:TEST") -> Iterator[tuple[FakeBotApi, str]]:
-    """Run the fake on 127.0.0.1; yields it and the base URL for TELEGRAM_BASE_URL."""
-    api = FakeBotApi(token)
+def serve(
+    token: str = "123:TEST", faults: Faults | None = None
+) -> Iterator[tuple[FakeBotApi, str]]:
+    """Run the fake on 127.0.0.1 (failing a fraction of calls if `faults` say so); yields it
+    and the base URL for TELEGRAM_BASE_URL."""
+    api = FakeBotApi(token, faults)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as Telegram's servers do
@@ -79,6 +83,7 @@ def serve(token: str = "123:TEST") -> Iterator[tuple[FakeBotApi, str]]:
     try:
         yield api, f"http://127.0.0.1:{server.server_address[1]}/bot"
     finally:
+        api.close()
         server.shutdown()
         server.server_close()
 

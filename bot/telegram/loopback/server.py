@@ -5,8 +5,9 @@ It speaks the real protocol to python-telegram-bot's real HTTP client: long-poll
 sendMessage (parse mode HTML checked, length counted after parsing, inline keyboards checked),
 editMessageText / editMessageReplyMarkup, answerCallbackQuery, sendChatAction, setWebhook,
 setMyCommands. Private and group chats, commands and mentions with their entities, replies,
-callback queries. Faults can be injected: 429 with retry_after, 5xx, and a chat that blocked
-the bot (403).
+callback queries. Faults can be injected: 429 with retry_after, 5xx, a timeout (the call
+carried out, its answer late) and a chat that blocked the bot (403), on the next calls of a
+method (`fail`) or on a seeded fraction of all calls (`Faults`, bot/telegram/loopback/faults.py).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import itertools
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.telegram.loopback.faults import TIMEOUT, Faults
 from bot.telegram.loopback.parse import html_error, utf16_len, visible_text
 
 __all__ = [
@@ -29,6 +32,7 @@ __all__ = [
     "QUERY_INVALID",
     "ApiError",
     "FakeBotApi",
+    "Late",
     "Sent",
 ]
 
@@ -44,6 +48,7 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
 )
+_FIVE_XX = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
@@ -65,6 +70,22 @@ class ApiError(Exception):
         if self.parameters:
             body["parameters"] = self.parameters
         return body
+
+
+def _error(status: int, retry_after: int) -> ApiError:
+    """A 429 asking to wait `retry_after` seconds, or a 5xx, with Telegram's texts."""
+    if status == 429:
+        return ApiError(
+            429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
+        )
+    return ApiError(status, _FIVE_XX.get(status, "Internal Server Error"))
+
+
+@dataclass(frozen=True)
+class Late:
+    """A timeout: the call is carried out, and answered `delay` seconds late."""
+
+    delay: float
 
 
 @dataclass
@@ -89,8 +110,13 @@ class Sent:
 class FakeBotApi:
     """State of the fake server: queued updates in, sent messages out, faults to inject."""
 
-    def __init__(self, token: str = "123:TEST") -> None:
+    def __init__(self, token: str = "123:TEST", faults: Faults | None = None) -> None:
         self.token = token
+        self.faults = faults
+        # Every fault answered: (method, chat_id or None, kind), for the tests' counts.
+        self.injected: list[tuple[str, Any, int | str]] = []
+        # Called with each delivered message before the bot gets its answer (a test's hook).
+        self.on_send: Callable[[Sent], None] | None = None
         self.updates: list[dict[str, Any]] = []
         self.sent: list[Sent] = []
         self._sent_by_chat: dict[int, list[Sent]] = {}
@@ -101,7 +127,9 @@ class FakeBotApi:
         self.webhook: dict[str, Any] = {}
         self.commands: list[dict[str, Any]] = []
         self.callback_answers: dict[str, dict[str, Any]] = {}
-        self._faults: dict[str, list[ApiError]] = {}
+        self._faults: dict[str, list[ApiError | Late]] = {}
+        self._call_counts: dict[tuple[str, Any], int] = {}
+        self._closing = threading.Event()
         self._pending_queries: set[str] = set()
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(5000)
@@ -174,16 +202,28 @@ class FakeBotApi:
 
     # -- what tests control ----------------------------------------------------------------
 
-    def fail(self, method: str, status: int, times: int = 1, retry_after: int = 1) -> None:
-        """Make the next `times` calls of `method` fail: 429 with retry_after, or a 5xx."""
-        if status == 429:
-            error = ApiError(
-                429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
-            )
-        else:
-            error = ApiError(status, "Bad Gateway" if status == 502 else "Internal Server Error")
+    def fail(
+        self,
+        method: str,
+        status: int | str,
+        times: int = 1,
+        retry_after: int = 1,
+        delay: float = 16.0,
+    ) -> None:
+        """Make the next `times` calls of `method` fail: 429 with retry_after, a 5xx, or
+        TIMEOUT (carried out, answered `delay` seconds late)."""
+        error = Late(delay) if status == TIMEOUT else _error(int(status), retry_after)
         with self._lock:
             self._faults.setdefault(method, []).extend([error] * times)
+
+    def inject(self, faults: Faults | None) -> None:
+        """From now on, fail a seeded fraction of the calls (None: no more)."""
+        with self._lock:
+            self.faults = faults
+
+    def close(self) -> None:
+        """Answer every late call now (the server is stopping)."""
+        self._closing.set()
 
     def block(self, chat_id: int) -> None:
         """The user blocked the bot: sends to that chat get 403."""
@@ -230,21 +270,42 @@ class FakeBotApi:
 
     def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
         """Answer one Bot API call: (HTTP status, JSON body)."""
-        with self._lock:
-            self.calls.append(method)
-            faults = self._faults.get(method)
-            fault = faults.pop(0) if faults else None
+        fault = self._fault(method, params, draw=token == self.token)
         try:
             if token != self.token:
                 raise ApiError(401, "Unauthorized")
-            if fault is not None:
+            if isinstance(fault, ApiError):
                 raise fault
             handler = getattr(self, f"_api_{method}", None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
-            return 200, {"ok": True, "result": handler(params)}
+            answer: tuple[int, Any] = 200, {"ok": True, "result": handler(params)}
         except ApiError as error:
-            return error.status, error.payload()
+            answer = error.status, error.payload()
+        if isinstance(fault, Late):
+            # Done, as Telegram does with a request it received; the answer is late.
+            self._closing.wait(fault.delay)
+        return answer
+
+    def _fault(self, method: str, params: dict[str, Any], draw: bool) -> ApiError | Late | None:
+        """The fault for this call: the next one `fail` queued, else the seeded draw."""
+        chat_id = params.get("chat_id") or params.get("callback_query_id")
+        with self._lock:
+            self.calls.append(method)
+            queued = self._faults.get(method)
+            fault: ApiError | Late | None = queued.pop(0) if queued else None
+            key = (method, str(chat_id) if chat_id is not None else None)
+            n = self._call_counts[key] = self._call_counts.get(key, -1) + 1
+            if fault is None and self.faults is not None and draw:
+                kind = self.faults.pick(method, key[1], n)
+                if kind == TIMEOUT:
+                    fault = Late(self.faults.delay)
+                elif kind is not None:
+                    fault = _error(int(kind), self.faults.retry_after)
+            if fault is not None:
+                kind = fault.status if isinstance(fault, ApiError) else TIMEOUT
+                self.injected.append((method, key[1], kind))
+        return fault
 
     def _chat(self, params: dict[str, Any]) -> dict[str, Any]:
         if params.get("chat_id") in (None, ""):
@@ -332,7 +393,10 @@ class FakeBotApi:
             self._sent_by_chat.setdefault(sent.chat_id, []).append(sent)
             self.arrival(sent.chat_id).set()
             self._lock.notify_all()
-            return self._as_message(sent)
+            message = self._as_message(sent)
+        if self.on_send is not None:
+            self.on_send(sent)
+        return message
 
     def _edited(self, params: dict[str, Any]) -> Sent:
         self._chat(params)
