@@ -33,9 +33,24 @@ from retrieval.config import TelegramSettings
 from retrieval.errors import BotApiError
 from retrieval.service import Services
 
-__all__ = ["COMMANDS", "build", "check_bot_api", "run", "start_up_error", "webhook_options"]
+__all__ = [
+    "COMMANDS",
+    "POLL_READ_TIMEOUT",
+    "READ_TIMEOUT",
+    "build",
+    "check_bot_api",
+    "run",
+    "start_up_error",
+    "webhook_options",
+]
 
 logger = logging.getLogger(__name__)
+
+# Seconds to wait for the Bot API's answer to a call (READ_TIMEOUT) and to getUpdates beyond
+# its long-poll time (POLL_READ_TIMEOUT, python-telegram-bot's default); module constants so
+# that the fault tests can shorten them.
+READ_TIMEOUT = 15.0
+POLL_READ_TIMEOUT = 5.0
 
 COMMANDS = [
     BotCommand("ask", "Ask a question (in groups)"),
@@ -82,8 +97,9 @@ def build(services: Services) -> BotApplication:
         .connection_pool_size(pool)
         .pool_timeout(10.0)
         .connect_timeout(5.0)
-        .read_timeout(15.0)
+        .read_timeout(READ_TIMEOUT)
         .write_timeout(15.0)
+        .get_updates_read_timeout(POLL_READ_TIMEOUT)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

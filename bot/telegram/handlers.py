@@ -24,6 +24,7 @@ from bot.render import (
 )
 from bot.telegram import buttons
 from bot.telegram.context import Context
+from bot.telegram.limits import maybe_done
 from bot.telegram.send import send_html, typing
 from retrieval.qa.answer import Answer
 from retrieval.service import Services
@@ -265,7 +266,11 @@ async def reset(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the error with its update and tell the user, in plain words."""
+    """Log the error with its update and tell the user, in plain words — unless a reply timed
+    out once sent: it has most likely arrived, and an apology after it would be wrong."""
+    if context.error is not None and maybe_done(context.error):
+        logger.warning("a reply to update %s timed out: taken as delivered", update)
+        return
     logger.error("error handling update %s", update, exc_info=context.error)
     if not isinstance(update, Update):
         return

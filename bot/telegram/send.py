@@ -10,9 +10,10 @@ from collections.abc import AsyncIterator
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import TelegramError
+from telegram.error import TelegramError, TimedOut
 from telegram.ext import ExtBot
 
+from bot.telegram.limits import maybe_done
 from bot.telegram.split import split_html
 
 __all__ = ["NO_PREVIEW", "TYPING_EVERY", "send_html", "typing"]
@@ -31,12 +32,14 @@ async def send_html(
     reply_to: int | None = None,
 ) -> list[Message]:
     """Send `html` as one or more messages; the buttons go under the last part, and only the
-    first part replies to `reply_to`."""
+    first part replies to `reply_to`. Returns the messages whose answer came back: a part
+    that timed out once sent (`maybe_done`) is taken as delivered, as Telegram most likely
+    delivered it, and the next parts still go."""
     parts = split_html(html)
     sent = []
     for n, part in enumerate(parts):
-        sent.append(
-            await bot.send_message(
+        try:
+            message = await bot.send_message(
                 chat_id,
                 part,
                 parse_mode=ParseMode.HTML,
@@ -48,7 +51,13 @@ async def send_html(
                     else None
                 ),
             )
-        )
+        except TimedOut as exc:
+            if not maybe_done(exc):
+                raise
+            logger.warning("part %d/%d to chat %s timed out: taken as delivered",
+                           n + 1, len(parts), chat_id)  # fmt: skip
+            continue
+        sent.append(message)
     return sent
 
 
