@@ -5,9 +5,12 @@ Each subscribed chat has one job in PTB's JobQueue, set with `run_once` for the 
 instant that bot/telegram/schedule.py computes (time zones and DST changes handled there, as pure,
 tested functions), and set again after each run; a change of time or time zone replaces it.
 Jobs are re-created from the database at start-up, where a digest missed while the bot was
-down is sent once if it is at most DIGEST_GRACE_HOURS late. Every delivery is first claimed in
-the delivery log (unique per chat and date): a digest is never sent twice, even across a
-restart mid-send or two bot processes on one PostgreSQL.
+down is sent once if it is at most DIGEST_GRACE_HOURS late. Every delivery is built, then
+claimed in the delivery log (unique per chat and date), then sent: a digest is never sent
+twice, even across a restart mid-send or two bot processes on one PostgreSQL (at most once).
+A bot killed while building loses nothing (no claim yet: the restart sends it); one killed
+during a send itself leaves that chat's claim unfinished, and the restart says so in the
+log rather than risk a second copy.
 """
 
 from __future__ import annotations
@@ -241,17 +244,21 @@ async def _deliver(
     day: date,
     instant: datetime,
 ) -> str:
-    subscriptions = _services(application).subscriptions
+    services = _services(application)
+    subscriptions = services.subscriptions
     previous = await asyncio.to_thread(subscriptions.last_delivery, sub.chat_id)
+    if previous is not None and previous[0] == day:
+        logger.info("digest of %s for chat %s was already claimed", day, sub.chat_id)
+        return "skipped"
+    # Since the last digest, at most a day back. Built before the claim, so that a crash
+    # while building (seconds of work) leaves no claim: the digest is still sent after a
+    # restart within the grace window. Only a crash during the send itself loses it.
+    since = max(previous[1], instant - WINDOW) if previous else instant - WINDOW
+    text, stories = await asyncio.to_thread(build, services, sub.topics, since, instant, day)
     if not await asyncio.to_thread(subscriptions.claim, sub.chat_id, day):
         logger.info("digest of %s for chat %s was already claimed", day, sub.chat_id)
         return "skipped"
-    # Since the last digest, at most a day back.
-    since = max(previous[1], instant - WINDOW) if previous else instant - WINDOW
     try:
-        text, stories = await asyncio.to_thread(
-            build, _services(application), sub.topics, since, instant, day
-        )
         if text is None and sub.quiet:
             status = EMPTY
         else:
@@ -320,6 +327,12 @@ async def restore(application: BotApplication) -> list[str]:
     grace = timedelta(hours=services.settings.digests.grace_hours)
     instant = now(application)
     outcomes = []
+    for chat_id, claimed_day, claimed in await asyncio.to_thread(services.subscriptions.unfinished):
+        logger.warning(
+            "digest of %s for chat %s was claimed at %s and never recorded as sent: if the bot "
+            "was stopped while sending it, it may not have arrived (it is not sent twice)",
+            claimed_day, chat_id, claimed.isoformat(timespec="seconds"),
+        )  # fmt: skip
     for sub in await asyncio.to_thread(services.subscriptions.all):
         last = await asyncio.to_thread(services.subscriptions.last_delivery, sub.chat_id)
         day = schedule.missed(sub.at, sub.timezone or "UTC", instant, last[0] if last else None,

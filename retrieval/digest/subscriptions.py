@@ -1,6 +1,7 @@
 """Subscriptions to the daily digest, chats' time zones, and the delivery log that makes sure a
 digest goes out at most once per chat and day, whatever restarts or how many bot processes
-share the database."""
+share the database: a delivery is claimed before it is sent, so a process killed during the
+send leaves a claim that stays "sending" (`unfinished`), and that digest is not sent again."""
 
 from __future__ import annotations
 
@@ -157,6 +158,17 @@ class Subscriptions(Tables):
                 .limit(1)
             ).first()
         return (row[0], row[1]) if row else None
+
+    def unfinished(self) -> list[tuple[int, date, datetime]]:
+        """Claims never recorded as ended (chat, digest date, claim time): being sent now, or
+        lost with a process killed mid-send (those digests may not have arrived)."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Delivery.chat_id, Delivery.digest_date, Delivery.claimed_at)
+                .where(Delivery.status == SENDING)
+                .order_by(Delivery.claimed_at)
+            ).all()
+        return [(row[0], row[1], row[2]) for row in rows]
 
     def forget_chat(self, chat_id: int) -> None:
         """A chat that blocked the bot: its subscription goes (its log stays)."""
