@@ -99,10 +99,12 @@ FOOTER = """\
   after each run. It is `run_once` rather than `run_daily` so that these rules, fixed-offset
   zones (`UTC+2`) and the injected clock of the tests are ours, tested as pure functions.
   `/subscribe` and `/timezone` replace it. At start-up every job is re-created from the database.
-- The delivery log has one row per chat and local date, claimed (unique key) before anything is
-  sent: a digest is never sent twice, even if the bot restarts in the middle of sending or two
-  bot processes share one PostgreSQL. A restart mid-send loses the rest of that day's digest
-  rather than repeating it.
+- The delivery log has one row per chat and local date. A digest is built, then claimed (unique
+  key), then sent, with at most four claimed and not yet sent at any time: a digest is never
+  sent twice, even if the bot is killed in the middle of sending or two bot processes share one
+  PostgreSQL (at most once). A kill while building loses nothing (the restart sends it); a kill
+  during a send leaves that chat's claim "sending", named in the log at the restart, and that
+  digest (or the rest of it) is not sent again. docs/reliability.md has the measurements.
 - A digest missed while the bot was down is sent once at start-up if it is at most
   `DIGEST_GRACE_HOURS` (default 6) late, and skipped after that.
 - A chat that blocked the bot (403 Forbidden) is unsubscribed at the first refused send.

@@ -6,6 +6,7 @@ question is answered exactly once, and so is every digest."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
 from pathlib import Path
@@ -91,15 +92,16 @@ def test_100_chats_through_faults_get_every_answer_and_digest_exactly_once(
                     question = QUESTIONS[(n + k) % len(QUESTIONS)]
                     message = api.push_text(room, f"/ask {question}", user_id=5000 + n)
                     asked[(chat, message["message_id"])] = question
-            await wait(lambda: len(_answers(api, asked)) == len(asked), timeout=300)
+            with contextlib.suppress(TimeoutError):  # a lost answer: told by the asserts
+                await wait(lambda: len(_answers(api, asked)) == len(asked), timeout=240)
             # Then the digests of all 100 chats at once, as jobs due at the same minute are.
             for chat in PRIVATE + GROUPS:
                 services.subscriptions.subscribe(chat, digests.DEFAULT_TIME, [])
-            outcomes.extend(
-                await asyncio.gather(
-                    *(digests.deliver(application, chat) for chat in PRIVATE + GROUPS)
-                )
+            done = await asyncio.gather(
+                *(digests.deliver(application, chat) for chat in PRIVATE + GROUPS),
+                return_exceptions=True,
             )
+            outcomes.extend(map(str, done))
             # Long enough for any repeat of a timed-out call to arrive.
             await asyncio.sleep(2 * FAULTS.delay)
 
@@ -114,25 +116,26 @@ def test_100_chats_through_faults_get_every_answer_and_digest_exactly_once(
 
     answers = _answers(api, asked)
     repeated = {key: count for key, count in answers.items() if count != 1}
+    digest_firsts = Counter(s.chat_id for s in api.sent if s.text.startswith("Your news digest"))
+    kinds = Counter(kind for _, _, kind in api.injected)
+    by_method = Counter(f"{method} {kind}" for method, _, kind in api.injected)
+    print(  # the figures in docs/reliability.md (pytest -s)
+        f"fault run: {len(api.calls)} calls, {sum(kinds.values())} faults {dict(kinds)}, "
+        f"{dict(sorted(by_method.items()))}; {len(asked)} questions: {len(answers)} answered, "
+        f"{len(repeated)} more than once; {len(digest_firsts)} of 100 chats got a digest, "
+        f"{sum(n > 1 for n in digest_firsts.values())} more than once"
+    )
     assert not repeated, f"{len(repeated)} of {len(asked)} questions answered more than once"
     assert set(answers) == set(asked)
     for sent in api.sent:
         assert not sent.text.startswith("Sorry"), sent.text
         if (sent.chat_id, _reply_to(sent)) in asked and "digest" not in sent.text:
             assert sent.buttons, sent.text  # an answer, with its buttons
-    digest_firsts = Counter(s.chat_id for s in api.sent if s.text.startswith("Your news digest"))
     assert outcomes == ["sent"] * len(PRIVATE + GROUPS)
     assert digest_firsts == Counter(PRIVATE + GROUPS)
-    kinds = Counter(kind for _, _, kind in api.injected)
     # The faults really happened, of every kind, on about a tenth of the calls.
     assert set(kinds) == {429, 502, TIMEOUT}
     assert 0.05 <= sum(kinds.values()) / len(api.calls) <= 0.15
-    by_method = Counter(f"{method} {kind}" for method, _, kind in api.injected)
-    print(  # the figures in docs/reliability.md (pytest -s)
-        f"fault run: {len(api.calls)} calls, {sum(kinds.values())} faults {dict(kinds)}, "
-        f"{len(asked)} questions, {len(digest_firsts)} digests, {len(api.sent)} messages; "
-        f"{dict(sorted(by_method.items()))}"
-    )
 
 
 def _run(services: Services, scenario: Any) -> None:
