@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -55,18 +56,34 @@ def expand(sources: list[str]) -> Iterator[str]:
                     yield str(Path(root) / name)
 
 
+# A byte-order mark names the encoding, whatever a header or a guess says (as browsers do);
+# UTF-32's marks come first, since UTF-32-LE's begins with UTF-16-LE's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def decode(data: bytes, encoding: str | None = None) -> str:
-    """Text of a source; binary and undecodable input is refused with a reason."""
-    if not data.strip():
-        raise SourceError("empty")
-    if b"\x00" in data[:8192]:
+    """Text of a source: UTF-8 unless a byte-order mark (UTF-8, UTF-16, UTF-32) or `encoding`
+    says otherwise; binary and undecodable input is refused with a reason."""
+    bom = next((name for mark, name in _BOMS if data.startswith(mark)), None)
+    if bom is None and b"\x00" in data[:8192]:
         raise SourceError("binary content, not text")
     try:
-        return data.decode(encoding or "utf-8-sig")
+        text = data.decode(bom or encoding or "utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SourceError(f"not valid {encoding or 'UTF-8'} text ({exc.reason})") from None
+        raise SourceError(f"not valid {bom or encoding or 'UTF-8'} text ({exc.reason})") from None
     except LookupError:
         raise SourceError(f"unknown text encoding {encoding!r}") from None
+    if not text.strip():
+        raise SourceError("empty")
+    if "\x00" in text[:8192]:
+        raise SourceError("binary content, not text")
+    return text
 
 
 def parse_text(text: str, origin: str, url: str | None = None) -> Parsed:
