@@ -49,6 +49,9 @@ class RawArticle:
     # Whether `origin` names this article alone (a file of one article). Items of a JSON file
     # or feed without a URL are known by their content instead: positions shift.
     origin_is_key: bool = True
+    # Where in its source the article sits, for messages: "line 4" of JSONL, "item 2" of a
+    # JSON list or a feed; None for a source of one article.
+    place: str | None = field(default=None, compare=False)
 
 
 # What a parser returns: the articles it read, and one line per item it had to skip.
@@ -134,48 +137,63 @@ def _text(value: Any) -> str | None:
     return (value.strip() or None) if isinstance(value, str) else None
 
 
+def _json_lines(text: str, first_line: int) -> tuple[list[tuple[str, Any]], list[str]]:
+    """JSONL: ([(place, value)] of the lines that parse, [one problem per line that does
+    not]); lines are split at newlines only (JSON strings may hold U+2028 and the like)."""
+    values: list[tuple[str, Any]] = []
+    bad: list[str] = []
+    for number, line in enumerate(text.split("\n"), first_line):
+        if not line.strip():
+            continue
+        try:
+            values.append((f"line {number}", json.loads(line)))
+        except json.JSONDecodeError as exc:
+            bad.append(f"line {number}: invalid JSON ({exc.msg})")
+        except RecursionError:
+            bad.append(f"line {number}: nested too deeply to parse")
+    return values, bad
+
+
 def parse_json(text: str, origin: str) -> Parsed:
-    """A JSON array (or object, or `{"articles": [...]}`) or JSONL of article objects."""
+    """A JSON array (or object, or `{"articles": [...]}`) or JSONL of article objects. In
+    JSONL, each line that is not valid JSON is reported with its number; the others are read."""
     stripped = text.lstrip("\ufeff \t\r\n")
+    problems: list[str] = []
     try:
         data: Any = json.loads(stripped)
+        if isinstance(data, dict):
+            data = data.get("articles", data.get("items", [data]))
+        if not isinstance(data, list):
+            raise SourceError("JSON is neither an article object nor a list of them")
+        items = [(f"item {i}", item) for i, item in enumerate(data)]
     except json.JSONDecodeError as first_error:
-        data = []
-        for number, line in enumerate(stripped.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                data.append(json.loads(line))
-            except json.JSONDecodeError:
-                raise SourceError(
-                    f"invalid JSON (line {first_error.lineno}: {first_error.msg})"
-                    if number == 1
-                    else f"invalid JSON on line {number}"
-                ) from None
-    if isinstance(data, dict):
-        data = data.get("articles", data.get("items", [data]))
-    if not isinstance(data, list):
-        raise SourceError("JSON is neither an article object nor a list of them")
-    articles, problems = [], []
-    for i, item in enumerate(data):
+        lead = text[: len(text) - len(stripped)].count("\n")
+        items, problems = _json_lines(stripped, 1 + lead)
+        if not any(isinstance(item, dict) for _, item in items):
+            # Not JSONL with some bad lines but no JSON at all (or one broken document).
+            where = first_error.lineno + lead
+            raise SourceError(f"invalid JSON (line {where}: {first_error.msg})") from None
+    articles = []
+    for i, (place, item) in enumerate(items):
         if not isinstance(item, dict):
-            problems.append(f"item {i} is not an object")
+            problems.append(f"{place} is not an object")
             continue
         title = _first(item, "title", "headline")
         body = _first(item, "body", "text", "content")
         if not isinstance(title, str) or not isinstance(body, str) or not body.strip():
-            problems.append(f"item {i} lacks a `title` and a `body` (or `text`)")
+            problems.append(f"{place} lacks a `title` and a `body` (or `text`)")
             continue
         articles.append(
             RawArticle(
                 title=title.strip(),
                 body=body,
-                origin=f"{origin}#{i}" if len(data) > 1 else origin,
-                origin_is_key=len(data) == 1,
+                origin=f"{origin}#{i}" if len(items) > 1 else origin,
+                origin_is_key=len(items) == 1,
                 url=_text(_first(item, "url", "link")),
                 outlet=_text(_first(item, "source", "outlet", "site", "publisher")),
                 author=_author(_first(item, "author", "authors")),
                 published_at=parse_date(_first(item, "published_at", "date", "published")),
+                place=place if len(items) > 1 else None,
             )
         )
     return articles, problems
@@ -254,6 +272,7 @@ def parse_feed(text: str, origin: str) -> Parsed:
                 author=entry.get("author") or None,
                 published_at=published,
                 needs_fetch=bool(link) and len(body.split()) < MIN_FEED_BODY_WORDS,
+                place=f"item {i}" if len(feed.entries) > 1 else None,
             )
         )
     return articles, []

@@ -152,4 +152,5 @@ def _complete(article: RawArticle, fetcher: Fetcher, result: SourceResult) -> Ra
         outlet=article.outlet or page.outlet,
         author=article.author or page.author,
         published_at=article.published_at or page.published_at,
+        place=article.place,
     )

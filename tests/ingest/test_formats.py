@@ -70,8 +70,27 @@ def test_json_fields_and_bad_items() -> None:
 def test_jsonl_and_its_errors() -> None:
     good = '{"title": "A", "body": "x"}\n{"title": "B", "body": "y"}\n'
     assert [a.title for a in parse_json(good, "f.jsonl")[0]] == ["A", "B"]
-    with pytest.raises(SourceError, match="line 2"):
-        parse_json('{"title": "A", "body": "x"}\n{"title": oops}\n', "f.jsonl")
+    with pytest.raises(SourceError, match=r"invalid JSON \(line 3: Expecting value\)"):
+        parse_json('\n\n{"title": oops}\n{"title": still bad\n', "f.jsonl")
+    with pytest.raises(SourceError, match="line 1"):
+        parse_json('[{"title": "A", "body": "x"}', "broken.json")  # one broken document
+
+
+def test_jsonl_bad_lines_are_reported_by_number_and_the_good_ones_kept() -> None:
+    good = [json.dumps({"title": f"T{n}", "body": f"Body {n}.\u2028More."}) for n in range(7)]
+    lines = [*good[:2], '{"title": "broken", "body": ', *good[2:5], "", "{oops}", *good[5:]]
+    lines += ['"a string"', json.dumps({"title": "no body"})]
+    articles, problems = parse_json("\n".join(lines) + "\n", "f.jsonl")
+    assert [a.title for a in articles] == [f"T{n}" for n in range(7)]
+    assert [a.place for a in articles] == ["line 1", "line 2", "line 4", "line 5", "line 6",
+                                           "line 9", "line 10"]  # fmt: skip
+    assert articles[0].body == "Body 0.\u2028More."  # a line is cut at newlines only
+    assert problems == [
+        "line 3: invalid JSON (Expecting value)",
+        "line 8: invalid JSON (Expecting property name enclosed in double quotes)",
+        "line 11 is not an object",
+        "line 12 lacks a `title` and a `body` (or `text`)",
+    ]
 
 
 HTML = """<!DOCTYPE html><html><head><title>Leaders meet in Geneva | Daily Planet</title>

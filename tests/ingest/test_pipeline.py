@@ -219,3 +219,24 @@ def test_an_article_the_database_refuses_costs_only_itself(
     assert (summary.new, summary.failed) == (1, 1)
     assert summary.errors[0]["error"].startswith("not stored:")
     assert set(store.index.ids().tolist()) == set(store.passages_with_articles(list(range(1, 20))))
+
+
+def test_jsonl_with_bad_lines_stores_the_good_and_names_each_bad_line(
+    tmp_path: Path, store: Store, settings: Settings, hash_embedder: HashEmbedder
+) -> None:
+    lines = [
+        json.dumps(
+            {"title": f"Story {n}", "body": f"Text of story {n}.", "url": f"https://j.example/{n}"}
+        )
+        for n in range(7)
+    ]
+    lines.insert(3, '{"title": "cut off", "body": "Text')
+    lines.insert(6, "not json at all")
+    (tmp_path / "mixed.jsonl").write_text("\n".join(lines) + "\n")
+    summary = ingest([str(tmp_path / "mixed.jsonl")], settings.ingest, store, hash_embedder)
+    assert (summary.new, summary.failed) == (7, 2)
+    assert [e["error"] for e in summary.errors] == [
+        "line 4: invalid JSON (Unterminated string starting at)",
+        "line 7: invalid JSON (Expecting value)",
+    ]
+    assert store.stats()["articles"] == 7
