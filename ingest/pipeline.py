@@ -238,6 +238,7 @@ def _ingest(
             summary.failed += 1
             summary.errors.append({"source": result.source, "error": problem})
             logger.warning("%s: %s", result.source, problem)
+        ready = []
         for raw in result.articles:
             prepared = prepare(raw, settings.passage_min_words, settings.passage_max_words)
             if prepared is None:
@@ -246,6 +247,8 @@ def _ingest(
                     {"source": raw.origin, "error": "no text left after cleaning"}
                 )
                 continue
+            ready.append(prepared)
+        for prepared in _last_per_url(ready, result.source, summary):
             pending.append(prepared)
             pending_passages += len(prepared.spans)
             if pending_passages >= BATCH_PASSAGES or len(pending) >= settings.batch_articles:
@@ -256,6 +259,25 @@ def _ingest(
     store.save_index()
     summary.seconds = round(time.monotonic() - started, 3)
     return summary
+
+
+def _last_per_url(ready: list[Prepared], source: str, summary: Summary) -> list[Prepared]:
+    """The articles of one source, the last one kept of several with the same URL: the
+    others are reported (an identical copy is only counted unchanged), never lost silently."""
+    last = {p.key: p for p in ready}
+    kept = []
+    for p in ready:
+        winner = last[p.key]
+        if winner is p:
+            kept.append(p)
+        elif winner.content_hash == p.content_hash:
+            summary.unchanged += 1
+        else:
+            summary.failed += 1
+            error = f"{p.raw.place}: same URL as {winner.raw.place}: kept the last"
+            summary.errors.append({"source": source, "error": error})
+            logger.warning("%s: %s", source, error)
+    return kept
 
 
 def _write(

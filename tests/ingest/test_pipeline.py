@@ -240,3 +240,22 @@ def test_jsonl_with_bad_lines_stores_the_good_and_names_each_bad_line(
         "line 7: invalid JSON (Expecting value)",
     ]
     assert store.stats()["articles"] == 7
+
+
+def test_different_articles_with_one_url_in_a_file_are_reported_not_unchanged(
+    tmp_path: Path, store: Store, settings: Settings, hash_embedder: HashEmbedder
+) -> None:
+    def line(title: str, url: str = "https://d.example/same") -> str:
+        return json.dumps({"title": title, "body": f"Text of {title}.", "url": url})
+
+    lines = [line("First"), line("Second"), line("Other", "https://d.example/other")]
+    lines += [line("Third"), line("Other", "https://d.example/other")]  # an identical copy
+    (tmp_path / "dupes.jsonl").write_text("\n".join(lines) + "\n")
+    summary = ingest([str(tmp_path / "dupes.jsonl")], settings.ingest, store, hash_embedder)
+    assert (summary.new, summary.unchanged, summary.failed) == (2, 1, 2)
+    assert [e["error"] for e in summary.errors] == [
+        "line 1: same URL as line 4: kept the last",
+        "line 2: same URL as line 4: kept the last",
+    ]
+    texts = {p.text for p, _ in store.passages_with_articles(store.index.ids().tolist()).values()}
+    assert texts == {"Text of Third.", "Text of Other."}
