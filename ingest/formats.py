@@ -58,15 +58,29 @@ class RawArticle:
 Parsed = tuple[list[RawArticle], list[str]]
 
 
+_PROLOG = r"(<\?[^>]*\?>\s*|<!--.*?-->\s*)*"  # xml declaration, stylesheets, comments
+_FEED_ROOT = r"<(rss|feed|rdf:rdf)\b"
+# A DOCTYPE with an internal subset `[...]`: where entities are declared (billion laughs,
+# XXE). Group 1 is the root element it names.
+_INTERNAL_SUBSET = re.compile(_PROLOG + r"<!doctype\s+([^\s\[>]+)[^\[>]*\[", re.I | re.S)
+_AFTER_SUBSET = re.compile(r"\]\s*>\s*" + _PROLOG + _FEED_ROOT, re.I | re.S)
+
+
 def detect(text: str) -> str:
     """The format of a source from its first characters: archive, json, feed or html."""
-    head = text.lstrip("\ufeff \t\r\n")[:2000]
+    stripped = text.lstrip("\ufeff \t\r\n")
+    head = stripped[:2000]
     if head.startswith(("[", "{")):
         return "json"
     lowered = head.lower()
-    prolog = r"(<\?[^>]*\?>\s*|<!--.*?-->\s*|<!doctype[^>]*>\s*)*"  # xml, stylesheet, doctype
-    if re.match(prolog + r"<(rss|feed|rdf:rdf)\b", lowered, re.S):
+    if re.match(_PROLOG + r"(<!doctype[^\[>]*>\s*)?" + _PROLOG + _FEED_ROOT, lowered, re.S):
         return "feed"
+    subset = _INTERNAL_SUBSET.match(stripped)
+    if subset and (
+        subset.group(2).lower() in ("rss", "feed", "rdf:rdf")
+        or _AFTER_SUBSET.search(stripped, subset.end())
+    ):
+        return "feed"  # however long its subset is; parse_feed refuses it
     if lowered.startswith("<"):
         return "html"
     if _ARCHIVE_FIRST_LINE.match(head.split("\n", 1)[0]):
@@ -247,6 +261,10 @@ def parse_feed(text: str, origin: str) -> Parsed:
     """RSS or Atom items; an item with only a summary is marked to have its page fetched."""
     import feedparser
 
+    if _INTERNAL_SUBSET.match(text.lstrip("\ufeff \t\r\n")):
+        # Entities of an internal subset can expand exponentially (billion laughs) or name
+        # files and URLs (XXE); no news feed needs them, so none is expanded or fetched.
+        raise SourceError("refused: the feed's DOCTYPE declares entities (an internal subset)")
     feed = feedparser.parse(text)
     if feed.bozo and not feed.entries:
         raise SourceError(f"malformed feed: {feed.get('bozo_exception')}")

@@ -6,6 +6,7 @@ import pytest
 
 from ingest.formats import detect, parse_archive, parse_feed, parse_html, parse_json
 from retrieval.errors import SourceError
+from tests.support.hostile import hostile_feeds
 
 
 @pytest.mark.parametrize(
@@ -164,3 +165,15 @@ def test_json_fields_of_other_types() -> None:
     articles, _ = parse_json(json.dumps([item, {"title": "B", "body": "y"}]), "n.json")
     assert (articles[0].outlet, articles[0].url) == ("Reuters", None)
     assert not articles[0].origin_is_key  # an item of many without a URL: known by its content
+
+
+@pytest.mark.parametrize("name", list(hostile_feeds("http://127.0.0.1:9")))
+def test_feeds_declaring_entities_are_feeds_and_refused(name: str) -> None:
+    text = hostile_feeds("http://127.0.0.1:9")[name]
+    assert detect(text) == "feed"
+    with pytest.raises(SourceError, match="DOCTYPE declares entities"):
+        parse_feed(text, name)
+
+
+def test_an_html_page_with_an_internal_subset_is_still_html() -> None:
+    assert detect('<!DOCTYPE html [<!ENTITY a "b">]><html><body>x</body></html>') == "html"

@@ -13,6 +13,8 @@ from retrieval.config import Settings
 from retrieval.errors import SourceError
 from retrieval.store import Store
 from retrieval.store.embedder import HashEmbedder
+from tests.support.feeds import FeedServer, serve_feed
+from tests.support.hostile import hostile_feeds
 
 ARTICLE = (
     "date 2024-05-06 Caf\u00e9 owners meet\n\n"
@@ -67,3 +69,23 @@ def test_utf16_files_are_stored(
         "The caf\u00e9 owners met on the quay \u2014 all of them.",
         "The caf\u00e9 owners met on the pier \u2014 all of them.",
     }
+
+
+def test_feeds_declaring_entities_are_refused_and_fetch_nothing(
+    tmp_path: Path, store: Store, settings: Settings, hash_embedder: HashEmbedder
+) -> None:
+    state = FeedServer()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with serve_feed(state):
+        feeds = hostile_feeds(state.base)
+        for name, text in feeds.items():
+            (folder / name).write_text(text)
+        (folder / "fine.txt").write_text("date 2024-01-01 Fine\n\nA fine article.\n")
+        summary = ingest([str(folder)], settings.ingest, store, hash_embedder)
+    assert (summary.new, summary.failed) == (1, len(feeds))
+    errors = {Path(e["source"]).name: e["error"] for e in summary.errors}
+    assert errors == dict.fromkeys(
+        feeds, "refused: the feed's DOCTYPE declares entities (an internal subset)"
+    )
+    assert state.requests == [] and state.pages == []  # nothing fetched
