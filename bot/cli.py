@@ -157,6 +157,8 @@ def ingest(
         summary = run_ingest(
             sources, settings.ingest, services.store, services.embedder, progress_cb
         )
+    except NewsbotError as exc:  # the index locked by another writer for too long
+        raise _fail(str(exc)) from None
     finally:
         if bar:
             bar.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ __all__ = [
     "expand",
     "is_url",
     "parse_text",
+    "read_file",
     "read_source",
 ]
 
@@ -86,6 +88,59 @@ def decode(data: bytes, encoding: str | None = None) -> str:
     return text
 
 
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a directory"),
+)
+
+
+def _not_regular(mode: int) -> str | None:
+    """Why a file of this mode is not read (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+    return f"skipped: {kind}, not a regular file"
+
+
+def read_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file (a symlink is followed), refused when over max_bytes.
+    A FIFO, a device or a socket is refused, never read: opening a FIFO would wait for a
+    writer for ever, and /dev/zero never ends. The cap counts the bytes actually read, not
+    `st_size`, which is 0 for /proc files and may change while the file is read."""
+    try:
+        info = path.stat()
+        if reason := _not_regular(info.st_mode):
+            raise SourceError(reason)
+        if info.st_size > max_bytes:
+            raise SourceError(f"too large ({info.st_size} bytes; MAX_SOURCE_BYTES is {max_bytes})")
+        # O_NONBLOCK: a file swapped for a FIFO since the stat opens at once, and is refused.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as exc:
+        raise SourceError(exc.strerror or str(exc)) from None
+    try:
+        if reason := _not_regular(os.fstat(fd).st_mode):
+            raise SourceError(reason)
+        chunks, total = [], 0
+        while total <= max_bytes:  # one byte past the cap tells a file over it
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > max_bytes:
+            raise SourceError(
+                f"too large (over {max_bytes} bytes; MAX_SOURCE_BYTES is {max_bytes})"
+            )
+        return b"".join(chunks)
+    except OSError as exc:
+        raise SourceError(exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
+
+
 def parse_text(text: str, origin: str, url: str | None = None) -> Parsed:
     """Detect the format of text and parse it."""
     kind = detect(text)
@@ -110,14 +165,7 @@ def read_source(
             articles, result.problems = parse_text(text, fetched.url, fetched.url)
         else:
             path = Path(source)
-            try:
-                size = path.stat().st_size
-                if size > max_bytes:
-                    raise SourceError(f"too large ({size} bytes; MAX_SOURCE_BYTES is {max_bytes})")
-                data = path.read_bytes()
-            except OSError as exc:
-                raise SourceError(exc.strerror or str(exc)) from None
-            articles, result.problems = parse_text(decode(data), str(path))
+            articles, result.problems = parse_text(decode(read_file(path, max_bytes)), str(path))
         completed = (_complete(a, fetcher, result) for a in articles)
         result.articles = [a for a in completed if a is not None]
         if not result.articles and not result.problems:

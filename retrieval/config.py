@@ -46,6 +46,7 @@ class StoreSettings:
     encoder_runtime: Literal["onnx", "torch"]
     encoder_dir: Path | None
     encoder_threads: int
+    lock_timeout: float
 
     @property
     def db_url(self) -> str:
@@ -147,6 +148,7 @@ class Settings(BaseSettings):
     encoder_runtime: Literal["onnx", "torch"] = Field(default="onnx", alias="ENCODER_RUNTIME")
     encoder_dir: Path | None = Field(default=None, alias="ENCODER_DIR")
     encoder_threads: int = Field(default=0, alias="ENCODER_THREADS", ge=0, le=256)
+    index_lock_timeout: float = Field(default=60.0, alias="INDEX_LOCK_TIMEOUT", gt=0)
 
     telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_base_url: str = Field(
@@ -277,6 +279,7 @@ class Settings(BaseSettings):
             self.encoder_runtime,
             self.encoder_dir,
             self.encoder_threads,
+            self.index_lock_timeout,
         )
 
     @property

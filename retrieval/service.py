@@ -129,7 +129,9 @@ def open_services(settings: Settings) -> Services:
     inner = load_embedder(stored)
     # Queries asked at once (the bot answers in several threads) are encoded together.
     embedder = QueryBatcher(inner)
-    store = Store.open(stored.db_url, stored.index_dir, embedder.name, embedder.dim)
+    store = Store.open(
+        stored.db_url, stored.index_dir, embedder.name, embedder.dim, stored.lock_timeout
+    )
     if isinstance(inner, OnnxEmbedder):
         note = inner.manifest.note()
         if store.encoders().get(inner.runtime) != note:
@@ -155,7 +157,9 @@ def rebuild_index(settings: StoreSettings, reencode: bool = False) -> int:
     embedder = load_embedder(settings)
     # Not Store.open: that would load (and maybe repair) the index about to be replaced, and
     # refuse a model other than the stored vectors'.
-    store = Store.connect(settings.db_url, settings.index_dir, embedder.name, embedder.dim)
+    store = Store.connect(
+        settings.db_url, settings.index_dir, embedder.name, embedder.dim, settings.lock_timeout
+    )
     try:
         return store.rebuild_index(embedder if reencode else None)
     finally:

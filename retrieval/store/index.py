@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import IO
 
 import faiss
 import numpy as np
@@ -147,20 +148,54 @@ def read_manifest(directory: Path) -> Manifest | None:
 
 
 @contextlib.contextmanager
-def lock(directory: Path, blocking: bool = True) -> Iterator[bool]:
+def lock(directory: Path, blocking: bool = True, timeout: float | None = None) -> Iterator[bool]:
     """The exclusive lock of the index directory's writer; yields whether it was taken (always,
-    when blocking). Held by an ingest or reindex for its whole run."""
+    when blocking). Held by an ingest or reindex for its whole run. With a timeout, waits that
+    long at most, then raises IndexError_ naming the holder's pid (written in the lock file
+    by whoever holds it)."""
     directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / LOCK_FILE, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
+    # Not opened with "w": that would empty the file, and with it the holder's pid.
+    with open(os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644), "r+") as handle:
+        if not _take(handle, blocking, timeout):
+            if blocking:
+                holder = _holder(handle)
+                raise IndexError_(
+                    f"the index in {directory} is being written by another process "
+                    f"({f'pid {holder}' if holder else 'pid unknown'}: an ingest or a reindex); "
+                    f"gave up after waiting {timeout:g} s (INDEX_LOCK_TIMEOUT)"
+                )
             yield False
             return
         try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _take(handle: IO[str], blocking: bool, timeout: float | None) -> bool:
+    if blocking and timeout is None:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        return True
+    deadline = time.monotonic() + (timeout if blocking and timeout else 0.0)
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+
+
+def _holder(handle: IO[str]) -> int | None:
+    """The pid the lock's holder wrote, if it did yet."""
+    handle.seek(0)
+    text = handle.read(32).strip()
+    return int(text) if text.isdigit() else None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -95,7 +95,14 @@ class WriteResult:
 class Store:
     """Database plus index, opened once per process and shared."""
 
-    def __init__(self, engine: Engine, index_dir: Path, model: str, dim: int) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        index_dir: Path,
+        model: str,
+        dim: int,
+        lock_timeout: float | None = None,
+    ) -> None:
         self.engine = engine
         self.sessions: sessionmaker[Session] = session_factory(engine)
         self.index_dir = index_dir
@@ -104,11 +111,16 @@ class Store:
         self.index = FaissIndex(dim, model)
         self.manifest: vector_index.Manifest | None = None
         self._writing = False  # this process holds the index directory's writer lock
+        # How long a writer waits for another's writer lock (None: as long as it takes).
+        self.lock_timeout = lock_timeout
 
     @classmethod
-    def open(cls, db_url: str, index_dir: Path, model: str, dim: int) -> Store:
-        """Open (and migrate) the database and load the index, repairing it if it lags the DB."""
-        store = cls.connect(db_url, index_dir, model, dim)
+    def open(
+        cls, db_url: str, index_dir: Path, model: str, dim: int, lock_timeout: float | None = None
+    ) -> Store:
+        """Open (and migrate) the database and load the index, repairing it if it lags the DB.
+        `lock_timeout`: how long a writer waits for another writer (None: for ever)."""
+        store = cls.connect(db_url, index_dir, model, dim, lock_timeout)
         store._check_vectors_model()
         try:
             store.load_index()
@@ -117,7 +129,9 @@ class Store:
         return store
 
     @classmethod
-    def connect(cls, db_url: str, index_dir: Path, model: str, dim: int) -> Store:
+    def connect(
+        cls, db_url: str, index_dir: Path, model: str, dim: int, lock_timeout: float | None = None
+    ) -> Store:
         """Open (and migrate) the database only: for rebuilding the index, which loading (and
         maybe repairing) first would waste, or re-encoding with another model, which opening
         refuses."""
@@ -130,7 +144,7 @@ class Store:
             )
             reason = getattr(exc, "orig", None) or exc
             raise ConfigError(f"cannot open the database {shown}: {reason}") from exc
-        return cls(engine, index_dir, model, dim)
+        return cls(engine, index_dir, model, dim, lock_timeout)
 
     # -- the index -------------------------------------------------------------------------
 
@@ -236,15 +250,17 @@ class Store:
         if self._writing:
             self.manifest = self.index.save(self.index_dir, watermark)
             return
-        with vector_index.lock(self.index_dir, blocking=wait) as taken:
+        timeout = self.lock_timeout if wait else None
+        with vector_index.lock(self.index_dir, blocking=wait, timeout=timeout) as taken:
             if taken:
                 self.manifest = self.index.save(self.index_dir, watermark)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
         """Be the one writer of this index directory (ingest, reindex) for a while. Taking the
-        lock brings the index up to date first: another writer may have run meanwhile."""
-        with vector_index.lock(self.index_dir):
+        lock brings the index up to date first: another writer may have run meanwhile. Waits
+        `lock_timeout` at most for another writer, then raises IndexError_ naming its pid."""
+        with vector_index.lock(self.index_dir, timeout=self.lock_timeout):
             self._writing = True
             try:
                 self.sync_index()
@@ -269,7 +285,7 @@ class Store:
     def rebuild_index(self, reencode_with: Embedder | None = None) -> int:
         """Build a fresh index from the stored vectors; with an embedder, encode every passage
         again first (after a model change) and store the new vectors."""
-        with vector_index.lock(self.index_dir):
+        with vector_index.lock(self.index_dir, timeout=self.lock_timeout):
             self._writing = True
             try:
                 if reencode_with is not None:
