@@ -17,7 +17,9 @@ _ABBREVIATIONS = (
     "sr", "inc", "ltd", "co", "corp", "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
     "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "e.g", "i.e", "etc",
 )  # fmt: skip
-_SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+# Group 1: the sentence's end mark with its closing quotes and brackets; then the space.
+_SENTENCE_END = re.compile(r"([.!?][\"”’')\]]*)\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+_CLOSERS = ".!?\"”’')]"
 
 
 @dataclass(frozen=True)
@@ -30,17 +32,23 @@ class Span:
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of text, shifted by offset."""
+    """(start, end) of each sentence of text, shifted by offset. Linear in the length of
+    text: every candidate end looks back only over the word before it, and no slice of the
+    text so far is taken (a run of initials, "J. R. Smith and A. B. Jones ...", was quadratic)."""
     spans = []
     start = 0
+    word_floor = 0  # the word before a candidate end begins at or after this
     for match in _SENTENCE_END.finditer(text):
-        before = text[start : match.start() + 1].split()
-        last = before[-1].rstrip(".!?\"”’')]").lower() if before else ""
+        mark = match.start()
+        first = mark
+        while first > word_floor and not text[first - 1].isspace():
+            first -= 1
+        word_floor = match.end()
+        last = text[first : mark + 1].rstrip(_CLOSERS).lower()
         if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
             continue  # "Mr. Blinken", "J. Smith"
-        end = match.end()
-        spans.append((offset + start, offset + len(text[:end].rstrip())))
-        start = end
+        spans.append((offset + start, offset + match.end(1)))
+        start = match.end()
     if start < len(text):
         spans.append((offset + start, offset + len(text.rstrip())))
     return [(s, e) for s, e in spans if e > s]
@@ -50,61 +58,57 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-def _word_cuts(body: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
+def _word_cuts(body: str, start: int, end: int, max_words: int) -> list[tuple[int, int, int]]:
     """A span with no sentence break short enough, cut every max_words words."""
     words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", body[start:end])]
     return [
-        (words[i][0], words[min(i + max_words, len(words)) - 1][1])
+        (words[i][0], words[min(i + max_words, len(words)) - 1][1], min(max_words, len(words) - i))
         for i in range(0, len(words), max_words)
     ]
 
 
-def _units(body: str, max_words: int) -> list[tuple[int, int]]:
-    """Paragraph spans of body, long paragraphs cut into runs of whole sentences (and a
-    sentence longer than max_words at word boundaries, so the encoder sees all of it)."""
-    units: list[tuple[int, int]] = []
+def _units(body: str, max_words: int) -> list[tuple[int, int, int]]:
+    """(start, end, words) of the paragraphs of body, long paragraphs cut into runs of whole
+    sentences (and a sentence longer than max_words at word boundaries, so the encoder sees
+    all of it). Only whitespace lies between two units or two sentences, so word counts add
+    up: each piece of text is counted once."""
+    units: list[tuple[int, int, int]] = []
     for match in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", body):
         start, end = match.span()
-        if _words(match.group()) <= max_words:
-            units.append((start, end))
+        words = _words(match.group())
+        if words <= max_words:
+            units.append((start, end, words))
             continue
-        runs: list[tuple[int, int]] = []
+        runs: list[tuple[int, int, int]] = []
         for s, e in sentence_spans(match.group(), start):
-            if runs and _words(body[runs[-1][0] : e]) <= max_words:
-                runs[-1] = (runs[-1][0], e)
+            count = _words(body[s:e])
+            if runs and runs[-1][2] + count <= max_words:
+                runs[-1] = (runs[-1][0], e, runs[-1][2] + count)
             else:
-                runs.append((s, e))
-        for s, e in runs:
+                runs.append((s, e, count))
+        for s, e, count in runs:
             units.extend(
-                _word_cuts(body, s, e, max_words) if _words(body[s:e]) > max_words else [(s, e)]
+                _word_cuts(body, s, e, max_words) if count > max_words else [(s, e, count)]
             )
     return units
 
 
 def split_passages(body: str, min_words: int = 40, max_words: int = 160) -> list[Span]:
     """Passages of a body whose paragraphs are separated by blank lines."""
-    spans: list[Span] = []
-    current: tuple[int, int] | None = None
-    for start, end in _units(body, max_words):
+    spans: list[tuple[int, int, int]] = []
+    current: tuple[int, int, int] | None = None
+    for start, end, words in _units(body, max_words):
         if current is None:
-            current = (start, end)
-            continue
-        merged = (current[0], end)
-        if (
-            _words(body[current[0] : current[1]]) < min_words
-            and _words(body[merged[0] : merged[1]]) <= max_words
-        ):
-            current = merged
+            current = (start, end, words)
+        elif current[2] < min_words and current[2] + words <= max_words:
+            current = (current[0], end, current[2] + words)
         else:
-            spans.append(Span(current[0], current[1], body[current[0] : current[1]]))
-            current = (start, end)
+            spans.append(current)
+            current = (start, end, words)
     if current is not None:
-        last = Span(current[0], current[1], body[current[0] : current[1]])
         # A short tail joins the passage before it when they fit together.
-        if spans and _words(last.text) < min_words // 2:
-            prev = spans[-1]
-            if _words(body[prev.start : last.end]) <= max_words:
-                spans[-1] = Span(prev.start, last.end, body[prev.start : last.end])
-                return spans
-        spans.append(last)
-    return spans
+        if spans and current[2] < min_words // 2 and spans[-1][2] + current[2] <= max_words:
+            spans[-1] = (spans[-1][0], current[1], spans[-1][2] + current[2])
+        else:
+            spans.append(current)
+    return [Span(start, end, body[start:end]) for start, end, _ in spans]

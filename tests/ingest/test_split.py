@@ -1,7 +1,13 @@
 from __future__ import annotations
 
-import pytest
+import time
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.formats import RawArticle
+from ingest.pipeline import prepare
 from ingest.split import sentence_spans, split_passages
 
 
@@ -63,3 +69,82 @@ def test_a_sentence_longer_than_the_cap_is_cut_at_words() -> None:
     assert " ".join(s.text for s in spans) == body
     for span in spans:
         assert body[span.start : span.end] == span.text
+
+
+def _best_of(runs: int, body: str) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        split_passages(body)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "Mr. Smith said. ",
+        "J. R. Smith and A. B. Jones met Mr. C. D. Brown ",  # no sentence ends: all initials
+        "Talks ended (“no.” ",
+        "x" * 5000 + ". ",  # long words
+    ],
+)
+def test_splitting_takes_time_linear_in_the_length(unit: str) -> None:
+    def paragraph(chars: int) -> str:
+        return (unit * (chars // len(unit) + 1))[:chars]
+
+    small, large = _best_of(3, paragraph(100_000)), _best_of(3, paragraph(400_000))
+    # 4 times the text: about 4 times the time; quadratic would be 16.
+    assert large / max(small, 1e-3) < 8, (small, large)
+
+
+def test_a_2_mb_paragraph_is_prepared_in_seconds() -> None:
+    body = "Mr. Smith said. J. R. Smith and A. B. Jones agreed. " * 40_000  # 2 MB, one paragraph
+    started = time.perf_counter()
+    prepared = prepare(RawArticle("Talks", body, "big.txt"), 40, 160)
+    assert time.perf_counter() - started < 20
+    assert prepared is not None and len(prepared.spans) > 1000
+
+
+MIN_MAX = st.integers(1, 60).flatmap(lambda m: st.tuples(st.just(m), st.integers(max(m, 10), 200)))
+SPLIT_TEXT = st.text(
+    st.one_of(st.sampled_from(list("ab Mr.!?\n\n \t\"”’')([JA9")), st.characters()), max_size=600
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=SPLIT_TEXT, sizes=MIN_MAX)
+def test_passages_slice_the_body_and_cover_its_words(body: str, sizes: tuple[int, int]) -> None:
+    min_words, max_words = sizes
+    spans = split_passages(body, min_words, max_words)
+    words: list[str] = []
+    end = 0
+    for span in spans:
+        assert body[span.start : span.end] == span.text
+        assert span.start >= end and span.text.strip()  # in order, apart, never blank
+        assert len(span.text.split()) <= max_words
+        words += span.text.split()
+        end = span.end
+    assert words == body.split()  # every word in exactly one passage, in order
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=SPLIT_TEXT)
+def test_sentences_slice_the_text_in_order(text: str) -> None:
+    words: list[str] = []
+    end = 0
+    for start, stop in sentence_spans(text):
+        assert start >= end and text[start:stop].strip()
+        words += text[start:stop].split()
+        end = stop
+    assert words == text.split()
+
+
+@settings(max_examples=200, deadline=None)
+@given(title=st.text(max_size=40), body=st.text(max_size=800))
+def test_prepared_offsets_slice_the_stored_body(title: str, body: str) -> None:
+    prepared = prepare(RawArticle(title, body, "any.txt"), 40, 160)
+    if prepared is None:
+        return
+    for start, end, text in prepared.spans:
+        assert prepared.body[start:end] == text
