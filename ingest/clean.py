@@ -12,6 +12,8 @@ import hashlib
 import re
 from collections import Counter
 
+from retrieval.safety import strip_controls
+
 __all__ = ["SHORT_LINE_WORDS", "clean_paragraphs", "content_hash", "normalise", "paragraphs_of"]
 
 # A line that announces a link to another story; the next line is that story's headline.
@@ -111,10 +113,11 @@ def clean_paragraphs(text: str) -> list[str]:
     Lines inside a block are judged one by one. A block whose lines read as one hard-wrapped
     paragraph is joined, unless most of its lines are furniture (a stack of labels and links);
     a wrapped paragraph with one unlucky line is judged whole. A paragraph that occurs more
-    than once is a caption or a pull quote shown twice, so every copy goes.
+    than once is a caption or a pull quote shown twice, so every copy goes. No control
+    character is left (whoever calls it), and cleaning what it returns changes nothing.
     """
     paragraphs: list[str] = []
-    for block in paragraphs_of(text):
+    for block in paragraphs_of(strip_controls(text)):
         lines = [" ".join(line.split()) for line in block.split("\n")]
         lines = [line for line in lines if line]
         kept = _clean_block(lines)

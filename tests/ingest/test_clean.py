@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.clean import clean_paragraphs, content_hash
 from ingest.formats import parse_archive
 from tests.support.seed import seed_paragraphs, seed_text, seed_title
 from tests.support.settings import SEED
+
+CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0 (newline and tab too), DEL, C1
 
 
 @pytest.mark.shared
@@ -92,3 +98,27 @@ def test_wrapped_paragraph_with_a_line_that_looks_like_a_stamp() -> None:
     assert clean_paragraphs(body) == [
         "The statement was updated on Monday to include the new figures."
     ]
+
+
+# Article-like lines (furniture among them) and any character at all, controls included.
+CLEAN_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["READ MORE", "Read more: elsewhere", "EDITOR'S PICKS", "Mar 08, 2022", "Ann Lee",
+             "The talks ended.", "A photo of the port. Reuters", "\n", "\n\n", "\r\n", " "]
+        ),
+        st.text(max_size=30),
+    ),
+    max_size=40,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=CLEAN_TEXT)
+def test_cleaning_leaves_no_control_characters_and_is_idempotent(text: str) -> None:
+    paragraphs = clean_paragraphs(text)
+    for paragraph in paragraphs:
+        assert paragraph and paragraph == paragraph.strip()
+        assert not CONTROLS.search(paragraph), repr(paragraph)
+        assert "\n" not in paragraph and "\t" not in paragraph
+    assert clean_paragraphs("\n\n".join(paragraphs)) == paragraphs
