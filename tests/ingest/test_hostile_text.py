@@ -31,7 +31,8 @@ def _json(url: str, title: str = "Ferry timetable", outlet: str = "Quay Weekly")
 
 
 def _jsonl(url: str, title: str = "Ferry timetable", outlet: str = "Quay Weekly") -> str:
-    other = {"title": "Another story", "body": BODY.replace("harbour", "river"), "url": url}
+    # Another URL of the same kind: two different articles at one URL would be reported.
+    other = {"title": "Another story", "body": BODY.replace("harbour", "river"), "url": url + "#2"}
     return _json(url, title, outlet) + "\n" + json.dumps(other) + "\n"
 
 
