@@ -76,6 +76,8 @@ def _units(body: str, max_words: int) -> list[tuple[int, int, int]]:
     for match in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", body):
         start, end = match.span()
         words = _words(match.group())
+        if not words:
+            continue  # a line of blanks (a stray \r) is no passage
         if words <= max_words:
             units.append((start, end, words))
             continue
