@@ -1,8 +1,9 @@
 """The ingest pipeline: sources -> articles -> cleaned paragraphs -> passages -> vectors -> store.
 
 Reading and parsing run in a thread ahead of the encoder, so the encoder (the slow part) is
-never waiting for I/O. Articles are written in batches, each batch one transaction; the index is
-saved every few seconds and at the end. A run killed at any point is completed by the next.
+never waiting for I/O. Articles are written in batches, each batch one transaction, and an
+article longer than PART_PASSAGES in parts, each one transaction; the index is saved every few
+seconds and at the end. A run killed at any point is completed by the next.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from retrieval.safety import strip_controls, web_url
 from retrieval.store import ArticleDraft, PassageDraft, Store, WriteResult
 from retrieval.store.embedder import Embedder
 from retrieval.store.events import EventDraft
+from retrieval.store.store import partial_hash
 
 __all__ = [
     "BATCH_PASSAGES",
+    "PART_PASSAGES",
     "SAVE_EVERY_SECONDS",
     "Prepared",
     "Summary",
@@ -48,6 +51,10 @@ logger = logging.getLogger(__name__)
 
 SAVE_EVERY_SECONDS = 10.0
 BATCH_PASSAGES = 256  # passages encoded together: big enough to keep the encoder busy
+# The most passages of one article encoded and committed at once: a longer article (a 50 MB
+# text is ~130k passages) is stored in parts of this size, with progress after each, and a
+# run killed in the middle loses one part at most; the next run resumes after the last.
+PART_PASSAGES = 2048
 
 
 @dataclass
@@ -220,14 +227,24 @@ def _ingest(
     pending_passages = 0
     last_save = time.monotonic()
 
-    def flush() -> None:
-        nonlocal pending, pending_passages, last_save
-        if pending:
-            _write(pending, store, embedder, summary, extractor)
-            pending, pending_passages = [], 0
+    def save_if_due() -> None:
+        nonlocal last_save
         if time.monotonic() - last_save > SAVE_EVERY_SECONDS:
             store.save_index()
             last_save = time.monotonic()
+
+    def part_done(where: str) -> None:
+        """After each part of a long article: the index saved when due, progress told."""
+        save_if_due()
+        if on_progress:
+            on_progress(summary, where)
+
+    def flush() -> None:
+        nonlocal pending, pending_passages
+        if pending:
+            _write(pending, store, embedder, summary, extractor, part_done)
+            pending, pending_passages = [], 0
+        save_if_due()
 
     for result in _results(sources, settings, prefetched, fetcher):
         if result.error:
@@ -286,14 +303,19 @@ def _write(
     embedder: Embedder,
     summary: Summary,
     extractor: EventExtractor | None = None,
+    part_done: Callable[[str], None] | None = None,
 ) -> None:
-    """Skip what is stored already, encode the rest in one call, write it in one transaction."""
+    """Skip what is stored already, encode the rest in one call, write it in one transaction;
+    an article longer than PART_PASSAGES (or one a killed run left partly stored) is written
+    on its own, in parts."""
     latest = {p.key: p for p in batch}  # the same key twice in a batch: the last one wins
     if len(latest) < len(batch):
         summary.unchanged += len(batch) - len(latest)
         batch = list(latest.values())
     stored, known_hashes = store.existing([p.key for p in batch], [p.content_hash for p in batch])
-    todo, seen = [], set()
+    todo: list[Prepared] = []
+    long: list[tuple[Prepared, bool]] = []
+    seen: set[str] = set()
     for p in batch:
         if (
             stored.get(p.key) == p.content_hash
@@ -303,41 +325,20 @@ def _write(
             summary.unchanged += 1
             continue
         seen.add(p.content_hash)
-        todo.append(p)
+        resumed = stored.get(p.key) == partial_hash(p.content_hash)  # a killed run's
+        if resumed or len(p.spans) > PART_PASSAGES:
+            long.append((p, resumed))
+        else:
+            todo.append(p)
+    for p, resumed in long:
+        start = store.stored_passages(p.key) if resumed else 0
+        _write_in_parts(p, start, store, embedder, summary, extractor, part_done)
     if not todo:
         return
-    texts = [text for p in todo for _, _, text in p.spans]
-    vectors = embedder.encode_documents(texts)
-    events: list[list[list[EventDraft]]] = (
-        extractor.extract_many(
-            [(p.title, _day(p.raw.published_at), [t for _, _, t in p.spans]) for p in todo]
-        )
-        if extractor is not None
-        else [[[] for _ in p.spans] for p in todo]
-    )
-    drafts, row = [], 0
-    for p, article_events in zip(todo, events, strict=True):
-        passages = []
-        for position, (start, end, text) in enumerate(p.spans):
-            passages.append(
-                PassageDraft(
-                    position, start, end, text, np.asarray(vectors[row]), article_events[position]
-                )
-            )
-            row += 1
-        drafts.append(
-            ArticleDraft(
-                key=p.key,
-                url=p.raw.url,
-                title=p.title,
-                outlet=p.raw.outlet,
-                author=p.raw.author,
-                published_at=p.raw.published_at,
-                content_hash=p.content_hash,
-                source=p.raw.origin,
-                passages=passages,
-            )
-        )
+    drafts = [
+        _draft(p, 0, len(p.spans), vectors, events)
+        for p, vectors, events in _encoded(todo, embedder, extractor)
+    ]
     try:
         results = [store.write(drafts)]
     except SQLAlchemyError:
@@ -352,6 +353,89 @@ def _write(
                 summary.errors.append({"source": draft.source, "error": f"not stored: {reason}"})
     for written in results:
         _count(summary, written)
+
+
+def _encoded(
+    articles: list[Prepared],
+    embedder: Embedder,
+    extractor: EventExtractor | None,
+    start: int = 0,
+    end: int | None = None,
+) -> list[tuple[Prepared, np.ndarray, list[list[EventDraft]]]]:
+    """The vectors and events of the passages [start:end] of each article, encoded in one call."""
+    texts = [[t for _, _, t in p.spans[start:end]] for p in articles]
+    vectors = np.asarray(embedder.encode_documents([t for ts in texts for t in ts]))
+    events: list[list[list[EventDraft]]] = (
+        extractor.extract_many(
+            [(p.title, _day(p.raw.published_at), ts) for p, ts in zip(articles, texts, strict=True)]
+        )
+        if extractor is not None
+        else [[[] for _ in ts] for ts in texts]
+    )
+    out, row = [], 0
+    for p, ts, article_events in zip(articles, texts, events, strict=True):
+        out.append((p, vectors[row : row + len(ts)], article_events))
+        row += len(ts)
+    return out
+
+
+def _draft(
+    p: Prepared, start: int, end: int, vectors: np.ndarray, events: list[list[EventDraft]]
+) -> ArticleDraft:
+    """The article with its passages [start:end] (positions kept), given their vectors."""
+    passages = [
+        PassageDraft(position, s, e, text, np.asarray(vectors[i]), events[i])
+        for i, (position, (s, e, text)) in enumerate(
+            zip(range(start, end), p.spans[start:end], strict=True)
+        )
+    ]
+    return ArticleDraft(
+        key=p.key,
+        url=p.raw.url,
+        title=p.title,
+        outlet=p.raw.outlet,
+        author=p.raw.author,
+        published_at=p.raw.published_at,
+        content_hash=p.content_hash,
+        source=p.raw.origin,
+        passages=passages,
+    )
+
+
+def _write_in_parts(
+    p: Prepared,
+    start: int,
+    store: Store,
+    embedder: Embedder,
+    summary: Summary,
+    extractor: EventExtractor | None,
+    part_done: Callable[[str], None] | None,
+) -> None:
+    """A long article, PART_PASSAGES passages at a time, each part encoded and committed on
+    its own, from passage `start` (where a killed run stopped, or 0). (Meeting events
+    are read part by part: names from other parts are not in view.)"""
+    total, resumed = len(p.spans), start > 0
+    if resumed:
+        logger.info("%s: resuming after %d of %d passages", p.raw.origin, start, total)
+    while start < total:
+        end = min(start + PART_PASSAGES, total)
+        [(_, vectors, events)] = _encoded([p], embedder, extractor, start, end)
+        try:
+            written = store.write_part(_draft(p, start, end, vectors, events), end == total)
+        except SQLAlchemyError as exc:
+            summary.failed += 1
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            summary.errors.append({"source": p.raw.origin, "error": f"not stored: {reason}"})
+            return
+        if written.unchanged:
+            summary.unchanged += 1
+            return
+        # An article a killed run began counts as updated when this run completes it.
+        _count(summary, replace(written, updated=int(resumed and end == total) or written.updated))
+        logger.info("%s: %d of %d passages stored", p.raw.origin, end, total)
+        if part_done:
+            part_done(f"{p.raw.origin} ({end}/{total} passages)")
+        start = end
 
 
 def _day(published: datetime | None) -> date | None:

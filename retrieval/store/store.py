@@ -9,6 +9,7 @@ vectors kept in the database, so no work is lost and nothing is encoded twice.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ __all__ = [
     "PassageDraft",
     "Store",
     "WriteResult",
+    "partial_hash",
 ]
 
 logger = logging.getLogger(__name__)
@@ -363,48 +365,82 @@ class Store:
                     if current.content_hash == draft.content_hash:
                         unchanged += 1
                         continue
-                    ids = list(
-                        session.scalars(select(Passage.id).where(Passage.article_id == current.id))
-                    )
-                    removed_ids.extend(ids)
-                    session.execute(delete(Event).where(Event.article_id == current.id))
-                    session.execute(delete(Passage).where(Passage.article_id == current.id))
+                    removed_ids.extend(_drop_passages(session, current))
                     article = current
                     updated += 1
                 else:
                     article = Article(key=draft.key)
                     session.add(article)
                     new += 1
-                article.url = draft.url
-                article.title = draft.title
-                article.outlet = draft.outlet
-                article.author = draft.author
-                article.published_at = draft.published_at
-                article.ingested_at = now
-                article.content_hash = draft.content_hash
-                article.source = draft.source
+                _set_fields(article, draft, now)
                 session.flush()
-                for p in draft.passages:
-                    passage = Passage(
-                        article_id=article.id,
-                        position=p.position,
-                        char_start=p.char_start,
-                        char_end=p.char_end,
-                        text=p.text,
-                        embedding=np.asarray(p.vector, dtype=np.float32).tobytes(),
-                    )
-                    session.add(passage)
-                    new_passages.append(passage)
-                    vectors.append(p.vector)
-                    passage.events = [_event_row(e, article.id) for e in p.events]
+                new_passages.extend(_add_passages(session, article, draft.passages))
+                vectors.extend(p.vector for p in draft.passages)
             session.flush()
-        # Committed. Bring the in-memory index along; `save_index` persists it.
+        added = self._index_along(removed_ids, new_passages, vectors)
+        return WriteResult(new=new, updated=updated, unchanged=unchanged, passages_added=added)
+
+    def _index_along(
+        self, removed_ids: list[int], new_passages: list[Passage], vectors: list[np.ndarray]
+    ) -> int:
+        """After a commit, bring the in-memory index along (`save_index` persists it)."""
         self.index.remove(np.array(removed_ids, dtype=np.int64))
         if new_passages:
             self.index.add(
                 np.array([p.id for p in new_passages], dtype=np.int64), np.stack(vectors)
             )
-            added = len(new_passages)
+        return len(new_passages)
+
+    def stored_passages(self, key: str) -> int:
+        """How many passages the article with this key has stored (where a partly written
+        one resumes: its parts are committed in order)."""
+        with self.sessions() as session:
+            return int(
+                session.scalar(
+                    select(func.count(Passage.id))
+                    .join(Article, Passage.article_id == Article.id)
+                    .where(Article.key == key)
+                )
+                or 0
+            )
+
+    def write_part(self, draft: ArticleDraft, complete: bool) -> WriteResult:
+        """One part of a long article in one transaction: its passages continue the stored
+        ones (see `stored_passages`). The first part (position 0) stores the article as
+        `write` does, new or replacing an old version; until the part that completes it, the
+        article's content_hash is `partial_hash(...)`, so an interrupted article is never
+        taken for complete and the next ingest of the same text resumes it."""
+        first = not draft.passages or draft.passages[0].position == 0
+        new = updated = unchanged = 0
+        removed_ids: list[int] = []
+        new_passages: list[Passage] = []
+        with self.sessions.begin() as session:
+            if session.get(Meta, VECTORS_MODEL_KEY) is None:
+                session.add(Meta(key=VECTORS_MODEL_KEY, value=f"{self.model}/{self.dim}"))
+            current = session.scalars(select(Article).where(Article.key == draft.key)).first()
+            if first:
+                if current is not None and current.content_hash == draft.content_hash:
+                    return WriteResult(unchanged=1)
+                if current is None:
+                    article = Article(key=draft.key)
+                    session.add(article)
+                    new = 1
+                else:
+                    removed_ids = _drop_passages(session, current)
+                    article, updated = current, 1
+                _set_fields(article, draft, datetime.now(UTC))
+            elif current is None or current.content_hash != partial_hash(draft.content_hash):
+                # Writers take turns (the index lock), so this is a caller's mistake.
+                raise ValueError(f"no partly stored article {draft.key!r} to continue")
+            else:
+                article = current
+            article.content_hash = (
+                draft.content_hash if complete else partial_hash(draft.content_hash)
+            )
+            session.flush()
+            new_passages = _add_passages(session, article, draft.passages)
+            session.flush()
+        added = self._index_along(removed_ids, new_passages, [p.vector for p in draft.passages])
         return WriteResult(new=new, updated=updated, unchanged=unchanged, passages_added=added)
 
     def passages_with_articles(self, ids: Sequence[int]) -> dict[int, tuple[Passage, Article]]:
@@ -549,6 +585,50 @@ class Store:
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+
+
+def partial_hash(content_hash: str) -> str:
+    """The content_hash an article carries while only some of its parts are stored: never a
+    real article's hash, and the same for the same text (so a later ingest resumes it)."""
+    return hashlib.sha256(f"partial:{content_hash}".encode()).hexdigest()
+
+
+def _set_fields(article: Article, draft: ArticleDraft, now: datetime) -> None:
+    article.url = draft.url
+    article.title = draft.title
+    article.outlet = draft.outlet
+    article.author = draft.author
+    article.published_at = draft.published_at
+    article.ingested_at = now
+    article.content_hash = draft.content_hash
+    article.source = draft.source
+
+
+def _drop_passages(session: Session, article: Article) -> list[int]:
+    """Delete an article's passages and events (a new version replaces them); their ids."""
+    ids = list(session.scalars(select(Passage.id).where(Passage.article_id == article.id)))
+    session.execute(delete(Event).where(Event.article_id == article.id))
+    session.execute(delete(Passage).where(Passage.article_id == article.id))
+    return ids
+
+
+def _add_passages(
+    session: Session, article: Article, passages: Sequence[PassageDraft]
+) -> list[Passage]:
+    rows = []
+    for p in passages:
+        passage = Passage(
+            article_id=article.id,
+            position=p.position,
+            char_start=p.char_start,
+            char_end=p.char_end,
+            text=p.text,
+            embedding=np.asarray(p.vector, dtype=np.float32).tobytes(),
+        )
+        session.add(passage)
+        rows.append(passage)
+        passage.events = [_event_row(e, article.id) for e in p.events]
+    return rows
 
 
 def _event_row(draft: EventDraft, article_id: int, passage_id: int | None = None) -> Event:
