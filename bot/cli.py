@@ -181,9 +181,12 @@ def _watch(settings: Settings, once: bool, as_json: bool) -> None:
     services = _open(settings)
     try:
         if once:
-            results = watch(
-                settings.feeds, settings.ingest, services.store, services.embedder, once=True
-            )
+            try:
+                results = watch(
+                    settings.feeds, settings.ingest, services.store, services.embedder, once=True
+                )
+            except NewsbotError as exc:  # the index locked by another writer for too long
+                raise _fail(str(exc)) from None
             if as_json:
                 typer.echo(json.dumps({"feeds": [r.to_json() for r in results]}))
             else:
