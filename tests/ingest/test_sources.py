@@ -199,9 +199,14 @@ def test_cli_ingest_behind_another_writer_says_which_pid_holds_the_lock(
             settings, "ingest", str(tmp_path / "a.txt"), env={"INDEX_LOCK_TIMEOUT": "1"}
         )
         elapsed = time.monotonic() - started
+        with serve_feed(FeedServer()) as url:
+            env = {"FEEDS": url, "FETCH_ALLOW_PRIVATE": "true", "EXTRACT_EVENTS": "false",
+                   "INDEX_LOCK_TIMEOUT": "1"}  # fmt: skip
+            polled = run_cli(settings, "ingest", "--watch", "--once", env=env)
     finally:
         holder.kill()
         holder.wait()
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert f"pid {holder.pid}" in result.stderr and "INDEX_LOCK_TIMEOUT" in result.stderr
+    for done in (result, polled):
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert f"pid {holder.pid}" in done.stderr and "INDEX_LOCK_TIMEOUT" in done.stderr
     assert elapsed < 30
