@@ -30,6 +30,7 @@ from retrieval.meetings.vocab import (
     MEET_VERBS,
     MEETING_WORDS,
     TALK_VERBS,
+    inflections,
 )
 from retrieval.store.events import ANNOUNCED, REPORTED, TITLE_WORDS, EventDraft, normalize_name
 
@@ -200,10 +201,11 @@ def negated(token: Token) -> bool:
         if node.pos_ not in ("VERB", "AUX", "ADJ"):
             break
         nodes.append(node)
-    for node in nodes:
-        lemma = node.lemma_.lower()
-        unreal = lemma in _UNREAL_HEADS or node.lower_ in _UNREAL_FORMS  # "hopes" -> "hop"
-        if (node is not token and unreal) or _called_off(node):
+    for n, node in enumerate(nodes):
+        # only the verb right above: "hopes to meet", "cancelled the meeting"; not "asked A
+        # to drive with her to a meeting"
+        unreal = node.lemma_.lower() in _UNREAL_HEADS or node.lower_ in _UNREAL_FORMS
+        if (n == 1 and unreal) or _called_off(node):
             return True
         for child in node.children:
             if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
@@ -221,16 +223,7 @@ _UNREAL_HEADS = frozenset(
     """want wish hope like love seek ask request refuse decline offer propose urge demand
     try insist threaten cancel scrap postpone""".split()
 )
-# Their inflected forms, for when the small model's lemma is wrong ("hopes" -> "hop"); a form
-# that is no English word matches nothing.
-_UNREAL_FORMS = frozenset(
-    form
-    for verb in _UNREAL_HEADS
-    for form in (
-        verb, verb + "s", verb + "d", verb + "ed", verb + verb[-1] + "ed", verb + "ing",
-        verb[:-1] + "ing", verb[:-1] + "ied", verb[:-1] + "ies",
-    )
-)  # fmt: skip
+_UNREAL_FORMS = inflections(_UNREAL_HEADS)
 
 
 def _called_off(verb: Token) -> bool:

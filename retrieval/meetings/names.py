@@ -90,6 +90,13 @@ def _names_in_run(run: str) -> list[str]:
     words = [w.strip(".,;:") for w in run.split()]
     while words and words[-1].lower() in _CALENDAR:
         words.pop()
+    # "Turkey's Erdogan", "Google's Sundar Pichai": the owner is no part of the name; a name
+    # never ends on a word that only starts sentences ("Xi Jinping But").
+    owners = [i for i, w in enumerate(words) if re.search(r"['’]s$", w)]
+    if owners:
+        words = words[owners[-1] + 1 :]
+    while words and words[-1].lower() in _FUNCTION_WORDS | {"i"}:
+        words.pop()
     # The name is the run after its last title word.
     titles = [i for i, w in enumerate(words) if w.lower() in TITLE_WORDS]
     if titles:

@@ -55,6 +55,7 @@ from retrieval.meetings.vocab import (
     TALK_VERBS,
     VENUE_NOUNS,
     WEEKDAYS,
+    inflections,
 )
 from retrieval.qa.search import Hit
 from retrieval.qa.sentences import sentences
@@ -82,6 +83,8 @@ _PHRASE_DEPS = frozenset(
 # scheduled to meet", "travelled to Paris to meet", "arrived and met", "will be hosted".
 _CHAIN_DEPS = frozenset("xcomp advcl conj ccomp acomp".split())
 _VERB_TRIGGERS = MEET_VERBS | TALK_VERBS | CALL_VERBS
+_FORM_TO_VERB = {form: verb for verb in _VERB_TRIGGERS for form in inflections(frozenset([verb]))}
+_INTO_VERBS = frozenset("run bump".split())  # "ran into A", "bumped into A"
 _NOUN_SLOTS = frozenset("dobj pobj prep nsubj nsubjpass attr".split())
 # A dateline: "GENEVA (Reuters) -", "WASHINGTON, March 8 (AP) —", "Seoul, Korea —".
 _DATELINE = re.compile(
@@ -113,7 +116,7 @@ _ATTENDANCE_PREPOSITIONS = frozenset("in at during for".split())
 _GATHERINGS = frozenset("summit summits conference forum assembly".split())
 # The prepositions that bring in a meeting's people: "met with", "talked to", "talks between",
 # "a meeting of", "was received by", "called on", "sat among"; not "spoke about", "for".
-_PARTY_PREPOSITIONS = frozenset("with to between of by on among alongside".split())
+_PARTY_PREPOSITIONS = frozenset("with to between of by on among alongside into".split())
 # Verbs whose "to" phrase is where the meeting is: "flew to Lyon for talks", "welcomed B to
 # the palace".
 _DESTINATION_VERBS = frozenset("fly travel go come head return welcome".split())
@@ -148,8 +151,8 @@ def dateline_place(text: str) -> str | None:
     place = match.group(1).strip(" ,.")
     if place.isupper():
         place = "".join(w.capitalize() for w in re.split(r"(\s|-)", place))
-    if normalize_name(place) in ("by", "") or len(place) < 3:
-        return None
+    if normalize_name(place) in ("by", "") or len(place) < 3 or place.lower().startswith("by "):
+        return None  # "By Ana Ruiz -": a byline
     return place
 
 
@@ -375,7 +378,7 @@ class MeetingReader:
                 id=0,
                 passage_id=hit.passage_id,
                 article_id=hit.article_id,
-                kind=trigger.lemma_.lower(),
+                kind=_verb(trigger) if trigger.pos_ in ("VERB", "AUX") else trigger.lemma_.lower(),
                 who=tuple(n for n in names),
                 with_=tuple(others),
                 when=when,
@@ -437,10 +440,27 @@ def _history(doc: Doc, published: date | None, tense: Tense) -> bool:
     return len(days) >= 2 or len(years) >= 2
 
 
+def _verb(token: Token) -> str:
+    """A meeting verb's lemma, mended where the small model gets it wrong ("dined" -> "din"),
+    "meet" for the idioms of meeting ("ran into", "introduced A to B")."""
+    lemma = token.lemma_.lower()
+    if lemma in _VERB_TRIGGERS:
+        return lemma
+    if (lemma in _INTO_VERBS and _prep(token, "into")) or (
+        lemma == "introduce" and _prep(token, "to")
+    ):
+        return "meet"
+    return _FORM_TO_VERB.get(token.lower_, lemma)
+
+
+def _prep(token: Token, word: str) -> bool:
+    return any(c.dep_ == "prep" and c.lower_ == word for c in token.children)
+
+
 def _is_trigger(token: Token) -> bool:
     lemma = token.lemma_.lower()
     if token.pos_ in ("VERB", "AUX"):
-        return lemma in _VERB_TRIGGERS
+        return _verb(token) in _VERB_TRIGGERS
     if token.pos_ in ("NOUN", "PROPN", "ADJ"):
         return lemma in EVENT_NOUNS or token.lower_ in EVENT_NOUNS
     return False
@@ -506,8 +526,14 @@ def _frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[s
         governors = [*governors, attended]
     people: list[str] = []
     group = pronoun = False
+    # "A introduced B to C": B met C, A only brought them together
+    introducer = trigger.lemma_.lower() == "introduce"
     for token in trigger.doc:
         if not _in_frame(token, frame, governors):
+            continue
+        if introducer and any(
+            a.dep_ == "nsubj" and a.head.i == trigger.i for a in [token, *token.ancestors]
+        ):
             continue
         if token.lower_ in GROUP_WORDS:
             group = True
@@ -621,7 +647,13 @@ def _after_place_preposition(token: Token) -> bool:
     node = token
     while node.dep_ in ("compound", "flat", "amod") and node.head is not node:
         node = node.head
-    return node.dep_ == "pobj" and node.head.lower_ in ("in", "at", "to", "from", "near")
+    if node.dep_ != "pobj":
+        return False
+    preposition = node.head
+    if preposition.lower_ == "to":
+        # "flew to Lyon", but "talked to A", "introduced B to A"
+        return preposition.head.lemma_.lower() in _DESTINATION_VERBS
+    return preposition.lower_ in ("in", "at", "from", "near")
 
 
 def _places(trigger: Token, head: Token, span: Span | None = None) -> str | None:
@@ -681,6 +713,21 @@ def _place_object(prep: Token) -> Token | None:
         named = named or (prep.lower_ == "to" and obj.pos_ == "PROPN")
         if is_place(obj, prep.lower_) or named or _named_venue(obj):
             return obj
+        if obj.lower_ in VENUE_NOUNS and (inner := _located(obj)) is not None:
+            return inner  # "at his mansion on the shores of Lake Verde": Lake Verde
+    return None
+
+
+def _located(venue: Token) -> Token | None:
+    """The named place a building stands in or by: "mansion on the shores of Lake Verde",
+    "a villa outside Porto"."""
+    for prep in venue.children:
+        if prep.dep_ != "prep" or prep.lower_ not in ("in", "on", "near", "outside", "by"):
+            continue
+        for obj in prep.children:
+            for node in [obj, *obj.subtree]:
+                if node.dep_ == "pobj" and node.pos_ == "PROPN" and is_place(node):
+                    return node
     return None
 
 

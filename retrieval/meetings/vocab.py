@@ -26,6 +26,7 @@ __all__ = [
     "TALK_VERBS",
     "VENUE_NOUNS",
     "WEEKDAYS",
+    "inflections",
 ]
 
 
@@ -65,10 +66,26 @@ MEETING_WORDS = re.compile(
     r"welcoming|greet|greets|greeted|greeting|call|calls|called|phoned|spoke|speak|speaks|"
     r"speaking|summit|summits|sat down|sit down|sits down|sitting down|conferred|dined|"
     r"audience|embraced?|embracing|hugged|shook hands|shake hands|shakes hands|shaking hands|"
-    r"lunch|lunched|dinner|breakfast|"
+    r"lunch|lunched|dinner|breakfast|dine|dines|dining|introduced|introduces|"
+    r"ran into|run into|runs into|running into|bumped into|"
     r"bilateral|face-to-face|tete-a-tete|huddled)\b",
     re.I,
 )
+
+
+def inflections(verbs: frozenset[str]) -> frozenset[str]:
+    """The written forms of verbs ("hope" -> hopes, hoped, hoping), for when the small
+    model's lemma is wrong ("hopes" -> "hop", "dined" -> "din"); a made-up form matches
+    nothing."""
+    return frozenset(
+        form
+        for verb in verbs
+        for form in (
+            verb, verb + "s", verb + "d", verb + "ed", verb + verb[-1] + "ed", verb + "ing",
+            verb[:-1] + "ing", verb[:-1] + "ied", verb[:-1] + "ies", verb + "es",
+        )
+    )  # fmt: skip
+
 
 MONTHS = (
     "january february march april may june july august september october november december"

@@ -419,3 +419,39 @@ def test_a_denied_meeting_is_not_read(reader: MeetingReader, text: str) -> None:
 )
 def test_delegations_meals_and_roles(reader: MeetingReader, text: str, others: list[str]) -> None:
     assert list(_read(reader, ["Ana Ruiz"], text)[0].with_) == others
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # the small model lemmatises "dined" as "din"
+        ("Ana Ruiz dined with Tomas Elgin and two researchers at the Rosewood hotel.",
+         "Rosewood hotel"),
+        # idioms of meeting
+        ("Ana Ruiz flew to Porto for a conference and ran into Tomas Elgin.", "Porto"),
+        ("Vera Hollis introduced Ana Ruiz to Tomas Elgin.", None),
+        # a building by a named place
+        ("Ana Ruiz visited Tomas Elgin at his mansion on the shores of Lake Verde.",
+         "Lake Verde"),
+    ],
+)  # fmt: skip
+def test_idioms_of_meeting(reader: MeetingReader, text: str, where: str | None) -> None:
+    events = _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)
+    assert events, text
+    assert events[0].where == where
+    assert "Vera Hollis" not in events[0].people  # who introduces meets no one
+
+
+def test_a_request_to_someone_else_does_not_deny_the_meeting(reader: MeetingReader) -> None:
+    text = "Tomas Elgin met Ana Ruiz on Monday after she asked him to drive to Porto for it."
+    assert _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)
+
+
+def test_an_owner_or_a_sentence_word_is_no_part_of_a_name() -> None:
+    names = ArticleNames(
+        "Ruiz meets Portugal's Elgin in Lyon",
+        ["Ana Ruiz met Tomas Elgin on Monday with Vera Hollis But the talks were short."],
+    )
+    assert names.resolve("Elgin") == "Tomas Elgin"
+    assert names.resolve("Hollis") == "Vera Hollis"
+    assert dateline_place("By Ledger Staff - Ana Ruiz met Tomas Elgin.") is None
