@@ -158,10 +158,14 @@ def full_sources_html(sources: list[tuple[int, Hit, str]]) -> str:
     sentence in bold."""
     parts = ["<b>Sources</b>"]
     for n, hit, cited in sources:
-        body = html.escape(" ".join(hit.text.split()))
-        marked = html.escape(" ".join(cited.split()))
-        if marked and marked in body:
-            body = body.replace(marked, f"<b>{marked}</b>", 1)
+        text = " ".join(hit.text.split())
+        marked = " ".join(cited.split())
+        # Found and bolded in the raw text, each piece escaped after: searched for in the
+        # escaped text, a quote starting with "lt;" would put the tag inside "&lt;".
+        before, found, after = text.partition(marked) if marked else (text, "", "")
+        body = html.escape(before) + (
+            f"<b>{html.escape(found)}</b>{html.escape(after)}" if found else ""
+        )
         parts.append(f"[{n}] {_linked(hit)}\n<blockquote expandable>{body}</blockquote>")
     return "\n".join(parts)
 
