@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ import typer
 from bot.logs import configure_logging
 from retrieval.config import Settings
 from retrieval.errors import NewsbotError
+from retrieval.safety import replace_surrogates
 from retrieval.service import Services, open_services
 
 __all__ = [
@@ -59,6 +61,29 @@ def _with_mode(settings: Settings, mode: str) -> Settings:
     if mode not in MODES:
         raise _fail(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
     return settings.model_copy(update={"search_mode": mode})
+
+
+def _text(arg: str) -> str:
+    """A command-line argument as text: bytes that were not UTF-8 (kept by Python as lone
+    surrogates) become U+FFFD, as a decoder with errors="replace" would have made them."""
+    try:
+        return arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate surrogateescape did not make
+        return replace_surrogates(arg)
+
+
+def _lines(arg: str) -> Iterator[str]:
+    """The queries of a command: `arg`, or with "-" each line of stdin, stripped; bytes that
+    are not UTF-8 become U+FFFD, so that one bad line does not end the batch."""
+    if arg != "-":
+        yield _text(arg)
+        return
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text-only stream (a test's)
+        yield from (_text(line).strip() for line in sys.stdin)
+        return
+    for raw in stream:
+        yield raw.decode("utf-8", "replace").strip()
 
 
 def _settings() -> Settings:
@@ -221,9 +246,8 @@ def search(
     from retrieval.qa.search import search_json
 
     services = _open(_settings())
-    queries = (line.strip() for line in sys.stdin) if query == "-" else iter([query])
     try:
-        for q in queries:
+        for q in _lines(query):
             if not q:
                 continue
             hits = services.search(q, k)
@@ -259,10 +283,9 @@ def ask(
 
     services = _open(_settings())
     batch = question == "-"
-    questions = (line.strip() for line in sys.stdin) if batch else iter([question])
     previous = None
     try:
-        for q in questions:
+        for q in _lines(question):
             if not q:
                 continue
             answer = services.ask(q, previous=previous, explain=explain)

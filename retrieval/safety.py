@@ -1,16 +1,26 @@
 """Rules for text from outside (articles, feeds, users) that every layer applies alike: no
-control characters, and links only to the web."""
+control characters, no lone surrogates, and links only to the web."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
 
-__all__ = ["strip_controls", "web_url"]
+__all__ = ["replace_surrogates", "strip_controls", "web_url"]
 
 # C0 controls but newline and tab, DEL, and the C1 block: ESC, BEL, CSI, OSC and friends
 # retitle a terminal window or hide text; nothing in an article needs them.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+# A str can hold UTF-16 surrogates on their own: an undecodable byte of a command line or of
+# stdin kept by surrogateescape ("\udcff"), or half a pair from JSON ("\ud83d"). They cannot be
+# encoded, so spaCy, the tokenizer and every writer of UTF-8 raise on them.
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> str:
+    """text with each lone surrogate replaced by U+FFFD, the replacement character."""
+    return _SURROGATES.sub("\ufffd", text)
 
 
 def strip_controls(text: str) -> str:

@@ -23,6 +23,7 @@ from retrieval.qa.questions import Question, QuestionReader, same_words
 from retrieval.qa.results import NOT_FOUND, Answer, Citation
 from retrieval.qa.search import Hit, Searcher
 from retrieval.qa.sentences import best_sentence, cite_ready, question_terms
+from retrieval.safety import replace_surrogates
 from retrieval.store.events import normalize_name
 
 __all__ = ["NOT_FOUND", "Answer", "Answerer", "Citation"]
@@ -47,7 +48,7 @@ class Answerer:
 
     def ask(self, text: str, previous: Answer | None = None, explain: bool = False) -> Answer:
         """Answer one question; `previous` is the last turn of the same conversation."""
-        text = " ".join(text.split())
+        text = " ".join(replace_surrogates(text).split())
         if not text:
             return Answer(question=text, text="Ask me something about the news.", found=False,
                           kind="none")  # fmt: skip

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.qa.filters import QueryFilters, SubQuery, parse_filters, split_by_outlet
+from retrieval.safety import replace_surrogates
 from retrieval.store import CatalogueRow, Store
 from retrieval.store.embedder import Embedder
 from retrieval.store.lexical import LexicalIndex, reciprocal_rank_fusion, top_positions
@@ -296,7 +297,7 @@ class Searcher:
     def search(self, query: str, k: int = 10, explain: bool = False) -> list[Hit]:
         """The k best passages for the query, best first; with `explain`, each hit's `why`
         says how it ranked."""
-        query = query.strip()
+        query = replace_surrogates(query).strip()
         if not query:
             return []
         ranked, wanted, scores = self._rank(query, k)
