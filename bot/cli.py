@@ -99,9 +99,10 @@ def _settings() -> Settings:
         raise _fail(f"bad setting in the environment or .env: {bad}") from None
 
 
-def _open(settings: Settings) -> Services:
+def _open(settings: Settings, create: bool = True) -> Services:
+    """The services; `create=False` for a command that only reads (nothing is created)."""
     try:
-        return open_services(settings)
+        return open_services(settings, create)
     except NewsbotError as exc:
         raise _fail(str(exc)) from None
 
@@ -245,7 +246,7 @@ def search(
     from bot.render import hits_as_text
     from retrieval.qa.search import search_json
 
-    services = _open(_settings())
+    services = _open(_settings(), create=False)
     try:
         for q in _lines(query):
             if not q:
@@ -281,7 +282,7 @@ def ask(
     """
     from bot.render import answer_as_text
 
-    services = _open(_settings())
+    services = _open(_settings(), create=False)
     batch = question == "-"
     previous = None
     try:
@@ -368,7 +369,7 @@ def encoder(
 @app.command()
 def status() -> None:
     """What is stored: articles, passages, index size, date range, outlets."""
-    services = _open(_settings())
+    services = _open(_settings(), create=False)
     stats = services.store.stats()
     services.close()
     for key, value in stats.items():

@@ -139,7 +139,11 @@ class FeedSettings:
 class Settings(BaseSettings):
     """Every setting of newsbot; `.env.example` documents each one."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # hide_input_in_errors: a value in the wrong variable may be a secret (a password put in
+    # DATABASE_URL); a message names the variable and what is wrong, never the value.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
 
     data_dir: Path = Field(default=Path("./data"), alias="NEWSBOT_DATA_DIR")
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
@@ -234,6 +238,18 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return value or None
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str | None) -> str | None:
+        """A URL (the rest is checked when the database is opened); a value without "://" is
+        not shown back, as it may be a password put in the wrong place."""
+        if value is not None and "://" not in value:
+            raise ValueError(
+                f"not a URL (no '://'; {len(value)} characters, not shown: it may be a "
+                "password); expected sqlite:///path.db or postgresql+psycopg://user@host/db"
+            )
+        return value
 
     @field_validator("webhook_secret")
     @classmethod

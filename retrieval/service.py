@@ -17,6 +17,7 @@ from retrieval.qa.questions import QuestionReader
 from retrieval.qa.search import Hit, Searcher
 from retrieval.state.activity import Activity
 from retrieval.store import Store
+from retrieval.store.db import parse_url, require_database
 from retrieval.store.embedder import Embedder, QueryBatcher, load_embedder
 from retrieval.store.onnx import OnnxEmbedder
 
@@ -121,16 +122,26 @@ class Services:
         self.store.close()
 
 
-def open_services(settings: Settings) -> Services:
+def open_services(settings: Settings, create: bool = True) -> Services:
     """Load the embedder and the spaCy pipeline, open the store (repairing the index if
     needed). With the default settings nothing here imports torch: the bundled model runs on
-    ONNX Runtime (exported once, in a child process, the first time)."""
+    ONNX Runtime (exported once, in a child process, the first time). Without `create` (a
+    command that only reads), a SQLite database that does not exist is a ConfigError; the
+    settings' own faults (a bad URL, a bad or corrupt model) are reported before it."""
     stored = settings.store
+    parse_url(stored.db_url)
     inner = load_embedder(stored)
+    if not create:
+        require_database(stored.db_url)
     # Queries asked at once (the bot answers in several threads) are encoded together.
     embedder = QueryBatcher(inner)
     store = Store.open(
-        stored.db_url, stored.index_dir, embedder.name, embedder.dim, stored.lock_timeout
+        stored.db_url,
+        stored.index_dir,
+        embedder.name,
+        embedder.dim,
+        lock_timeout=stored.lock_timeout,
+        create=create,
     )
     if isinstance(inner, OnnxEmbedder):
         note = inner.manifest.note()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,18 +10,148 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["MIGRATIONS", "Tables", "make_engine", "migrate", "session_factory", "utc_now"]
+from retrieval.errors import ConfigError
+
+__all__ = [
+    "MIGRATIONS",
+    "URL_FORMS",
+    "Tables",
+    "make_engine",
+    "migrate",
+    "parse_url",
+    "require_database",
+    "session_factory",
+    "shown_url",
+    "utc_now",
+]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+URL_FORMS = (
+    "sqlite:///relative/path.db, sqlite:////absolute/path.db or "
+    "postgresql+psycopg://user@host:port/database"
+)
+
+# Query parameters that carry a secret (psycopg takes ?password=...).
+_SECRET_PARAM = re.compile(r"(?P<key>[?&][^=&]*(?:pass|secret|token)[^=&]*=)[^&]*", re.I)
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; for SQLite, make the folder and turn on WAL, foreign keys, a busy wait."""
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+def shown_url(url: str) -> str:
+    """url as a message may show it: the password replaced by ***; a value that is not a URL
+    at all (it may be a password put in the wrong place) by its length only."""
+    if "://" not in url:
+        return f"(a value of {len(url)} characters that is not a URL, not shown)"
+    scheme, rest = url.split("://", 1)
+    # Up to the last "@": a password may hold "/", ":" or "@"; hiding too much is the safe way.
+    userinfo, at, where = rest.rpartition("@")
+    if at and ":" in userinfo:
+        rest = f"{userinfo.split(':', 1)[0]}:***@{where}"
+    return _SECRET_PARAM.sub(lambda m: f"{m['key']}***", f"{scheme}://{rest}")
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def parse_url(url: str) -> URL:
+    """DATABASE_URL parsed, or a ConfigError that says in one line what is wrong with it (the
+    password never shown)."""
+    if "://" not in url:
+        raise ConfigError(
+            f"bad DATABASE_URL: not a URL (no '://'; {len(url)} characters, not shown: it may "
+            f"be a password); expected a URL such as {URL_FORMS}"
+        )
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        # What stands where the port goes is not shown: "postgres:hunter2/db" is a user and
+        # a password without their "@host".
+        shown = _port_hidden(shown_url(url))
+        raise ConfigError(f"bad DATABASE_URL {shown}: {_parse_problem(url)}") from None
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise ConfigError(f"bad DATABASE_URL {shown_url(url)}: the port is not in 1-65535")
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.host or parsed.port:
+            raise ConfigError(
+                f"bad DATABASE_URL {shown_url(url)}: a SQLite URL has no host or port "
+                f"(sqlite:///relative/path.db or sqlite:////absolute/path.db)"
+            )
+        name = Path(parsed.database or "").name
+        if ":" in name and name != ":memory:":
+            raise ConfigError(
+                f"bad DATABASE_URL {shown_url(url)}: the SQLite file name {name!r} holds a ':' "
+                f"(a port? a SQLite URL has none)"
+            )
+    return parsed
+
+
+def _port_hidden(url: str) -> str:
+    """url with whatever follows the host's ":" replaced by ***."""
+    scheme, rest = url.split("://", 1)
+    end = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    authority, tail = rest[:end], rest[end:]
+    userinfo, at, host = authority.rpartition("@")
+    bracket = host.rfind("]")
+    colon = host.find(":", bracket + 1) if bracket >= 0 or not host.startswith("[") else -1
+    if colon >= 0:
+        host = f"{host[: colon + 1]}***"
+    return f"{scheme}://{userinfo}{at}{host}{tail}"
+
+
+def _parse_problem(url: str) -> str:
+    """Why SQLAlchemy could not parse url, in words (never quoting the part that failed: it
+    may be a password)."""
+    authority = url.split("://", 1)[1].split("/", 1)[0].rpartition("@")[2]
+    if authority.startswith("[") and "]" not in authority:
+        return "an IPv6 host opened with '[' is not closed with ']'"
+    if ":" in authority.rsplit("]", 1)[-1]:
+        return "the port after the host is not a number"
+    return f"not a database URL (expected {URL_FORMS})"
+
+
+def require_database(url: str) -> None:
+    """Raise ConfigError when url names a SQLite file that does not exist: a command that
+    only reads says so instead of creating it (and its folder)."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    if not Path(parsed.database).is_file():
+        raise ConfigError(
+            f"the database {parsed.database} does not exist (`newsbot ingest` creates it; "
+            "a command that only reads creates nothing)"
+        )
+
+
+def make_engine(url: str, create: bool = True) -> Engine:
+    """Create an engine; for SQLite, make the folder (only with `create`: otherwise a missing
+    file is a ConfigError) and turn on WAL, foreign keys, a busy wait. A bad URL, an unknown
+    kind of database or a driver that is not installed is a ConfigError."""
+    parsed = parse_url(url)
+    if not create:
+        require_database(url)
+    try:
+        return _engine(parsed)
+    except ImportError as exc:  # the dialect is known, its driver module is not installed
+        raise ConfigError(
+            f"cannot open the database {shown_url(url)}: its driver is not installed "
+            f"({_one_line(exc)}); "
+            f"newsbot comes with the drivers of {URL_FORMS}"
+        ) from None
+    except NoSuchModuleError:
+        raise ConfigError(
+            f"bad DATABASE_URL {shown_url(url)}: no such kind of database "
+            f"{parsed.drivername!r} (expected {URL_FORMS})"
+        ) from None
+    except (ArgumentError, TypeError, ValueError) as exc:  # a bad option (?timeout=abc)
+        raise ConfigError(f"bad DATABASE_URL {shown_url(url)}: {_one_line(exc)}") from None
+
+
+def _engine(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        path = url.database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})

@@ -17,13 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, delete, func, make_url, select, update
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from retrieval.errors import ConfigError, IndexError_
 from retrieval.store import index as vector_index
-from retrieval.store.db import make_engine, migrate, session_factory
+from retrieval.store.db import make_engine, migrate, session_factory, shown_url
 from retrieval.store.embedder import Embedder
 from retrieval.store.events import EventDraft, StoredEvent, name_tokens, names_key
 from retrieval.store.index import FaissIndex
@@ -118,11 +118,18 @@ class Store:
 
     @classmethod
     def open(
-        cls, db_url: str, index_dir: Path, model: str, dim: int, lock_timeout: float | None = None
+        cls,
+        db_url: str,
+        index_dir: Path,
+        model: str,
+        dim: int,
+        lock_timeout: float | None = None,
+        create: bool = True,
     ) -> Store:
         """Open (and migrate) the database and load the index, repairing it if it lags the DB.
-        `lock_timeout`: how long a writer waits for another writer (None: for ever)."""
-        store = cls.connect(db_url, index_dir, model, dim, lock_timeout)
+        `lock_timeout`: how long a writer waits for another writer (None: for ever); without
+        `create`, a SQLite file that does not exist is a ConfigError."""
+        store = cls.connect(db_url, index_dir, model, dim, lock_timeout, create)
         store._check_vectors_model()
         try:
             store.load_index()
@@ -132,20 +139,26 @@ class Store:
 
     @classmethod
     def connect(
-        cls, db_url: str, index_dir: Path, model: str, dim: int, lock_timeout: float | None = None
+        cls,
+        db_url: str,
+        index_dir: Path,
+        model: str,
+        dim: int,
+        lock_timeout: float | None = None,
+        create: bool = True,
     ) -> Store:
         """Open (and migrate) the database only: for rebuilding the index, which loading (and
         maybe repairing) first would waste, or re-encoding with another model, which opening
         refuses."""
+        engine = make_engine(db_url, create)  # a bad URL or a missing driver: ConfigError
         try:
-            engine = make_engine(db_url)
             migrate(engine)
-        except (ArgumentError, OperationalError, OSError) as exc:
-            shown = (
-                make_url(db_url).render_as_string(hide_password=True) if "://" in db_url else db_url
-            )
-            reason = getattr(exc, "orig", None) or exc
-            raise ConfigError(f"cannot open the database {shown}: {reason}") from exc
+        except (ArgumentError, DBAPIError, OSError) as exc:
+            # DBAPIError: the server unreachable, a login refused, an option the driver
+            # refuses (?connect_timeout=abc) ...
+            reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+            engine.dispose()
+            raise ConfigError(f"cannot open the database {shown_url(db_url)}: {reason}") from exc
         return cls(engine, index_dir, model, dim, lock_timeout)
 
     # -- the index -------------------------------------------------------------------------

@@ -136,7 +136,7 @@ def test_reindex_rebuilds_and_reencodes(tmp_path: Path, settings: Settings) -> N
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"DATABASE_URL": "nonsense"}, "cannot open the database nonsense"),
+        ({"DATABASE_URL": "nonsense"}, "DATABASE_URL: Value error, not a URL (no '://'; 8"),
         (
             {"DATABASE_URL": "postgresql+psycopg://u:secret@127.0.0.1:1/x"},
             "cannot open the database postgresql+psycopg://u:***@127.0.0.1:1/x",
