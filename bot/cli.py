@@ -241,12 +241,21 @@ def search(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON (one object per query).")
     ] = False,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            "--mode",
+            help="hybrid, dense or lexical (default: the SEARCH_MODE setting).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Find the passages nearest in meaning to QUERY."""
     from bot.render import hits_as_text
     from retrieval.qa.search import search_json
 
-    services = _open(_settings(), create=False)
+    settings = _settings()
+    services = _open(_with_mode(settings, mode) if mode else settings, create=False)
     try:
         for q in _lines(query):
             if not q:
