@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import sys
@@ -390,6 +391,10 @@ def chat_command() -> None:
     """A terminal chat over the same retrieval service as the Telegram bot."""
     from bot.chat import chat
 
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # A line that is not UTF-8 is read with U+FFFD (what `_lines` does for ask and
+        # search), not a UnicodeDecodeError that ends the chat.
+        sys.stdin.reconfigure(errors="replace")
     services = _open(_settings())
     try:
         chat(services)

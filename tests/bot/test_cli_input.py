@@ -84,3 +84,13 @@ def test_the_bundled_model_tokenizes_replaced_bytes(tmp_path: Path, onnx_dir: Pa
     searched = run_cli(settings, "search", "--json", "Oslo \udcff", env=encoder)
     assert searched.returncode == 0, searched.stderr
     assert json.loads(searched.stdout)["results"]
+
+
+@pytest.mark.slow
+def test_a_bad_line_does_not_end_the_terminal_chat(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    assert run_cli(settings, "ingest", str(SAMPLES)).returncode == 0
+    strict = {"PYTHONIOENCODING": "utf-8:strict"}  # as in test_a_bad_line_on_stdin...
+    done = run_cli(settings, "chat", stdin=f"{BAD}\n{QUESTION}\n", env=strict)
+    assert done.returncode == 0, done.stderr
+    assert "Monday 27 January 2025" in done.stdout.replace("\n", " ")
