@@ -116,6 +116,8 @@ def display_name(mention: str) -> str:
     words = re.sub(r"['’]s$", "", mention.strip()).split()
     while len(words) > 1 and words[0].lower().strip(".,") in TITLE_WORDS:
         words.pop(0)
+    while len(words) > 1 and words[-1] == "I":
+        words.pop()  # "Roblox I": a quote's first word run on
     return " ".join(words).strip(" ,.;:")
 
 

@@ -114,6 +114,7 @@ _CONTINUES = re.compile(
 _ATTENDANCE_PREPOSITIONS = frozenset("in at during for".split())
 # Meetings of many, at which being present is not meeting a given other.
 _GATHERINGS = frozenset("summit summits conference forum assembly".split())
+_CONVENE = frozenset("hold host convene chair".split())
 # The prepositions that bring in a meeting's people: "met with", "talked to", "talks between",
 # "a meeting of", "was received by", "called on", "sat among"; not "spoke about", "for".
 _PARTY_PREPOSITIONS = frozenset("with to between of by on among alongside into".split())
@@ -162,10 +163,17 @@ class MeetingReader:
     def __init__(self, nlp: Callable[[str], Doc], article_text: ArticleText) -> None:
         self.nlp = nlp
         self.article_text = article_text
+        self._asked: frozenset[str] = frozenset()
         self._parse = functools.lru_cache(maxsize=4096)(nlp)
 
-    def read(self, names: Sequence[str], hits: Sequence[Hit]) -> list[StoredEvent]:
-        """The meetings of all of `names` that the passages state, in the passages' order."""
+    def read(
+        self, names: Sequence[str], hits: Sequence[Hit], asked: frozenset[str] = frozenset()
+    ) -> list[StoredEvent]:
+        """The meetings of all of `names` that the passages state, in the passages' order.
+        `asked`: the question's words; a meeting of one person asked about with people no
+        name is given for counts when the question names them the same way ("When did A
+        meet the holdouts?" and "A held a late meeting with Republican holdouts")."""
+        self._asked = asked
         found: list[StoredEvent] = []
         articles: dict[int, tuple[str, ArticleNames]] = {}
         for hit in hits:
@@ -362,7 +370,7 @@ class MeetingReader:
             if not named and not group:
                 continue
             others = [p for p in people if not any(same_person(p, n) for n in names)]
-            if len(names) + len(others) < 2:
+            if len(names) + len(others) < 2 and not _unnamed_party(trigger, head, self._asked):
                 continue  # "Ana Ruiz will meet members of Congress": no one named to meet
             tense, status = tense_of(head)
             when, when_text = date_of(head, span, published, tense)
@@ -389,6 +397,20 @@ class MeetingReader:
                 roles=tuple((p, context.roles[p]) for p in others if p in context.roles),
             )
             return  # one meeting per sentence: the first frame that holds the people
+
+
+def _unnamed_party(trigger: Token, head: Token, asked: frozenset[str]) -> bool:
+    """Whether the meeting's other side is people the question asks about without a name:
+    "met reporters", "a meeting with Republican holdouts", "met with the board"."""
+    for verb in {trigger.i: trigger, head.i: head}.values():
+        for child in verb.children:
+            objects = [child] if child.dep_ == "dobj" else []
+            if child.dep_ == "prep" and child.lower_ in ("with", "between"):
+                objects = [c for c in child.children if c.dep_ == "pobj"]
+            for obj in objects:
+                if obj.pos_ == "NOUN" and (obj.lower_ in asked or obj.lemma_.lower() in asked):
+                    return True
+    return False
 
 
 def _states_a_meeting(title: str, names: Sequence[str]) -> bool:
@@ -479,8 +501,10 @@ def _clause_head(trigger: Token) -> Token:
         ):
             node = node.head
             carries = node.lemma_.lower() in HOLD_VERBS | _VERB_TRIGGERS
-            if node.lemma_.lower() == "attend" and trigger.lemma_.lower() in _GATHERINGS:
-                carries = False  # both at one summit have not met each other for it
+            if trigger.lemma_.lower() in _GATHERINGS and node.lemma_.lower() not in _CONVENE:
+                # those who attend or speak at one summit have not met each other for it;
+                # those who hold one have
+                carries = False
             if node.pos_ in ("VERB", "AUX") and carries:
                 return node
             if node.pos_ in ("VERB", "AUX"):
@@ -570,7 +594,8 @@ def _attended(trigger: Token) -> Token | None:
     "During the talks, A and B agreed ...", "Also at the meeting were A and B"."""
     prep = trigger.head
     if (
-        trigger.pos_ in ("VERB", "AUX")
+        trigger.lemma_.lower() in _GATHERINGS  # speaking at a summit is not meeting its host
+        or trigger.pos_ in ("VERB", "AUX")
         or trigger.dep_ != "pobj"
         or prep.lower_ not in _ATTENDANCE_PREPOSITIONS
         or prep.head.pos_ not in ("VERB", "AUX")

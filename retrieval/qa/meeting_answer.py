@@ -60,7 +60,8 @@ class MeetingAnswerer:
         why.append(f"{len(candidates)} events involve {' and '.join(names)}")
         # The best passages for the question, read for those people: they find what the
         # extraction at ingest missed, and fill a day or a place it did not see.
-        read = self.meetings.read(names, top)
+        asked = frozenset(w.lower() for w in re.findall(r"[\w'-]+", question.text))
+        read = self.meetings.read(names, top, asked)
         why.append(f"{len(read)} meetings read in the best {READ_DEPTH} passages")
         candidates = _merge(candidates, read)
         if not candidates:

@@ -41,7 +41,8 @@ TITLE_WORDS = frozenset(
     adviser advisor national security senator sen rep representative congressman congresswoman
     speaker governor mayor ambassador envoy leader commissioner deputy acting former first
     reporter correspondent journalist editor anchor columnist owner founder co-founder
-    cofounder boss ace star
+    cofounder boss ace star scientist researcher economist analyst witness activist
+    billionaire entrepreneur investor
     supreme commander spokesman spokeswoman spokesperson official officials counterpart
     sheikh crown-prince emir sultan chancellor's head coach manager captain judge justice
     pm archbishop bishop cardinal rev reverend pastor rabbi imam ayatollah patriarch gen col lt

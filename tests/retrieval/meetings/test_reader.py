@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from retrieval.meetings.names import ArticleNames, looks_like_a_person
+from retrieval.meetings.names import ArticleNames, display_name, looks_like_a_person
 from retrieval.meetings.reader import MeetingReader, dateline_place, mentions
 from retrieval.nlp import load_nlp
 from retrieval.qa.questions import QuestionReader
@@ -455,3 +455,20 @@ def test_an_owner_or_a_sentence_word_is_no_part_of_a_name() -> None:
     assert names.resolve("Elgin") == "Tomas Elgin"
     assert names.resolve("Hollis") == "Vera Hollis"
     assert dateline_place("By Ledger Staff - Ana Ruiz met Tomas Elgin.") is None
+
+
+def test_speaking_at_a_summit_is_not_meeting_its_host(reader: MeetingReader) -> None:
+    text = "Ana Ruiz will speak at the trade summit hosted by Tomas Elgin in Lyon on Friday."
+    assert not _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)
+    assert display_name("Scientist Vera Hollis") == "Vera Hollis"
+    assert display_name("Lyonbank I") == "Lyonbank"
+
+
+def test_people_without_names_count_when_the_question_asks_about_them(
+    reader: MeetingReader,
+) -> None:
+    text = "Tomas Elgin held a late meeting with party holdouts on Thursday."
+    reader.texts[1] = ("News", [text])  # type: ignore[attr-defined]
+    assert not reader.read(["Tomas Elgin"], [_hit(text)])
+    events = reader.read(["Tomas Elgin"], [_hit(text)], frozenset({"when", "holdouts", "meet"}))
+    assert [(e.with_, e.when) for e in events] == [((), date(2024, 5, 9))]
