@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-replace_surrogates = lambda s: s  # noqa
-#
+from retrieval.safety import replace_surrogates
 
 
 @pytest.mark.parametrize(
