@@ -205,6 +205,8 @@ def negated(token: Token) -> bool:
         # only the verb right above: "hopes to meet", "cancelled the meeting"; not "asked A
         # to drive with her to a meeting"
         unreal = node.lemma_.lower() in _UNREAL_HEADS or node.lower_ in _UNREAL_FORMS
+        # "was asked to join the meeting" says nothing against it; "asked to meet" does
+        unreal = unreal and not any(c.dep_ in ("auxpass", "nsubjpass") for c in node.children)
         if (n == 1 and unreal) or _called_off(node):
             return True
         for child in node.children:

@@ -19,6 +19,12 @@ _FUNCTION_WORDS = frozenset(
     "a an as at but by during for from however if in meanwhile on since so then there these "
     "this those though when where while with yet after before although because".split()
 )
+# English words long enough never to be part of a name in any language (unlike "So", "An" or
+# "In", Korean surnames): a capitalised run holding one is a headline's.
+_HEADLINE_WORDS = frozenset(
+    "after before because although however meanwhile though during while when where there "
+    "these those this with from into about against".split()
+)
 # Capitalised words that end a run without being part of the name: "... Joe Biden Tuesday".
 _CALENDAR = CALENDAR_WORDS
 
@@ -130,4 +136,6 @@ def looks_like_a_person(name: str) -> bool:
     letters = [w for w in words if any(c.isalpha() for c in w)]
     if letters and all(w.isupper() and len(w.strip(".")) > 1 for w in letters):
         return False
+    if any(w.lower() in _HEADLINE_WORDS for w in words):
+        return False  # a headline's words, "Reveal After Lyonbank": no one's name
     return not any(w.lower().strip(".,'’") in INSTITUTION_WORDS for w in words)

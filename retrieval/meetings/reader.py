@@ -113,6 +113,8 @@ _CONTINUES = re.compile(
 # part ("Also at the meeting were A and B").
 _ATTENDANCE_PREPOSITIONS = frozenset("in at during for".split())
 # Meetings of many, at which being present is not meeting a given other.
+# Words that put a meeting ahead: "the planned summit", "an upcoming visit".
+_PLANNED = frozenset("planned scheduled upcoming proposed expected forthcoming coming".split())
 _GATHERINGS = frozenset("summit summits conference forum assembly".split())
 _CONVENE = frozenset("hold host convene chair".split())
 # The prepositions that bring in a meeting's people: "met with", "talked to", "talks between",
@@ -373,6 +375,8 @@ class MeetingReader:
             if len(names) + len(others) < 2 and not _unnamed_party(trigger, head, self._asked):
                 continue  # "Ana Ruiz will meet members of Congress": no one named to meet
             tense, status = tense_of(head)
+            if any(c.dep_ == "amod" and c.lower_ in _PLANNED for c in trigger.children):
+                tense, status = "future", ANNOUNCED  # "the planned summit on Wednesday"
             when, when_text = date_of(head, span, published, tense)
             if _history(doc, published, tense):
                 # "Their first meeting was in 2016 in Lima, then on 3 May 2017 in Kazan": a

@@ -141,7 +141,8 @@ def test_authors_and_agencies_are_not_people_met(reader: MeetingReader) -> None:
     ("name", "person"),
     [("Vera Hollis", True), ("AB Linde", True), ("Lee Dae-ho", True), ("G7", False),
      ("NATO", False), ("RANCHO VERDE", False), ("the Grand Hotel", False),
-     ("White House", False)],
+     ("White House", False), ("Reveal After Lyonbank", False), ("Kim So-yeon", True),
+     ("Lee An", True)],
 )  # fmt: skip
 def test_looks_like_a_person(name: str, person: bool) -> None:
     assert looks_like_a_person(name) is person
@@ -472,3 +473,16 @@ def test_people_without_names_count_when_the_question_asks_about_them(
     assert not reader.read(["Tomas Elgin"], [_hit(text)])
     events = reader.read(["Tomas Elgin"], [_hit(text)], frozenset({"when", "holdouts", "meet"}))
     assert [(e.with_, e.when) for e in events] == [((), date(2024, 5, 9))]
+
+
+def test_a_planned_meeting_is_ahead_and_a_passive_request_denies_nothing(
+    reader: MeetingReader,
+) -> None:
+    text = (
+        "Talks have intensified ahead of the planned summit on Friday between Ana Ruiz and "
+        "Tomas Elgin."
+    )
+    event = _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)[0]
+    assert (event.when, event.status) == (date(2024, 5, 17), ANNOUNCED)
+    text = "Tomas Elgin was asked to join the meeting with Ana Ruiz on Monday."
+    assert _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)
