@@ -19,6 +19,8 @@ _FUNCTION_WORDS = frozenset(
     "a an as at but by during for from however if in meanwhile on since so then there these "
     "this those though when where while with yet after before although because".split()
 )
+# Capitalised pronouns that open a sentence or a quote: never the end of a name.
+_PRONOUNS = frozenset("I We You He She They It".split())
 # English words long enough never to be part of a name in any language (unlike "So", "An" or
 # "In", Korean surnames): a capitalised run holding one is a headline's.
 _HEADLINE_WORDS = frozenset(
@@ -38,7 +40,12 @@ _BYLINE = re.compile(
 class ArticleNames:
     """The people an article names in full, so that short mentions resolve to them."""
 
-    def __init__(self, title: str, passages: Iterable[str]) -> None:
+    def __init__(self, title: str, passages: Iterable[str], preferred: Iterable[str] = ()) -> None:
+        # `preferred`: the names a question asks about; a short mention resolves to one of
+        # them before a more frequent full name of the article ("Musk" is the "Elon Musk"
+        # asked about, not a headline's "Earth Musk").
+        self.preferred = {normalize_name(n) for n in preferred}
+        passages = list(passages)
         counts: Counter[str] = Counter()
         # A headline in title case ("Leader Is Welcomed To Capital") is one capitalised run:
         # its names are found in the body instead.
@@ -67,16 +74,21 @@ class ArticleNames:
         tokens = normalize_name(clean).split()
         if not tokens:
             return clean
-        best: tuple[int, int, str] | None = None
+        best: tuple[int, int, int, str] | None = None
         for full, count in self.full_names.items():
             full_tokens = normalize_name(full).split()
             if len(full_tokens) <= len(tokens) or not set(tokens) <= set(full_tokens):
                 continue
             # The surname (last token) matching is the strongest sign of the same person.
-            rank = (int(full_tokens[-1] == tokens[-1]), count, full)
-            if best is None or rank[:2] > best[:2]:
+            rank = (
+                int(normalize_name(full) in self.preferred),
+                int(full_tokens[-1] == tokens[-1]),
+                count,
+                full,
+            )
+            if best is None or rank[:3] > best[:3]:
                 best = rank
-        return best[2] if best else clean
+        return best[3] if best else clean
 
 
 def is_title_case(text: str) -> bool:
@@ -101,7 +113,7 @@ def _names_in_run(run: str) -> list[str]:
     owners = [i for i, w in enumerate(words) if re.search(r"['’]s$", w)]
     if owners:
         words = words[owners[-1] + 1 :]
-    while words and words[-1].lower() in _FUNCTION_WORDS | {"i"}:
+    while words and (words[-1].lower() in _FUNCTION_WORDS or words[-1] in _PRONOUNS):
         words.pop()
     # The name is the run after its last title word.
     titles = [i for i, w in enumerate(words) if w.lower() in TITLE_WORDS]
@@ -122,8 +134,8 @@ def display_name(mention: str) -> str:
     words = re.sub(r"['’]s$", "", mention.strip()).split()
     while len(words) > 1 and words[0].lower().strip(".,") in TITLE_WORDS:
         words.pop(0)
-    while len(words) > 1 and words[-1] == "I":
-        words.pop()  # "Roblox I": a quote's first word run on
+    while len(words) > 1 and words[-1] in _PRONOUNS:
+        words.pop()  # "Roblox I", "Roblox We": a quote's first word run on
     return " ".join(words).strip(" ,.;:")
 
 

@@ -182,7 +182,7 @@ class MeetingReader:
             headline = hit.article_id not in articles
             if headline:
                 title, passages = self.article_text(hit.article_id)
-                articles[hit.article_id] = (title, ArticleNames(title, passages))
+                articles[hit.article_id] = (title, ArticleNames(title, passages, names))
             title, article_names = articles[hit.article_id]
             published = hit.published_at.date() if hit.published_at else None
             text_sentences = sentences(hit.text)
@@ -748,14 +748,16 @@ def _place_object(prep: Token) -> Token | None:
 
 
 def _located(venue: Token) -> Token | None:
-    """The named place a building stands in or by: "mansion on the shores of Lake Verde",
-    "a villa outside Porto"."""
+    """The named place a room or building is in or by: "mansion on the shores of Lake Verde",
+    "a villa outside Porto", "a private room at the Rosewood hotel"."""
     for prep in venue.children:
-        if prep.dep_ != "prep" or prep.lower_ not in ("in", "on", "near", "outside", "by"):
+        if prep.dep_ != "prep" or prep.lower_ not in ("in", "at", "on", "near", "outside", "by"):
             continue
         for obj in prep.children:
             for node in [obj, *obj.subtree]:
-                if node.dep_ == "pobj" and node.pos_ == "PROPN" and is_place(node):
+                if node.dep_ != "pobj":
+                    continue
+                if (node.pos_ == "PROPN" and is_place(node)) or _named_venue(node):
                     return node
     return None
 

@@ -431,9 +431,11 @@ def test_delegations_meals_and_roles(reader: MeetingReader, text: str, others: l
         # idioms of meeting
         ("Ana Ruiz flew to Porto for a conference and ran into Tomas Elgin.", "Porto"),
         ("Vera Hollis introduced Ana Ruiz to Tomas Elgin.", None),
-        # a building by a named place
+        # a building by a named place, a room in a named building
         ("Ana Ruiz visited Tomas Elgin at his mansion on the shores of Lake Verde.",
          "Lake Verde"),
+        ("Ana Ruiz met Tomas Elgin in a private room at the Harbour hotel in Porto.",
+         "Harbour hotel, Porto"),
     ],
 )  # fmt: skip
 def test_idioms_of_meeting(reader: MeetingReader, text: str, where: str | None) -> None:
@@ -463,6 +465,7 @@ def test_speaking_at_a_summit_is_not_meeting_its_host(reader: MeetingReader) -> 
     assert not _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)
     assert display_name("Scientist Vera Hollis") == "Vera Hollis"
     assert display_name("Lyonbank I") == "Lyonbank"
+    assert display_name("Lyonbank We") == "Lyonbank"
 
 
 def test_people_without_names_count_when_the_question_asks_about_them(
@@ -486,3 +489,15 @@ def test_a_planned_meeting_is_ahead_and_a_passive_request_denies_nothing(
     assert (event.when, event.status) == (date(2024, 5, 17), ANNOUNCED)
     text = "Tomas Elgin was asked to join the meeting with Ana Ruiz on Monday."
     assert _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)
+
+
+def test_a_short_mention_is_the_person_asked_about() -> None:
+    names = ArticleNames(
+        "News", ["Earth Musk fans cheered. Earth Musk again.", "Elon Musk met Tomas Elgin."]
+    )
+    assert names.resolve("Musk") == "Earth Musk"  # the article's most frequent
+    asked = ArticleNames(
+        "News", ["Earth Musk fans cheered. Earth Musk again.", "Elon Musk met Tomas Elgin."],
+        ["Elon Musk"],
+    )  # fmt: skip
+    assert asked.resolve("Musk") == "Elon Musk"
