@@ -566,6 +566,10 @@ def tense_of(verb: Token) -> tuple[Tense, str]:
             return "past", REPORTED
     if verb.tag_ in ("VBZ", "VBP") and any(c.lower_ == "to" for c in verb.children):
         return "future", ANNOUNCED
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and (
+        verb.head.lemma_ == "be" and verb.dep_ == "xcomp"
+    ):
+        return "future", ANNOUNCED  # "is to meet", "was to meet": a plan
     if verb.tag_ == "VB" and any(
         t.lower_ in ("will", "'ll", "shall") for t in verb.doc[verb.sent.start : verb.i]
     ):
@@ -576,8 +580,16 @@ def tense_of(verb: Token) -> tuple[Tense, str]:
 def date_of(
     verb: Token, sentence: Span, published: date | None, tense: Tense
 ) -> tuple[date | None, str | None]:
-    """The first date expression of the sentence that names a day, nearest the verb first."""
-    candidates = [e for e in sentence.ents if e.label_ in ("DATE", "TIME")]
+    """The first date expression of the sentence that names a day, nearest the verb first;
+    not the day something was said of a meeting before it ("A said on Tuesday that she had
+    met B": the pluperfect puts the meeting earlier; "A met B, officials said on Tuesday"
+    keeps Tuesday)."""
+    earlier = any(c.dep_ == "aux" and c.lower_ == "had" for c in verb.children)
+    candidates = [
+        e
+        for e in sentence.ents
+        if e.label_ in ("DATE", "TIME") and not (earlier and _said_on(e.root, verb))
+    ]
     candidates.sort(key=lambda e: (not _governed_by(e.root, verb), abs(e.start - verb.i)))
     first_text = None
     for ent in candidates:
@@ -586,6 +598,20 @@ def date_of(
             return resolved, ent.text
         first_text = first_text or ent.text
     return None, first_text
+
+
+# Verbs of saying: the day of one is not the day of what it reports.
+_SPEECH_VERBS = frozenset("say tell announce confirm report reveal disclose tweet recall".split())
+
+
+def _said_on(token: Token, verb: Token) -> bool:
+    """Whether a date belongs to a verb of saying other than the meeting's own."""
+    for ancestor in token.ancestors:
+        if ancestor.i == verb.i:
+            return False  # "the meeting on Sunday": the meeting's own
+        if ancestor.pos_ in ("VERB", "AUX"):
+            return ancestor.lemma_.lower() in _SPEECH_VERBS
+    return False
 
 
 def _governed_by(token: Token, verb: Token) -> bool:

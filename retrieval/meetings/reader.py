@@ -363,6 +363,8 @@ class MeetingReader:
             named = [n for n in names if any(same_person(n, p) for p in people)]
             if pronoun and stands_for is not None and stands_for not in named:
                 named.append(stands_for)
+            if pronoun and (own := _main_subject(doc, names)) is not None and own not in named:
+                named.append(own)  # "A said on Tuesday that she had met B"
             unnamed = [n for n in names if n not in named]
             # Everyone asked about takes part: named in the frame, or there as "the two",
             # "they", "their" after the sentence (or the one before) named them.
@@ -426,6 +428,17 @@ def _states_a_meeting(title: str, names: Sequence[str]) -> bool:
         and MEETING_WORDS.search(title) is not None
         and all(mentions(title, n) for n in names)
     )
+
+
+def _main_subject(doc: Doc, names: Sequence[str]) -> str | None:
+    """The person asked about who is the subject of the sentence's main verb ("A said that
+    she had met B": "she" is A)."""
+    root = doc[:].root
+    for child in root.children:
+        if child.dep_ in ("nsubj", "nsubjpass") and child.pos_ == "PROPN":
+            words = " ".join(t.text for t in child.subtree if t.pos_ == "PROPN")
+            return next((n for n in names if mentions(words, n)), None)
+    return None
 
 
 def _depth(token: Token) -> int:

@@ -501,3 +501,25 @@ def test_a_short_mention_is_the_person_asked_about() -> None:
         ["Elon Musk"],
     )  # fmt: skip
     assert asked.resolve("Musk") == "Elon Musk"
+
+
+@pytest.mark.parametrize(
+    ("text", "when", "status"),
+    [
+        ("Ana Ruiz is to meet Tomas Elgin on Friday.", date(2024, 5, 17), ANNOUNCED),
+        ("Ana Ruiz met Tomas Elgin late Thursday.", date(2024, 5, 9), REPORTED),
+        ("Tuesday's talks between Ana Ruiz and Tomas Elgin ended without a deal.",
+         date(2024, 5, 14), REPORTED),
+        # "she" is the subject of the main clause; the day of saying is not the meeting's
+        ("Ana Ruiz said on Tuesday that she had met Tomas Elgin the day before.", None, REPORTED),
+        # ... but a meeting in the simple past keeps the day of its report
+        ("Ana Ruiz met Tomas Elgin in Lyon, officials said on Tuesday.", date(2024, 5, 14),
+         REPORTED),
+    ],
+)  # fmt: skip
+def test_the_day_of_plans_and_reports(
+    reader: MeetingReader, text: str, when: date | None, status: str
+) -> None:
+    events = _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)
+    assert events, text
+    assert (events[0].when, events[0].status) == (when, status)
