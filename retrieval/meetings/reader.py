@@ -32,10 +32,8 @@ from retrieval.meetings.dates import Tense, resolve_date
 from retrieval.meetings.extract import (
     Context,
     date_of,
-    is_place,
     negated,
     person_of,
-    place_text,
     tense_of,
 )
 from retrieval.meetings.names import (
@@ -43,6 +41,12 @@ from retrieval.meetings.names import (
     display_name,
     is_title_case,
     looks_like_a_person,
+)
+from retrieval.meetings.places import (
+    after_place_preposition,
+    dateline_match,
+    dateline_place,
+    meeting_place,
 )
 from retrieval.meetings.vocab import (
     CALL_VERBS,
@@ -53,7 +57,6 @@ from retrieval.meetings.vocab import (
     MEETING_WORDS,
     MONTH_PATTERN,
     TALK_VERBS,
-    VENUE_NOUNS,
     WEEKDAYS,
     inflections,
 )
@@ -68,9 +71,9 @@ from retrieval.store.events import (
 )
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span, Token
+    from spacy.tokens import Doc, Token
 
-__all__ = ["ArticleText", "MeetingReader", "dateline_place", "mentions"]
+__all__ = ["ArticleText", "MeetingReader", "mentions"]
 
 ArticleText = Callable[[int], tuple[str, list[str]]]  # article id -> (title, passage texts)
 
@@ -86,13 +89,6 @@ _VERB_TRIGGERS = MEET_VERBS | TALK_VERBS | CALL_VERBS
 _FORM_TO_VERB = {form: verb for verb in _VERB_TRIGGERS for form in inflections(frozenset([verb]))}
 _INTO_VERBS = frozenset("run bump".split())  # "ran into A", "bumped into A"
 _NOUN_SLOTS = frozenset("dobj pobj prep nsubj nsubjpass attr".split())
-# A dateline: "GENEVA (Reuters) -", "WASHINGTON, March 8 (AP) —", "Seoul, Korea —".
-_DATELINE = re.compile(
-    r"^\s*([A-Z][A-Za-z'’.-]+(?:[ -][A-Z][A-Za-z'’.-]+){0,3})"
-    r"(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+)?)?"
-    r"(?:,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
-    r"\s*(?:\([^)]{2,40}\))?\s*[-–—]{1,2}\s"
-)
 _GROUP = re.compile(r"\b(?:they|their|the two|both)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:he|she|him|her)\b", re.I)
 # A meeting named again after the sentence that told of it: "the talks", "their meeting", "that
@@ -120,9 +116,6 @@ _CONVENE = frozenset("hold host convene chair".split())
 # The prepositions that bring in a meeting's people: "met with", "talked to", "talks between",
 # "a meeting of", "was received by", "called on", "sat among"; not "spoke about", "for".
 _PARTY_PREPOSITIONS = frozenset("with to between of by on among alongside into".split())
-# Verbs whose "to" phrase is where the meeting is: "flew to Lyon for talks", "welcomed B to
-# the palace".
-_DESTINATION_VERBS = frozenset("fly travel go come head return welcome".split())
 _DATE_WORDS = re.compile(
     rf"\b(?:{'|'.join(WEEKDAYS)}|today|yesterday|tomorrow|tonight|{MONTH_PATTERN})\b"
     r"|\b\d{1,2}(?:st|nd|rd|th)?\b",
@@ -143,20 +136,6 @@ def mentions(text: str, name: str) -> bool:
     # Hu Jintao); whether that word is the person asked about is decided by the parse.
     written = {w.lower() for w in folded.split() if w[:1].isupper()}
     return any(token in written for token in tokens if len(token) > 1)
-
-
-def dateline_place(text: str) -> str | None:
-    """The place of a dateline opening a passage, as the article writes it in the text
-    ("GENEVA (Reuters) - ..." -> "Geneva" when the capitals are only the dateline's style)."""
-    match = _DATELINE.match(text)
-    if not match:
-        return None
-    place = match.group(1).strip(" ,.")
-    if place.isupper():
-        place = "".join(w.capitalize() for w in re.split(r"(\s|-)", place))
-    if normalize_name(place) in ("by", "") or len(place) < 3 or place.lower().startswith("by "):
-        return None  # "By Ana Ruiz -": a byline
-    return place
 
 
 class MeetingReader:
@@ -281,7 +260,7 @@ class MeetingReader:
                         day, day_text = date_of(head, doc[:], published, tense)
                         if day is not None:
                             when, when_text, used = day, day_text, True
-                    if where is None and (place := _places(noun, head)) is not None:
+                    if where is None and (place := meeting_place(noun, head)) is not None:
                         where, used = place, True
                 if used:
                     after.append(later)
@@ -334,7 +313,7 @@ class MeetingReader:
             return None
         doc = self._parse(title)
         for trigger in sorted((t for t in doc if _is_trigger(t)), key=_depth):
-            if (place := _places(trigger, _clause_head(trigger), doc[:])) is not None:
+            if (place := meeting_place(trigger, _clause_head(trigger), doc[:])) is not None:
                 return place
         return None
 
@@ -349,7 +328,7 @@ class MeetingReader:
         stands_for: str | None = None,
     ) -> Iterable[StoredEvent]:
         # "LYON (Ledger Wire) - A met B": the dateline's place and agency are no one met.
-        dateline = _DATELINE.match(sentence)
+        dateline = dateline_match(sentence)
         doc = self._parse(sentence[dateline.end() :] if dateline else sentence)
         span = doc[:]
         # The main clause first: "In thanks for the welcome A gave him in May, B welcomed A
@@ -387,7 +366,7 @@ class MeetingReader:
             if when is None and _DATE_WORDS.search(before):
                 previous = self._parse(before)
                 when, when_text = date_of(previous[:].root, previous[:], published, tense)
-            where = _places(trigger, head, span)
+            where = meeting_place(trigger, head, span)
             yield StoredEvent(
                 id=0,
                 passage_id=hit.passage_id,
@@ -598,7 +577,7 @@ def _frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[s
             and (token.doc[token.i + 1].head.i == token.i or token.head.i == token.i + 1)
         ):
             continue  # not the last word of a name
-        if _after_place_preposition(token) or _before_a_title(token) or _inside_entity(token):
+        if after_place_preposition(token) or _before_a_title(token) or _inside_entity(token):
             continue
         person = person_of(token, context) or _untagged_person(token, trigger, context)
         if person and looks_like_a_person(person) and person not in people:
@@ -682,121 +661,3 @@ def _before_a_title(token: Token) -> bool:
         "and",
         "for",
     }
-
-
-def _after_place_preposition(token: Token) -> bool:
-    """ "in Geneva", "at the White House": a place, not a participant."""
-    node = token
-    while node.dep_ in ("compound", "flat", "amod") and node.head is not node:
-        node = node.head
-    if node.dep_ != "pobj":
-        return False
-    preposition = node.head
-    if preposition.lower_ == "to":
-        # "flew to Lyon", but "talked to A", "introduced B to A"
-        return preposition.head.lemma_.lower() in _DESTINATION_VERBS
-    return preposition.lower_ in ("in", "at", "from", "near")
-
-
-def _places(trigger: Token, head: Token, span: Span | None = None) -> str | None:
-    """The place of the meeting: the first "in" / "at" / "near" place under the meeting word
-    or its verb (else anywhere in the sentence `span`, when given), with the city it is in
-    when the text says so ("at the Grand Hotel in Lyon" -> "Grand Hotel, Lyon")."""
-    anchors = {trigger.i, head.i}
-    scopes = [(True, [*trigger.subtree, *head.subtree])]
-    if span is not None:
-        scopes.append((False, list(span)))
-    for own, scope in scopes:
-        for token in scope:
-            obj = _place_object(token)
-            if obj is None or (own and _in_another_clause(token, anchors)):
-                continue
-            found = [_place_words(obj)]
-            after = obj.right_edge.i + 1
-            following = [obj.doc[after]] if after < len(obj.doc) else []
-            for child in [*obj.children, *following]:
-                if (inner := _place_object(child)) is not None:
-                    found.append(_place_words(inner))
-                    break
-            return ", ".join(dict.fromkeys(p for p in found if p)) or None
-    return None
-
-
-def _in_another_clause(prep: Token, anchors: set[int]) -> bool:
-    """Whether a place phrase belongs to another verb than the meeting's: "for the welcome
-    A gave him in May, B welcomed A at ..." (a participle of the meeting noun, "talks held at
-    ...", is the meeting's own)."""
-    for ancestor in prep.ancestors:
-        if ancestor.i in anchors:
-            return False
-        if ancestor.pos_ in ("VERB", "AUX") and not (
-            ancestor.dep_ in ("acl", "relcl") and ancestor.head.i in anchors
-        ):
-            return True
-    return False
-
-
-def _place_object(prep: Token) -> Token | None:
-    """The place an "in" / "at" / "near" phrase names, or None."""
-    if prep.dep_ != "prep" or prep.lower_ not in ("in", "at", "near", "to"):
-        return None
-    if prep.lower_ == "to" and prep.head.lemma_.lower() not in _DESTINATION_VERBS:
-        return None
-    for obj in prep.children:
-        if obj.dep_ != "pobj" or _is_calendar(obj):
-            continue
-        # "in the Polish capital, Warsaw": the name in apposition
-        if not is_place(obj, prep.lower_):
-            obj = next((c for c in obj.children if c.dep_ == "appos" and is_place(c)), obj)
-        # "in the Green Room", "at the Grand Hotel": the small model often calls a building
-        # an organisation; no one is met "in" an organisation.
-        named = obj.pos_ == "PROPN" and obj.ent_type_ in ("ORG", "FAC", "")
-        # one flies to, or is welcomed to, a place, whatever the tagger says
-        named = named or (prep.lower_ == "to" and obj.pos_ == "PROPN")
-        if is_place(obj, prep.lower_) or named or _named_venue(obj):
-            return obj
-        if obj.lower_ in VENUE_NOUNS and (inner := _located(obj)) is not None:
-            return inner  # "at his mansion on the shores of Lake Verde": Lake Verde
-    return None
-
-
-def _located(venue: Token) -> Token | None:
-    """The named place a room or building is in or by: "mansion on the shores of Lake Verde",
-    "a villa outside Porto", "a private room at the Rosewood hotel"."""
-    for prep in venue.children:
-        if prep.dep_ != "prep" or prep.lower_ not in ("in", "at", "on", "near", "outside", "by"):
-            continue
-        for obj in prep.children:
-            for node in [obj, *obj.subtree]:
-                if node.dep_ != "pobj":
-                    continue
-                if (node.pos_ == "PROPN" and is_place(node)) or _named_venue(node):
-                    return node
-    return None
-
-
-def _named_venue(obj: Token) -> bool:
-    """ "in his Lyon office", "at the Belmont residence": a room or building of a named
-    place or owner."""
-    return obj.lower_ in VENUE_NOUNS and any(
-        c.dep_ in ("compound", "amod") and c.pos_ == "PROPN" for c in obj.children
-    )
-
-
-def _place_words(obj: Token) -> str:
-    return place_text(obj) if obj.ent_type_ else _proper_phrase(obj)
-
-
-def _proper_phrase(token: Token) -> str:
-    """ "St. John's Tower", "the Lyon office" -> "Lyon office", "his office" -> "office"."""
-    words = [
-        t
-        for t in token.subtree
-        if t.i <= token.i and t.dep_ != "det" and not (t.dep_ == "poss" and t.pos_ == "PRON")
-    ]
-    start = next((i for i, t in enumerate(words) if t.dep_ != "case"), 0)
-    return "".join(t.text_with_ws for t in words[start:]).strip(" ,.")
-
-
-def _is_calendar(token: Token) -> bool:
-    return token.ent_type_ in ("DATE", "TIME")

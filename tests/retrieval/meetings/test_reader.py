@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from retrieval.meetings.names import ArticleNames, display_name, looks_like_a_person
-from retrieval.meetings.reader import MeetingReader, dateline_place, mentions
+from retrieval.meetings.places import dateline_place
+from retrieval.meetings.reader import MeetingReader, mentions
 from retrieval.nlp import load_nlp
 from retrieval.qa.questions import QuestionReader
 from retrieval.qa.search import Hit

@@ -1,0 +1,169 @@
+"""Where a meeting was: the places a sentence gives it, its article's dateline.
+
+"in Geneva", "at the Grand Hotel in Lyon" (the venue with its city), "near St. Anne's Tower",
+"in the Polish capital, Warsaw", "in his Lyon office", "a private room at the Harbour hotel",
+"flew to Lyon for talks": the place phrases under the meeting word or its verb, never those
+of another clause ("for the welcome A gave him in Porto, B welcomed A at ...").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from retrieval.meetings.extract import is_place, place_text
+from retrieval.meetings.vocab import VENUE_NOUNS
+from retrieval.store.events import normalize_name
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+__all__ = ["after_place_preposition", "dateline_match", "dateline_place", "meeting_place"]
+
+# A dateline: "GENEVA (Reuters) -", "WASHINGTON, March 8 (AP) —", "Seoul, Korea —".
+_DATELINE = re.compile(
+    r"^\s*([A-Z][A-Za-z'’.-]+(?:[ -][A-Z][A-Za-z'’.-]+){0,3})"
+    r"(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+)?)?"
+    r"(?:,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
+    r"\s*(?:\([^)]{2,40}\))?\s*[-–—]{1,2}\s"
+)
+# Verbs whose "to" phrase is where the meeting is: "flew to Lyon for talks", "welcomed B to
+# the palace".
+_DESTINATION_VERBS = frozenset("fly travel go come head return welcome".split())
+
+
+def dateline_match(text: str) -> re.Match[str] | None:
+    """The dateline opening a text ("LYON (Ledger Wire) - "), or None."""
+    return _DATELINE.match(text)
+
+
+def dateline_place(text: str) -> str | None:
+    """The place of a dateline opening a passage, as the article writes it in the text
+    ("GENEVA (Reuters) - ..." -> "Geneva" when the capitals are only the dateline's style)."""
+    match = _DATELINE.match(text)
+    if not match:
+        return None
+    place = match.group(1).strip(" ,.")
+    if place.isupper():
+        place = "".join(w.capitalize() for w in re.split(r"(\s|-)", place))
+    if normalize_name(place) in ("by", "") or len(place) < 3 or place.lower().startswith("by "):
+        return None  # "By Ana Ruiz -": a byline
+    return place
+
+
+def after_place_preposition(token: Token) -> bool:
+    """ "in Geneva", "at the White House": a place, not a participant."""
+    node = token
+    while node.dep_ in ("compound", "flat", "amod") and node.head is not node:
+        node = node.head
+    if node.dep_ != "pobj":
+        return False
+    preposition = node.head
+    if preposition.lower_ == "to":
+        # "flew to Lyon", but "talked to A", "introduced B to A"
+        return preposition.head.lemma_.lower() in _DESTINATION_VERBS
+    return preposition.lower_ in ("in", "at", "from", "near")
+
+
+def meeting_place(trigger: Token, head: Token, span: Span | None = None) -> str | None:
+    """The place of the meeting: the first "in" / "at" / "near" place under the meeting word
+    or its verb (else anywhere in the sentence `span`, when given), with the city it is in
+    when the text says so ("at the Grand Hotel in Lyon" -> "Grand Hotel, Lyon")."""
+    anchors = {trigger.i, head.i}
+    scopes = [(True, [*trigger.subtree, *head.subtree])]
+    if span is not None:
+        scopes.append((False, list(span)))
+    for own, scope in scopes:
+        for token in scope:
+            obj = _place_object(token)
+            if obj is None or (own and _in_another_clause(token, anchors)):
+                continue
+            found = [_place_words(obj)]
+            after = obj.right_edge.i + 1
+            following = [obj.doc[after]] if after < len(obj.doc) else []
+            for child in [*obj.children, *following]:
+                if (inner := _place_object(child)) is not None:
+                    found.append(_place_words(inner))
+                    break
+            return ", ".join(dict.fromkeys(p for p in found if p)) or None
+    return None
+
+
+def _in_another_clause(prep: Token, anchors: set[int]) -> bool:
+    """Whether a place phrase belongs to another verb than the meeting's: "for the welcome
+    A gave him in May, B welcomed A at ..." (a participle of the meeting noun, "talks held at
+    ...", is the meeting's own)."""
+    for ancestor in prep.ancestors:
+        if ancestor.i in anchors:
+            return False
+        if ancestor.pos_ in ("VERB", "AUX") and not (
+            ancestor.dep_ in ("acl", "relcl") and ancestor.head.i in anchors
+        ):
+            return True
+    return False
+
+
+def _place_object(prep: Token) -> Token | None:
+    """The place an "in" / "at" / "near" phrase names, or None."""
+    if prep.dep_ != "prep" or prep.lower_ not in ("in", "at", "near", "to"):
+        return None
+    if prep.lower_ == "to" and prep.head.lemma_.lower() not in _DESTINATION_VERBS:
+        return None
+    for obj in prep.children:
+        if obj.dep_ != "pobj" or _is_calendar(obj):
+            continue
+        # "in the Polish capital, Warsaw": the name in apposition
+        if not is_place(obj, prep.lower_):
+            obj = next((c for c in obj.children if c.dep_ == "appos" and is_place(c)), obj)
+        # "in the Green Room", "at the Grand Hotel": the small model often calls a building
+        # an organisation; no one is met "in" an organisation.
+        named = obj.pos_ == "PROPN" and obj.ent_type_ in ("ORG", "FAC", "")
+        # one flies to, or is welcomed to, a place, whatever the tagger says
+        named = named or (prep.lower_ == "to" and obj.pos_ == "PROPN")
+        if is_place(obj, prep.lower_) or named or _named_venue(obj):
+            return obj
+        if obj.lower_ in VENUE_NOUNS and (inner := _located(obj)) is not None:
+            return inner  # "at his mansion on the shores of Lake Verde": Lake Verde
+    return None
+
+
+def _located(venue: Token) -> Token | None:
+    """The named place a room or building is in or by: "mansion on the shores of Lake Verde",
+    "a villa outside Porto", "a private room at the Rosewood hotel"."""
+    for prep in venue.children:
+        if prep.dep_ != "prep" or prep.lower_ not in ("in", "at", "on", "near", "outside", "by"):
+            continue
+        for obj in prep.children:
+            for node in [obj, *obj.subtree]:
+                if node.dep_ != "pobj":
+                    continue
+                if (node.pos_ == "PROPN" and is_place(node)) or _named_venue(node):
+                    return node
+    return None
+
+
+def _named_venue(obj: Token) -> bool:
+    """ "in his Lyon office", "at the Belmont residence": a room or building of a named
+    place or owner."""
+    return obj.lower_ in VENUE_NOUNS and any(
+        c.dep_ in ("compound", "amod") and c.pos_ == "PROPN" for c in obj.children
+    )
+
+
+def _place_words(obj: Token) -> str:
+    return place_text(obj) if obj.ent_type_ else _proper_phrase(obj)
+
+
+def _proper_phrase(token: Token) -> str:
+    """ "St. John's Tower", "the Lyon office" -> "Lyon office", "his office" -> "office"."""
+    words = [
+        t
+        for t in token.subtree
+        if t.i <= token.i and t.dep_ != "det" and not (t.dep_ == "poss" and t.pos_ == "PRON")
+    ]
+    start = next((i for i, t in enumerate(words) if t.dep_ != "case"), 0)
+    return "".join(t.text_with_ws for t in words[start:]).strip(" ,.")
+
+
+def _is_calendar(token: Token) -> bool:
+    return token.ent_type_ in ("DATE", "TIME")
