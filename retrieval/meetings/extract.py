@@ -567,9 +567,11 @@ def tense_of(verb: Token) -> tuple[Tense, str]:
     if verb.tag_ in ("VBZ", "VBP") and any(c.lower_ == "to" for c in verb.children):
         return "future", ANNOUNCED
     if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and (
-        verb.head.lemma_ == "be" and verb.dep_ == "xcomp"
+        (verb.head.lemma_ == "be" and verb.dep_ == "xcomp")
+        or (verb.dep_ == "acl" and verb.head.dep_ == "ROOT")
     ):
-        return "future", ANNOUNCED  # "is to meet", "was to meet": a plan
+        # "is to meet", "was to meet": a plan; a headline's "A to meet B in Lyon" too
+        return "future", ANNOUNCED
     if verb.tag_ == "VB" and any(
         t.lower_ in ("will", "'ll", "shall") for t in verb.doc[verb.sent.start : verb.i]
     ):

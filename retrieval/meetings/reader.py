@@ -535,6 +535,8 @@ def _frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[s
     """The people of the meeting's frame, whether a group word ("the two", "they", "their",
     "both") stands in it for people named before, and whether "he" / "she" does."""
     frame = {trigger.i, head.i}
+    if _headline_infinitive(trigger):
+        frame.add(trigger.head.i)  # "Ana Ruiz to meet Tomas Elgin in Lyon"
     governors = _governors(head)
     for verb in governors:
         if verb.dep_ == "relcl" and any(
@@ -583,6 +585,16 @@ def _frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[s
         if person and looks_like_a_person(person) and person not in people:
             people.append(person)
     return people, group, pronoun
+
+
+def _headline_infinitive(trigger: Token) -> bool:
+    """ "A to meet B on Friday": a headline's plan, A the subject the grammar leaves out."""
+    return (
+        trigger.dep_ == "acl"
+        and trigger.head.dep_ == "ROOT"
+        and trigger.head.pos_ == "PROPN"
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in trigger.children)
+    )
 
 
 def _attended(trigger: Token) -> Token | None:

@@ -303,6 +303,11 @@ def test_a_headline_in_sentence_case_states_a_meeting(reader: MeetingReader) -> 
     assert [(e.with_, e.where, e.when) for e in events] == [
         (("Tomas Elgin",), "Porto", date(2024, 5, 12))
     ]
+    # a headline's infinitive is a plan of its subject
+    events = _read(reader, ["Ana Ruiz"], text, "Ana Ruiz to meet Tomas Elgin in Porto on Friday")
+    assert [(e.with_, e.when, e.status) for e in events] == [
+        (("Tomas Elgin",), date(2024, 5, 17), ANNOUNCED)
+    ]
     # a headline in title case is not parsed: its capitals say nothing
     assert not _read(reader, ["Ana Ruiz"], text, "Ana Ruiz Meets Tomas Elgin In Porto")
 
