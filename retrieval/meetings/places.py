@@ -27,9 +27,11 @@ _DATELINE = re.compile(
     r"(?:,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
     r"\s*(?:\([^)]{2,40}\))?\s*[-–—]{1,2}\s"
 )
-# Verbs whose "to" phrase is where the meeting is: "flew to Lyon for talks", "welcomed B to
-# the palace".
-_DESTINATION_VERBS = frozenset("fly travel go come head return welcome".split())
+# Words of travel whose "to" phrase is where the meeting is: "flew to Lyon for talks",
+# "welcomed B to the palace", "during a visit to Porto", "on a trip to Porto".
+_DESTINATION_VERBS = frozenset(
+    "fly travel go come head return welcome trip visit journey tour flight voyage".split()
+)
 
 
 def dateline_match(text: str) -> re.Match[str] | None:
@@ -62,7 +64,7 @@ def after_place_preposition(token: Token) -> bool:
     if preposition.lower_ == "to":
         # "flew to Lyon", but "talked to A", "introduced B to A"
         return preposition.head.lemma_.lower() in _DESTINATION_VERBS
-    return preposition.lower_ in ("in", "at", "from", "near")
+    return preposition.lower_ in ("in", "at", "from", "near", "aboard")
 
 
 def meeting_place(trigger: Token, head: Token, span: Span | None = None) -> str | None:
@@ -105,7 +107,7 @@ def _in_another_clause(prep: Token, anchors: set[int]) -> bool:
 
 def _place_object(prep: Token) -> Token | None:
     """The place an "in" / "at" / "near" phrase names, or None."""
-    if prep.dep_ != "prep" or prep.lower_ not in ("in", "at", "near", "to"):
+    if prep.dep_ != "prep" or prep.lower_ not in ("in", "at", "near", "to", "aboard"):
         return None
     if prep.lower_ == "to" and prep.head.lemma_.lower() not in _DESTINATION_VERBS:
         return None

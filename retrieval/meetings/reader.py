@@ -647,8 +647,15 @@ def _in_frame(token: Token, frame: set[int], governors: list[Token]) -> bool:
         if node.dep_ not in _PHRASE_DEPS and node.dep_ != "prep":
             return False
         parent = node.head
-        if parent.i in frame and node.dep_ == "prep" and node.lower_ not in _PARTY_PREPOSITIONS:
-            return False  # "spoke about A", "talks on A's future": A is not there
+        if (
+            parent.i in frame
+            and node.dep_ == "prep"
+            and (
+                node.lower_ not in _PARTY_PREPOSITIONS
+                or (node.lower_ == "on" and parent.lemma_.lower() not in CALL_VERBS)
+            )
+        ):
+            return False  # "spoke about A", "on a trip to Porto": not a party; "called on A" is
         if parent.pos_ in ("VERB", "AUX") and parent.i not in frame:
             if node.dep_ == "agent" and parent.dep_ == "acl":
                 node = parent.head  # "a delegation led by A": A is there

@@ -372,6 +372,10 @@ def test_the_place_of_a_later_sentence_is_the_meeting_s_own(reader: MeetingReade
         # possessive names of a building are kept whole
         ("Ana Ruiz received Tomas Elgin near St. Anne's Tower on Monday.",
          date(2024, 5, 13), "St. Anne's Tower"),
+        # a visit or trip to a place: there; "on a trip" brings no one in
+        ("Ana Ruiz met Tomas Elgin during a visit to Porto on Monday.", date(2024, 5, 13),
+         "Porto"),
+        ("On a trip to Porto on Monday, Ana Ruiz met Tomas Elgin.", date(2024, 5, 13), "Porto"),
         # an invitation elsewhere is not the meeting's place
         ("Ana Ruiz met Tomas Elgin on Monday and invited him to Geneva.", date(2024, 5, 13), None),
     ],
