@@ -652,7 +652,13 @@ def _in_frame(token: Token, frame: set[int], governors: list[Token]) -> bool:
             and node.dep_ == "prep"
             and (
                 node.lower_ not in _PARTY_PREPOSITIONS
-                or (node.lower_ == "on" and parent.lemma_.lower() not in CALL_VERBS)
+                or (
+                    node.lower_ == "on"
+                    and parent.lemma_.lower() not in CALL_VERBS
+                    # "the summit on Wednesday local time between A and B": the small model
+                    # hangs the parties under the day
+                    and not any(t.ent_type_ in ("DATE", "TIME") for t in node.subtree)
+                )
             )
         ):
             return False  # "spoke about A", "on a trip to Porto": not a party; "called on A" is

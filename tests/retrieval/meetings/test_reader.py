@@ -497,6 +497,13 @@ def test_a_planned_meeting_is_ahead_and_a_passive_request_denies_nothing(
     )
     event = _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)[0]
     assert (event.when, event.status) == (date(2024, 5, 17), ANNOUNCED)
+    # the small model hangs "between ..." under the day: the parties are still the summit's
+    text = (
+        "Efforts have grown in the weeks leading up to the planned summit on Friday local time "
+        "between Ana Ruiz and Tomas Elgin in Lyon."
+    )
+    event = _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)[0]
+    assert (event.when, event.where) == (date(2024, 5, 17), "Lyon")
     text = "Tomas Elgin was asked to join the meeting with Ana Ruiz on Monday."
     assert _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)
 
