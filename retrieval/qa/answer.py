@@ -9,7 +9,7 @@
 - when the articles cannot answer, the answer says so, and the nearest passages are offered as
   related reading only.
 
-Everything is deterministic; `explain` records why each passage was chosen.
+Everything is deterministic; an `Explain` records why each passage was chosen.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import re
 
 from retrieval.meetings.reader import MeetingReader
 from retrieval.qa.compose import join
+from retrieval.qa.explain import Explain
 from retrieval.qa.meeting_answer import READ_DEPTH, MeetingAnswerer
 from retrieval.qa.questions import Question, QuestionReader, same_words
 from retrieval.qa.results import NOT_FOUND, Answer, Citation
@@ -55,32 +56,33 @@ class Answerer:
         prior = previous.understood if previous is not None else None
         question = self.reader.read(text, prior)
         query = f"{prior.text} {text}" if question.follow_up and prior is not None else text
-        why: list[str] = [_describe(question)]
+        why = Explain(explain)
+        why(_describe(question))
         unknown = self._unknown_sources(question, query)
         if unknown:
-            why.append(f"cites outlets not in the store: {', '.join(unknown)}")
-            return self._not_found(question, query, why, explain, unknown)
+            why(f"cites outlets not in the store: {', '.join(unknown)}")
+            return self._not_found(question, query, why, unknown)
         if question.asks_meeting:
             top = self.searcher.search(query, READ_DEPTH)
             names = self.meeting_answers.required_names(question, top, why)
             if names:
-                answer = self.meeting_answers.answer(question, names, top, query, why, explain)
-                return answer or self._not_found(question, query, why, explain)
-            why.append("no one named takes part in a meeting: answering from passages")
-        return self._extractive(question, query, why, explain)
+                answer = self.meeting_answers.answer(question, names, top, query, why)
+                return answer or self._not_found(question, query, why)
+            why("no one named takes part in a meeting: answering from passages")
+        return self._extractive(question, query, why)
 
     # -- other questions ----------------------------------------------------------------------
 
-    def _extractive(self, question: Question, query: str, why: list[str], explain: bool) -> Answer:
+    def _extractive(self, question: Question, query: str, why: Explain) -> Answer:
         hits = self.searcher.search(query, 10)
         if not hits:
-            return self._not_found(question, query, why, explain)
+            return self._not_found(question, query, why)
         outlets = self.store.outlets()
         names = [n for n in question.names if not _is_outlet_name(n, [*outlets, *question.sources])]
         missing = _missing_names(names, hits, [*outlets, *question.sources])
         if names and len(missing) == len(names):
-            why.append(f"the passages found never mention {', '.join(missing)}")
-            return self._not_found(question, query, why, explain, hits=hits)
+            why(f"the passages found never mention {', '.join(missing)}")
+            return self._not_found(question, query, why, hits=hits)
         terms = question_terms(query)
         citations: list[Citation] = []
         # One sentence per article first: the facts a question joins come from different ones.
@@ -89,14 +91,14 @@ class Answerer:
         ordered = distinct + [h for h in hits[:5] if h not in distinct]
         for hit in ordered:
             sentence, overlap = best_sentence(hit.text, terms)
-            why.append(f"passage {hit.passage_id}: best sentence shares {overlap} words")
+            why(f"passage {hit.passage_id}: best sentence shares {overlap} words")
             if overlap == 0:
                 continue
             citations.append(Citation(len(citations) + 1, hit, sentence))
             if len(citations) == 3:
                 break
         if not citations:
-            return self._not_found(question, query, why, explain, hits=hits)
+            return self._not_found(question, query, why, hits=hits)
         text = " ".join(f"{cite_ready(c.quote)} [{c.n}]" for c in citations)
         return Answer(
             question=question.text,
@@ -106,7 +108,7 @@ class Answerer:
             values=(),
             citations=tuple(citations),
             passages=tuple(hits[:5]),
-            explanation=tuple(why) if explain else (),
+            explanation=why.lines,
             understood=question,
         )
 
@@ -128,8 +130,7 @@ class Answerer:
         self,
         question: Question,
         query: str,
-        why: list[str],
-        explain: bool,
+        why: Explain,
         unknown: list[str] | None = None,
         hits: list[Hit] | None = None,
     ) -> Answer:
@@ -145,7 +146,7 @@ class Answerer:
             found=False,
             kind="none",
             passages=tuple(related),
-            explanation=tuple(why) if explain else (),
+            explanation=why.lines,
             understood=question,
         )
 

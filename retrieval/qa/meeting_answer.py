@@ -26,6 +26,7 @@ from retrieval.qa.compose import (
     when_sentence,
     with_role,
 )
+from retrieval.qa.explain import Explain
 from retrieval.qa.questions import Question
 from retrieval.qa.results import Answer, Citation
 from retrieval.qa.search import Hit, Searcher
@@ -51,18 +52,17 @@ class MeetingAnswerer:
         names: list[str],
         top: list[Hit],
         query: str,
-        why: list[str],
-        explain: bool,
+        why: Explain,
     ) -> Answer | None:
         candidates = [
             e for e in self.store.events_involving(names) if all(e.involves(n) for n in names)
         ]
-        why.append(f"{len(candidates)} events involve {' and '.join(names)}")
+        why(f"{len(candidates)} events involve {' and '.join(names)}")
         # The best passages for the question, read for those people: they find what the
         # extraction at ingest missed, and fill a day or a place it did not see.
         asked = frozenset(w.lower() for w in re.findall(r"[\w'-]+", question.text))
         read = self.meetings.read(names, top, asked)
-        why.append(f"{len(read)} meetings read in the best {READ_DEPTH} passages")
+        why(f"{len(read)} meetings read in the best {READ_DEPTH} passages")
         candidates = _merge(candidates, read)
         if not candidates:
             return None
@@ -73,7 +73,7 @@ class MeetingAnswerer:
             for e in candidates
         ]
         fitting = [e for e in candidates if self._fits(e, question, hits)]
-        why.append(f"{len(fitting)} fit the place and period asked")
+        why(f"{len(fitting)} fit the place and period asked")
         if not fitting:
             return None
         slot = {"when": lambda e: e.when is not None, "where": lambda e: e.where is not None}.get(
@@ -86,7 +86,7 @@ class MeetingAnswerer:
             and asked_kind(question.text) != "meet"
         ):
             # "Who did Truss call on?" asks about the calls, not every meeting of the trip.
-            why.append(f"{len(same_kind)} of them are a {asked_kind(question.text)}")
+            why(f"{len(same_kind)} of them are a {asked_kind(question.text)}")
             fitting = same_kind
         ranking = {pid: r for r, (pid, _) in enumerate(self.searcher.rank(query, RANK_DEPTH))}
         # Among the events of the same people, the article that matches the question best
@@ -109,19 +109,19 @@ class MeetingAnswerer:
             )
         )
         if question.kind == "who":
-            return self._who(question, names, fitting, hits, why, explain)
+            return self._who(question, names, fitting, hits, why)
         if question.kind == "whether":
             # "Did they meet?": a report that they met answers it better than a plan to.
             fitting.sort(key=lambda e: e.status == ANNOUNCED)
         elif question.future:
             # "When will they meet again?": the plan, not the meeting that already happened.
             fitting.sort(key=lambda e: (not slot(e), e.status != ANNOUNCED))
-            why.append("the question asks about a meeting to come: plans first")
+            why("the question asks about a meeting to come: plans first")
         best = fitting[0]
         if not slot(best):
-            why.append(f"no event of them says {question.kind}")
+            why(f"no event of them says {question.kind}")
             return None
-        why.append(
+        why(
             f"chose event {best.id} (passage {best.passage_id}, rank "
             f"{ranking.get(best.passage_id, 'beyond ' + str(RANK_DEPTH))}): {best.sentence[:120]}"
         )
@@ -138,7 +138,7 @@ class MeetingAnswerer:
                 # Announced in advance, and a later article says it happened: say both.
                 citations.append(Citation(2, later, confirmed.quoted))
                 used.append(confirmed)
-                why.append(f"event {confirmed.id} reports the meeting announced by {best.id}")
+                why(f"event {confirmed.id} reports the meeting announced by {best.id}")
             other = _another_meeting(best, fitting, ranking, used)
             if other is not None and other.when is not None:
                 # Two meetings of the same people fit the question equally well: say both.
@@ -149,7 +149,7 @@ class MeetingAnswerer:
                     f" The articles also tell of a meeting of {pair(other)} on "
                     f"{long_date(other.when)} [{n}]."
                 )
-                why.append(f"event {other.id} is another meeting that fits as well")
+                why(f"event {other.id} is another meeting that fits as well")
         elif question.kind == "whether":
             place = f" in {best.where}" if best.where else ""
             day = f" on {long_date(best.when)}" if best.when else ""
@@ -177,7 +177,7 @@ class MeetingAnswerer:
             citations=tuple(citations),
             events=tuple(used),
             passages=tuple(c.hit for c in citations),
-            explanation=tuple(why) if explain else (),
+            explanation=why.lines,
             understood=question,
         )
 
@@ -187,8 +187,7 @@ class MeetingAnswerer:
         names: list[str],
         events: list[StoredEvent],
         hits: dict[int, Hit],
-        why: list[str],
-        explain: bool,
+        why: Explain,
     ) -> Answer | None:
         """Everyone the named people met at the meeting asked about, each with its source.
         Unless the question narrows by place or period, that is the best-ranked meeting: the
@@ -212,7 +211,7 @@ class MeetingAnswerer:
             cited.setdefault(event.passage_id, []).extend(new)
             used.append(event)
         if not people:
-            why.append("the events name no one else")
+            why("the events name no one else")
             return None
         citations = tuple(
             Citation(n, hits[pid], next(e.quoted for e in used if e.passage_id == pid))
@@ -227,7 +226,7 @@ class MeetingAnswerer:
             named = [with_role(p, used) for p in cited[pid]]
             parts.append(f"{verb} {join(named)}{where} [{citation.n}]")
         text = f"{subject} " + "; and ".join(parts) + "."
-        why.append(f"people met: {', '.join(people)}")
+        why(f"people met: {', '.join(people)}")
         return Answer(
             question=question.text,
             text=text,
@@ -237,11 +236,11 @@ class MeetingAnswerer:
             citations=citations,
             events=tuple(used),
             passages=tuple(c.hit for c in citations),
-            explanation=tuple(why) if explain else (),
+            explanation=why.lines,
             understood=question,
         )
 
-    def required_names(self, question: Question, top: list[Hit], why: list[str]) -> list[str]:
+    def required_names(self, question: Question, top: list[Hit], why: Explain) -> list[str]:
         """The question's names that must take part: the people. A name that cannot be a
         person's ("G7", "the White House", "NATO") narrows nothing, and neither does a name
         the tagger called a place or an organisation that takes part in no stored event;
@@ -250,17 +249,17 @@ class MeetingAnswerer:
         required = []
         for name in question.names:
             if not looks_like_a_person(name):
-                why.append(f"{name!r} is not a person's name; not required")
+                why(f"{name!r} is not a person's name; not required")
                 continue
             if name in question.topics:
-                why.append(f"{name!r} is what the question is about, not who met; not required")
+                why(f"{name!r} is what the question is about, not who met; not required")
                 continue
             involved = any(e.involves(name) for e in self.store.events_involving([name]))
             full_name = len(name.split()) >= 2 and name not in question.entities
             if not (involved or name in question.persons or full_name) and not any(
                 len(self._article_names(h).resolve(name).split()) >= 2 for h in top
             ):
-                why.append(f"{name!r} is no one in the stored events; not required")
+                why(f"{name!r} is no one in the stored events; not required")
                 continue
             required.append(name)
         return required
