@@ -521,6 +521,7 @@ def _governors(head: Token) -> list[Token]:
             node.dep_ in _CHAIN_DEPS
             and node.head is not node
             and not any(c.dep_ in ("nsubj", "nsubjpass") for c in node.children)
+            and not _describes_an_event(node)
         ):
             # "A is due to meet B": through "due" to "is"; not "A met B a day after C met D",
             # where the clause has a subject of its own
@@ -595,6 +596,23 @@ def _headline_infinitive(trigger: Token) -> bool:
         and trigger.head.pos_ == "PROPN"
         and any(c.dep_ == "aux" and c.lower_ == "to" for c in trigger.children)
     )
+
+
+def _describes_an_event(participle: Token) -> bool:
+    """ "... to speak at the summit, hosted by B": a participle right after a meeting noun
+    tells of that meeting, whatever the parser hangs it on; its subject is not the clause's."""
+    if participle.tag_ != "VBN":
+        return False
+    words = [t for t in participle.doc[: participle.left_edge.i] if not t.is_punct]
+    if not words:
+        return False
+    # the noun phrase just before: "the summit", "the UK Summit on AI Safety"
+    for node in [words[-1], *words[-1].ancestors]:
+        if node.pos_ in ("VERB", "AUX"):
+            return False
+        if node.lemma_.lower() in EVENT_NOUNS | _GATHERINGS:
+            return True
+    return False
 
 
 def _attended(trigger: Token) -> Token | None:
