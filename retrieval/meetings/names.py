@@ -44,7 +44,7 @@ class ArticleNames:
         # `preferred`: the names a question asks about; a short mention resolves to one of
         # them before a more frequent full name of the article ("Musk" is the "Elon Musk"
         # asked about, not a headline's "Earth Musk").
-        self.preferred = {normalize_name(n) for n in preferred}
+        self.preferred = {normalize_name(n): n for n in preferred if len(n.split()) >= 2}
         passages = list(passages)
         counts: Counter[str] = Counter()
         # A headline in title case ("Leader Is Welcomed To Capital") is one capitalised run:
@@ -74,6 +74,11 @@ class ArticleNames:
         tokens = normalize_name(clean).split()
         if not tokens:
             return clean
+        for key, name in self.preferred.items():
+            # the surname of the person asked about, whatever else the article runs it into
+            # ("Alameda Bankman-Fried" in a run of capitals)
+            if tokens[-1] == key.split()[-1] and set(tokens) <= set(key.split()):
+                return name
         best: tuple[int, int, int, str] | None = None
         for full, count in self.full_names.items():
             full_tokens = normalize_name(full).split()

@@ -111,6 +111,9 @@ _ATTENDANCE_PREPOSITIONS = frozenset("in at during for".split())
 # Meetings of many, at which being present is not meeting a given other.
 # Words that put a meeting ahead: "the planned summit", "an upcoming visit".
 _PLANNED = frozenset("planned scheduled upcoming proposed expected forthcoming coming".split())
+# A meal one person gives another: "took B (out) to dinner", "invited B for lunch".
+_MEALS = frozenset("dinner lunch breakfast supper".split())
+_TREAT_VERBS = frozenset("take invite treat bring".split())
 _GATHERINGS = frozenset("summit summits conference forum assembly".split())
 _CONVENE = frozenset("hold host convene chair".split())
 # The prepositions that bring in a meeting's people: "met with", "talked to", "talks between",
@@ -497,6 +500,8 @@ def _clause_head(trigger: Token) -> Token:
         ):
             node = node.head
             carries = node.lemma_.lower() in HOLD_VERBS | _VERB_TRIGGERS
+            if trigger.lemma_.lower() in _MEALS and node.lemma_.lower() in _TREAT_VERBS:
+                carries = True  # "took B out to dinner", "invited B to lunch"
             if trigger.lemma_.lower() in _GATHERINGS and node.lemma_.lower() not in _CONVENE:
                 # those who attend or speak at one summit have not met each other for it;
                 # those who hold one have

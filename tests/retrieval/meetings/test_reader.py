@@ -549,3 +549,15 @@ def test_the_day_of_plans_and_reports(
     events = _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)
     assert events, text
     assert (events[0].when, events[0].status) == (when, status)
+
+
+def test_a_meal_given_and_a_surname_of_the_person_asked(reader: MeetingReader) -> None:
+    text = (
+        "Ana Ruiz and Vera Hollis flew to Lyon and took Tomas Elgin and his students out to "
+        "dinner at a steakhouse."
+    )
+    assert set(_read(reader, ["Tomas Elgin"], text)[0].with_) == {"Ana Ruiz", "Vera Hollis"}
+    # a run of capitals that ends in the surname asked about is that person
+    names = ArticleNames("News", ["Lyonbank Elgin-Ruiz said.", "Elgin-Ruiz met Vera Hollis."],
+                         ["Tomas Elgin-Ruiz"])  # fmt: skip
+    assert names.resolve("Elgin-Ruiz") == "Tomas Elgin-Ruiz"
