@@ -5,9 +5,11 @@
 - who / when / where / whether about a meeting of named people goes to `MeetingAnswerer`
   (`retrieval.qa.meeting_answer`: the events table and the question-time reader together);
 - other questions get extractive answers: the sentence of each of the best passages that
-  shares most words with the question, each cited;
+  shares most words with the question, each cited, if those sentences answer it
+  (`retrieval.qa.answerable`: the answer type the question expects, its words covered, its
+  names and years);
 - when the articles cannot answer, the answer says so, and the nearest passages are offered as
-  related reading only.
+  related reading only; a passage answer refused quotes the closest sentence as such.
 
 Everything is deterministic; an `Explain` records why each passage was chosen.
 """
@@ -15,8 +17,10 @@ Everything is deterministic; an `Explain` records why each passage was chosen.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from retrieval.meetings.reader import MeetingReader
+from retrieval.qa.answerable import Answerability, Verdict
 from retrieval.qa.compose import join
 from retrieval.qa.explain import Explain
 from retrieval.qa.meeting_answer import READ_DEPTH, MeetingAnswerer
@@ -46,6 +50,7 @@ class Answerer:
         self.related = related
         reading = meetings or MeetingReader(reader.nlp, self.store.article_text)
         self.meeting_answers = MeetingAnswerer(searcher, reading)
+        self.answerability = Answerability(reader.nlp)
 
     def ask(self, text: str, previous: Answer | None = None, explain: bool = False) -> Answer:
         """Answer one question; `previous` is the last turn of the same conversation."""
@@ -67,7 +72,7 @@ class Answerer:
             names = self.meeting_answers.required_names(question, top, why)
             if names:
                 answer = self.meeting_answers.answer(question, names, top, query, why)
-                return answer or self._not_found(question, query, why)
+                return answer or self._not_found(question, query, why, rule="meeting")
             why("no one named takes part in a meeting: answering from passages")
         return self._extractive(question, query, why)
 
@@ -82,7 +87,7 @@ class Answerer:
         missing = _missing_names(names, hits, [*outlets, *question.sources])
         if names and len(missing) == len(names):
             why(f"the passages found never mention {', '.join(missing)}")
-            return self._not_found(question, query, why, hits=hits)
+            return self._not_found(question, query, why, hits=hits, rule="names")
         terms = question_terms(query)
         citations: list[Citation] = []
         # One sentence per article first: the facts a question joins come from different ones.
@@ -99,6 +104,10 @@ class Answerer:
                 break
         if not citations:
             return self._not_found(question, query, why, hits=hits)
+        verdict = self._judge(question, citations, outlets, hits)
+        why(verdict.describe())
+        if not verdict.answerable:
+            return self._closest(question, query, why, citations[0], hits, verdict)
         text = " ".join(f"{cite_ready(c.quote)} [{c.n}]" for c in citations)
         return Answer(
             question=question.text,
@@ -111,6 +120,31 @@ class Answerer:
             explanation=why.lines,
             understood=question,
         )
+
+    def _judge(
+        self, question: Question, citations: list[Citation], outlets: list[str], hits: list[Hit]
+    ) -> Verdict:
+        lexical = self.searcher.lexical()
+        self.answerability.use_frequencies(lexical, lexical.document_frequencies(), len(lexical))
+        quoted = [(c.hit, c.quote) for c in citations]
+        return self.answerability.judge(question, quoted, outlets, hits)
+
+    def _closest(
+        self,
+        question: Question,
+        query: str,
+        why: Explain,
+        closest: Citation,
+        hits: list[Hit],
+        verdict: Verdict,
+    ) -> Answer:
+        """A refusal that quotes the closest sentence, as related reading, never as the answer."""
+        refusal = self._not_found(question, query, why, hits=hits, rule=verdict.rule)
+        text = (
+            f"{NOT_FOUND} The articles don't {_what(question.text)}; the closest: "
+            f"{cite_ready(closest.quote)} [1]"
+        )
+        return replace(refusal, text=text, citations=(replace(closest, n=1),))
 
     def _unknown_sources(self, question: Question, query: str) -> list[str]:
         """Outlets the question cites that the store holds nothing from. A name the best
@@ -133,6 +167,7 @@ class Answerer:
         why: Explain,
         unknown: list[str] | None = None,
         hits: list[Hit] | None = None,
+        rule: str | None = None,
     ) -> Answer:
         related = (hits if hits is not None else self.searcher.search(query, self.related))[
             : self.related
@@ -148,6 +183,7 @@ class Answerer:
             passages=tuple(related),
             explanation=why.lines,
             understood=question,
+            refused_by=rule or ("outlet" if unknown else "passages"),
         )
 
 
@@ -167,6 +203,19 @@ def _describe(question: Question) -> str:
     if question.follow_up:
         parts.append("follow-up")
     return "question: " + ", ".join(parts)
+
+
+def _what(question: str) -> str:
+    """What the articles don't say, for a refusal: "say who won the final" for "Who won the
+    final?"; a question whose word order does not read as a clause is quoted ("answer
+    “Where was Ann born?”")."""
+    text = question.strip().rstrip("?").strip()
+    words = text.lower().split()
+    aux = {"is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "can",
+           "could", "will", "would", "should", "'s"}  # fmt: skip
+    if words[:1] and words[0] in ("who", "what", "which") and not aux & set(words[1:3]):
+        return "say " + text[:1].lower() + text[1:]
+    return f"answer “{question.strip()}”"
 
 
 def _mentions(text: str, phrase: str) -> bool:

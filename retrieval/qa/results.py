@@ -51,6 +51,8 @@ class Answer:
     passages: tuple[Hit, ...] = ()
     explanation: tuple[str, ...] = field(default=(), compare=False)
     understood: Question | None = field(default=None, compare=False)
+    # Why it was refused ("outlet", "passages", or the answerability check's rule).
+    refused_by: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of `newsbot ask --json`."""

@@ -48,6 +48,7 @@ class LexicalIndex:
     ) -> None:
         self.ids = np.asarray(ids, dtype=np.int64)
         self._bm25: bm25s.BM25 | None = None
+        self._frequencies: dict[str, int] | None = None
         if len(documents):
             if cache is None:
                 self._bm25 = _build(documents, k1, b)
@@ -67,6 +68,23 @@ class LexicalIndex:
         if not known:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def document_frequencies(self) -> dict[str, int]:
+        """How many documents hold each indexed word (lower-cased, as BM25 tokenizes them);
+        computed once per index from the index's own postings."""
+        if self._frequencies is None:
+            if self._bm25 is None:
+                self._frequencies = {}
+            else:
+                indptr = np.asarray(self._bm25.scores["indptr"])
+                counts = np.diff(indptr)
+                # bm25s keeps an empty token past the postings: no word, no count.
+                self._frequencies = {
+                    word: int(counts[i])
+                    for word, i in self._bm25.vocab_dict.items()
+                    if word and i < len(counts)
+                }
+        return self._frequencies
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         """The k best passage ids by BM25, with scores; passages sharing no term are left out."""

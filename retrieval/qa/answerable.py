@@ -1,0 +1,388 @@
+"""Whether the sentences a passage answer would quote answer the question at all.
+
+Extractive answers quote the sentences closest to a question; closest is not an answer. Three
+checks, as question-answering systems have made them since TREC, decide:
+
+- **expected answer type**: from the question's form (who -> a person or an organisation;
+  when / what year -> a date; where / which city -> a place; how many / how old -> a number;
+  which company / team -> a name; yes-or-no and the rest -> no type). The quoted sentences
+  must hold an entity (spaCy) or a number of that type that the question does not already
+  name;
+- **coverage**: the question's content words, each weighted by its inverse document frequency
+  over the store's passages (the BM25 index's own postings), found in a quoted sentence (full
+  credit) or only elsewhere in its passage or headline (part credit). A word the store never
+  holds weighs most, a word of every other passage little; so a word shared by accident
+  ("mercury", "opera") covers only its own share of the question;
+- **names and years**: a question naming people, places or things is not answered by
+  passages that name none of them; a year it asks about must be the year of a cited article
+  or be written in its passage.
+
+The score is the coverage, cut by a factor when the type is missing; an answer needs
+`THRESHOLD` (chosen on development questions, docs/evaluation.md). `Verdict.rule` says which
+check refused: "names", "year", or "score".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from retrieval.meetings.vocab import CALENDAR_WORDS
+from retrieval.qa.questions import Question
+from retrieval.qa.search import Hit
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+__all__ = [
+    "LONG_QUESTION",
+    "PASSAGE_CREDIT",
+    "SHORT_QUESTION",
+    "THRESHOLD",
+    "TYPE_MISSING",
+    "Answerability",
+    "Expected",
+    "Term",
+    "Verdict",
+    "expected_type",
+    "salient_terms",
+    "stem",
+    "type_found",
+]
+
+Expected = Literal["person", "date", "place", "number", "name", "yes-no", "any"]
+
+THRESHOLD = 0.7  # an answer's score must reach it (calibrated: docs/evaluation.md)
+PASSAGE_CREDIT = 0.5  # a word found in the passage or headline, not the quoted sentence
+TYPE_MISSING = 0.6  # the score's factor when no quoted sentence holds the expected type
+SHORT_QUESTION = 10  # words: how the best single quote's coverage weighs against all three's
+LONG_QUESTION = 4  # words: past it, the coverage needed falls in proportion
+
+_YES_NO = re.compile(
+    r"^\s*(?:and\s+|so\s+|but\s+)?(?:did|does|do|is|are|was|were|has|have|had|can|could|will|"
+    r"would|should|may|might|must)\b",
+    re.I,
+)
+_NUMBER_ASKED = re.compile(
+    r"\bhow\s+(?:many|much|old|long|far|fast|deep|tall|high|big|large|heavy|often|wide|"
+    r"hot|cold|early|late|short|small)\b",
+    re.I,
+)
+_ASKED = r"(?:what|which)(?:\s+[\w'’-]+){0,3}?\s+"
+_DATE_ASKED = re.compile(rf"\b{_ASKED}(?:years?|months?|decades?|century|date|day|time)\b", re.I)
+_PLACE_ASKED = re.compile(
+    rf"\b{_ASKED}(?:city|cities|country|countries|town|state|region|venue|stadium|place|"
+    r"capital|continent|island|nation)\b",
+    re.I,
+)
+_NAME_ASKED = re.compile(
+    rf"\b{_ASKED}(?:company|companies|firm|firms|team|teams|club|clubs|brand|brands|"
+    r"organi[sz]ations?|party|parties|group|groups|agency|agencies|airline|bank|network|"
+    r"start-?up|band|studio|league|university|school|platform|app|product|device|model|"
+    r"service|outlet|manufacturer|maker|retailer|exchange|fund|individual|person|"
+    r"people|player|entity|organisation)\b",
+    re.I,
+)
+_ENTITY_LABELS: Mapping[str, frozenset[str]] = {
+    "person": frozenset({"PERSON", "ORG", "NORP", "GPE"}),
+    "date": frozenset({"DATE", "TIME"}),
+    "place": frozenset({"GPE", "LOC", "FAC"}),
+    "number": frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME"}),
+    "name": frozenset(
+        {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT"}
+    ),
+}
+_NAME_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "NORP"}
+)
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Words that say nothing of what is asked: function words, question words, and the words
+# questions about the news use to point at their sources.
+_STOP = frozenset(
+    """a an the and or but nor of to in on at by for with from as into onto over under about
+    after before during between among against through without within upon via per than then
+    is are was were be been being am has have had having do does did doing done will would
+    shall should can could may might must ought 's s
+    which who whom whose what when where why how that this these those there here it its
+    i me my we us our you your he him his she her they them their one ones someone something
+    not no yes also both either neither each every any all some such same other another own
+    so very too just only even ever still yet more most much many less least few
+    if whether while whereas although though because since until unless once
+    article articles report reports reported reporting piece story stories coverage source
+    sources outlet according published publication mentioned mention mentions suggest
+    suggests suggested indicate indicates indicated imply implies implied claim claims
+    claimed state states stated say says said note noted notes discuss discussed
+    discussing highlight highlighted describe described regarding concerning considering
+    information detail details news recent recently latest question asked ask tell know
+    thing things way like moment today now currently get gets got getting""".split()
+)
+
+
+# (suffix, replacement, letters that must remain), tried in order; the first that fits wins.
+_SUFFIXES = (
+    ("ies", "y", 2), ("ied", "y", 2), ("sses", "ss", 2), ("ing", "", 3), ("ed", "", 2),
+    ("es", "", 2), ("s", "", 3),
+)  # fmt: skip
+
+
+def stem(word: str) -> str:
+    """A word reduced to a common stem, the same for its usual inflections ("died", "dies"
+    -> "di"; "winning" -> "win"; "companies" -> "company"); deterministic and cheap."""
+    w = word.lower().replace("’", "'")
+    w = re.sub(r"'s?$", "", w)
+    if len(w) <= 2:
+        return w
+    for suffix, repl, rest in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= rest:
+            if suffix == "s" and w.endswith(("ss", "us", "is")):
+                break
+            w = w[: len(w) - len(suffix)] + repl
+            # "winn" -> "win", "stopp" -> "stop"; "fall" and "pass" stay.
+            if suffix in ("ing", "ed") and len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
+                w = w[:-1]
+            break
+    return w[:-1] if len(w) > 2 and w.endswith("e") else w
+
+
+@dataclass(frozen=True)
+class Term:
+    """A content word of a question, its stems (surface and lemma) and its weight."""
+
+    text: str
+    stems: frozenset[str]
+    weight: float
+    name: bool = False  # part of a name (a proper noun or a named entity)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether quoted sentences answer a question, and why."""
+
+    answerable: bool
+    score: float
+    expected: Expected
+    coverage: float
+    typed: bool  # a quoted sentence holds an answer of the expected type
+    rule: str | None = None  # what refused: "names", "year", "score"
+    missing: tuple[str, ...] = ()  # the question's words no cited passage holds
+
+    def describe(self) -> str:
+        """One line for `explain`."""
+        state = "answerable" if self.answerable else f"refused ({self.rule})"
+        line = (
+            f"answerability: {state}, score {self.score:.2f}, coverage {self.coverage:.2f}, "
+            f"expects {self.expected} ({'found' if self.typed else 'not found'})"
+        )
+        if self.missing:
+            line += f"; not in the passages: {', '.join(self.missing)}"
+        return line
+
+
+def expected_type(text: str, question: Question | None = None) -> Expected:
+    """What kind of answer a question asks for, from its form."""
+    text = re.sub(r"\b(what|who|where|when|how)['’]s\b", r"\1 is", text, flags=re.I)
+    if _NUMBER_ASKED.search(text):
+        return "number"
+    if _DATE_ASKED.search(text):
+        return "date"
+    if _PLACE_ASKED.search(text):
+        return "place"
+    if _NAME_ASKED.search(text):
+        return "name"
+    kind = question.kind if question is not None else None
+    first = re.search(r"\b(who|whom|whose|when|where)\b", text, re.I)
+    word = first.group(1).lower() if first else None
+    if kind == "when" or word == "when":
+        return "date"
+    if kind == "where" or word == "where":
+        return "place"
+    if kind == "who" or word in ("who", "whom", "whose"):
+        return "person"
+    if _YES_NO.match(text):
+        return "yes-no"
+    return "any"
+
+
+def type_found(expected: Expected, sentence: Doc, question_words: set[str]) -> bool:
+    """Whether a parsed sentence holds an answer of the expected type that the question does
+    not already give (a "who" question about Ann Lee is not answered by her name)."""
+    labels = _ENTITY_LABELS.get(expected)
+    if labels is None:
+        return True
+
+    def new(span: Span) -> bool:
+        words = {w.lower() for w in _WORD.findall(span.text)} - _STOP
+        return bool(words - question_words)
+
+    if any(ent.label_ in labels and new(ent) for ent in sentence.ents):
+        return True
+    if expected == "date":
+        return any(_YEAR.fullmatch(t.text) and t.text not in question_words for t in sentence)
+    if expected == "number":
+        return any(t.like_num and t.text.lower() not in question_words for t in sentence)
+    return False
+
+
+def salient_terms(
+    doc: Doc, frequencies: Callable[[str], int], documents: int, skip: Iterable[str] = ()
+) -> list[Term]:
+    """The question's content words with their weights: inverse document frequency in the
+    store (BM25's), so that a word the store never holds weighs most. Years and calendar
+    words are left to the year check; `skip` holds the stems of the outlets' words."""
+    skipped = set(skip)
+    terms: dict[str, Term] = {}
+    for token in doc:
+        word = token.text.lower()
+        if not _WORD.fullmatch(word) or word in _STOP or stem(word) in skipped:
+            continue
+        if word in CALENDAR_WORDS or _YEAR.fullmatch(word) or len(word) < 2:
+            continue
+        stems = frozenset({stem(word), stem(token.lemma_)})
+        df = max(frequencies(s) for s in stems)
+        weight = math.log(1 + (documents - df + 0.5) / (df + 0.5))
+        key = stem(word)
+        if key not in terms:
+            name = token.pos_ == "PROPN" or token.ent_type_ in _NAME_LABELS
+            terms[key] = Term(token.text, stems, weight, name)
+    return list(terms.values())
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in _WORD.findall(text)}
+
+
+def _names(doc: Doc, skip: set[str]) -> list[list[str]]:
+    """The names a question gives (entities and runs of proper nouns), each as its words'
+    stems; names of the outlets it cites left out."""
+    names: list[list[str]] = []
+    taken: set[int] = set()
+    for ent in doc.ents:
+        if ent.label_ in _NAME_LABELS:
+            words = [stem(w) for w in _WORD.findall(ent.text) if w.lower() not in _STOP]
+            words = [w for w in words if w not in skip]
+            if words:
+                names.append(words)
+        taken.update(range(ent.start, ent.end))
+    run: list[str] = []
+    for token in [*doc, None]:
+        if token is not None and token.pos_ == "PROPN" and token.i not in taken:
+            if token.text.lower() not in _STOP and stem(token.text) not in skip:
+                run.append(stem(token.text))
+            continue
+        if run:
+            names.append(run)
+            run = []
+    return names
+
+
+class Answerability:
+    """Judges passage answers; one per answer service. `frequencies` gives the store's
+    document frequency of each word (refreshed by the caller when the store changes)."""
+
+    def __init__(self, nlp: Callable[[str], Doc], threshold: float = THRESHOLD) -> None:
+        self.nlp = nlp
+        self.threshold = threshold
+        self._source: object = None
+        self._by_stem: dict[str, int] = {}
+        self._documents = 0
+
+    def use_frequencies(self, source: object, frequencies: Mapping[str, int], n: int) -> None:
+        """The document frequencies of the store's words (`source` identifies them: the same
+        source is not read twice)."""
+        if source is self._source:
+            return
+        by_stem: dict[str, int] = {}
+        for word, count in frequencies.items():
+            key = stem(word)
+            if count > by_stem.get(key, 0):
+                by_stem[key] = count
+        self._source, self._by_stem, self._documents = source, by_stem, n
+
+    def judge(
+        self,
+        question: Question,
+        quoted: Sequence[tuple[Hit, str]],
+        outlets: Sequence[str] = (),
+        found: Sequence[Hit] = (),
+    ) -> Verdict:
+        """Whether the quoted sentences (each with its passage) answer the question; `found`
+        are all the passages the search returned (a name must be in one of them)."""
+        doc = self.nlp(question.text)
+        skip = {
+            stem(w)
+            for outlet in [*question.sources, *outlets]
+            if re.search(rf"\b{re.escape(outlet)}\b", question.text, re.I)
+            for w in _WORD.findall(outlet)
+        }
+        terms = salient_terms(doc, lambda s: self._by_stem.get(s, 0), self._documents, skip)
+        expected = expected_type(question.text, question)
+        sentence_stems = [_stems(quote) for _, quote in quoted]
+        passage_stems = [_stems(f"{hit.title} {hit.text}") for hit, _ in quoted]
+
+        coverage, missing = _coverage(terms, sentence_stems, passage_stems)
+        single = max(
+            (
+                _coverage(terms, [a], [b])[0]
+                for a, b in zip(sentence_stems, passage_stems, strict=True)
+            ),
+            default=0.0,
+        )
+        # A short question asks one thing, which one quote must cover; a long one joins
+        # several facts, which the quotes cover together.
+        share = SHORT_QUESTION / (SHORT_QUESTION + len(terms)) if terms else 1.0
+        coverage = share * single + (1 - share) * coverage
+
+        question_words = {w.lower() for w in _WORD.findall(question.text)}
+        typed = any(type_found(expected, self.nlp(quote), question_words) for _, quote in quoted)
+        # Three quotes cannot hold every word of a long question: past LONG_QUESTION words,
+        # the coverage it needs falls in proportion.
+        length = max(1.0, len(terms) / LONG_QUESTION)
+        score = min(1.0, coverage * (1.0 if typed else TYPE_MISSING) * length)
+
+        rule: str | None = None
+        names = _names(doc, skip)
+        searched = [_stems(f"{hit.title} {hit.text}") for hit in found] or passage_stems
+        if names and not any(all(w in p for w in name) for name in names for p in searched):
+            rule = "names"
+        elif not _years_fit(question, quoted):
+            rule = "year"
+        elif score < self.threshold:
+            rule = "score"
+        return Verdict(rule is None, score, expected, coverage, typed, rule, tuple(missing))
+
+
+def _coverage(
+    terms: Sequence[Term], sentences: Sequence[set[str]], passages: Sequence[set[str]]
+) -> tuple[float, list[str]]:
+    """The weighted share of the terms found: in a quoted sentence, full credit; only in its
+    passage or headline, part credit. And the terms found nowhere."""
+    total = sum(t.weight for t in terms)
+    credit = 0.0
+    missing: list[str] = []
+    for term in terms:
+        if any(term.stems & s for s in sentences):
+            credit += term.weight
+        elif any(term.stems & s for s in passages):
+            credit += PASSAGE_CREDIT * term.weight
+        else:
+            missing.append(term.text)
+    return (credit / total if total else 0.0), missing
+
+
+def _years_fit(question: Question, quoted: Sequence[tuple[Hit, str]]) -> bool:
+    """A year the question names is the year of a cited article or is written in its
+    passage or headline."""
+    years = set(_YEAR.findall(question.text))
+    if not years:
+        return True
+    for hit, _ in quoted:
+        published = hit.published_at.date() if hit.published_at else None
+        if published is not None and str(published.year) in years:
+            return True
+        if years & set(_YEAR.findall(f"{hit.title} {hit.text}")):
+            return True
+    return False

@@ -1,0 +1,139 @@
+"""Answerability of passage answers: the answer type a question expects, the words it needs
+covered, and the whole decision over a store of invented articles
+(tests/retrieval/qa/data/answerability.json)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import ingest
+from retrieval.config import Settings
+from retrieval.nlp import load_nlp
+from retrieval.qa.answer import NOT_FOUND, Answerer
+from retrieval.qa.answerable import expected_type, salient_terms, stem, type_found
+from retrieval.qa.questions import QuestionReader
+from retrieval.qa.search import Searcher
+from retrieval.store import Store
+from retrieval.store.embedder import HashEmbedder
+
+DATA = json.loads((Path(__file__).parent / "data" / "answerability.json").read_text())
+
+
+@pytest.mark.parametrize(
+    ("words", "same"),
+    [
+        (("died", "dies", "die"), True),
+        (("founded", "founding", "founds"), True),
+        (("winning", "win", "wins"), True),
+        (("companies", "company"), True),
+        (("married", "marry", "marries"), True),
+        (("stopped", "stop"), True),
+        (("mill", "mall"), False),
+        (("boss", "bos"), False),
+    ],
+)
+def test_stem_joins_inflections(words: tuple[str, ...], same: bool) -> None:
+    assert (len({stem(w) for w in words}) == 1) is same
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who opened the new bakery on Mill Lane?", "person"),
+        ("When does the ferry start running again?", "date"),
+        ("What year did the lighthouse close?", "date"),
+        ("Where did the regatta finish?", "place"),
+        ("Which town hosts the spring fair?", "place"),
+        ("How many boats sank in the storm?", "number"),
+        ("How old is the harbour master?", "number"),
+        ("How much did the bridge cost?", "number"),
+        ("Which company builds the new trams?", "name"),
+        ("What team did the striker join?", "name"),
+        ("Did the council approve the bridge?", "yes-no"),
+        ("Is the museum open on Sundays?", "yes-no"),
+        ("Why did the ferry stop?", "any"),
+        ("What did the growers ask for?", "any"),
+    ],
+)
+def test_expected_type(question: str, expected: str) -> None:
+    assert expected_type(question) == expected
+
+
+@pytest.mark.parametrize(
+    ("expected", "question", "sentence", "found"),
+    [
+        ("date", "When did the mill open?", "The mill opened in 1887 on the river.", True),
+        ("date", "When did the mill open?", "The mill is on the river.", False),
+        ("person", "Who runs the mill?", "Hanne Roskvist runs the mill.", True),
+        # The question's own name is not an answer to it.
+        ("person", "Who did Hanne Roskvist hire?", "Hanne Roskvist hired staff.", False),
+        ("place", "Where is the mill?", "The mill stands in Brightwater, Norway.", True),
+        ("place", "Where is the mill?", "The mill stands by the water.", False),
+        ("number", "How many ships came?", "Twelve ships came in on Friday.", True),
+        ("number", "How many ships came?", "Ships came in on the tide.", False),
+        ("yes-no", "Did the mill open?", "The mill stands by the water.", True),
+    ],
+)
+def test_type_found(expected: str, question: str, sentence: str, found: bool) -> None:
+    words = {w.lower().strip("?") for w in question.split()}
+    assert type_found(expected, load_nlp()(sentence), words) is found  # type: ignore[arg-type]
+
+
+def test_a_word_the_store_lacks_weighs_more_than_a_common_one() -> None:
+    frequencies = {"mill": 900, "flour": 3}
+    doc = load_nlp()("When did the mill grind flour for the Orvane market?")
+    terms = {t.text: t.weight for t in salient_terms(doc, lambda s: frequencies.get(s, 0), 1000)}
+    assert set(terms) == {"mill", "grind", "flour", "Orvane", "market"}
+    assert terms["Orvane"] > terms["flour"] > terms["mill"]
+
+
+@pytest.fixture
+def answerer(
+    tmp_path: Path, settings: Settings, store: Store, hash_embedder: HashEmbedder
+) -> Iterator[Answerer]:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for n, text in enumerate(DATA["articles"]):
+        (folder / f"{n}.txt").write_text(text)
+    summary = ingest([str(folder)], settings.ingest, store, hash_embedder)
+    assert summary.new == len(DATA["articles"])
+    yield Answerer(Searcher(store, hash_embedder), QuestionReader(load_nlp()))
+
+
+@pytest.mark.parametrize("question", DATA["answerable"])
+def test_a_question_the_articles_answer_is_answered(answerer: Answerer, question: str) -> None:
+    answer = answerer.ask(question)
+    assert answer.found, answer.text
+    assert answer.kind == "passage" and answer.citations
+
+
+@pytest.mark.parametrize("question", DATA["unanswerable"])
+def test_a_question_they_do_not_answer_is_refused(answerer: Answerer, question: str) -> None:
+    answer = answerer.ask(question)
+    assert not answer.found, answer.text
+    assert answer.text.startswith(NOT_FOUND)
+    assert answer.refused_by
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        pytest.param(q, marks=pytest.mark.xfail(strict=True, reason=why))
+        for q, why in DATA["known_misses"].items()
+    ],
+)
+def test_known_misses(answerer: Answerer, question: str) -> None:
+    assert answerer.ask(question).found is DATA["known_misses_expected"][question]
+
+
+def test_a_refusal_offers_the_closest_sentence_as_such(answerer: Answerer) -> None:
+    answer = answerer.ask("Where was Mara Olsund born?")
+    assert not answer.found
+    assert answer.text.startswith(f"{NOT_FOUND} The articles don't answer “Where was Mara")
+    assert "; the closest: " in answer.text and answer.text.endswith("[1]")
+    assert len(answer.citations) == 1
+    assert answer.citations[0].quote in answer.text
