@@ -25,6 +25,7 @@ __all__ = [
     "bot_command",
     "chat_command",
     "encoder",
+    "eval_answerability",
     "eval_app",
     "eval_meetings",
     "eval_multihop",
@@ -507,6 +508,26 @@ def eval_multihop(
         typer.echo(f"\n{mode}:\n{format_table(by_type)}")
     if run.refusals:
         typer.echo(f"\nanswers ({settings.search_mode}): {run.refusals.line()}")
+
+
+@eval_app.command("answerability")
+def eval_answerability(
+    offtopic: Annotated[Path, typer.Option(help="Off-topic questions (JSONL).", exists=True)],
+    queries: Annotated[Path, typer.Option(help="MultiHop-RAG queries JSON.", exists=True)],
+    data_dir: Annotated[Path, typer.Option(help="A data dir `eval multihop` built.", exists=True)],
+    limit: Annotated[int | None, typer.Option(help="Ask the first N queries of each type.")] = None,
+) -> None:
+    """Refused / answered per kind: off-topic questions (to refuse) and MultiHop-RAG queries
+    (answerable ones to answer, null ones to refuse), with the share refused by each rule."""
+    from retrieval.eval.answerability import evaluate_answerability, format_report
+
+    services = _open(_settings().model_copy(update={"data_dir": data_dir, "database_url": None}))
+    try:
+        asked = evaluate_answerability(offtopic, queries, services.answerer.ask, limit)
+        threshold = services.answerer.answerability.threshold
+    finally:
+        services.close()
+    typer.echo(format_report(asked, threshold))
 
 
 @eval_app.command("meetings")

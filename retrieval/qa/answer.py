@@ -119,6 +119,7 @@ class Answerer:
             passages=tuple(hits[:5]),
             explanation=why.lines,
             understood=question,
+            answerability=verdict.score,
         )
 
     def _judge(
@@ -144,7 +145,12 @@ class Answerer:
             f"{NOT_FOUND} The articles don't {_what(question.text)}; the closest: "
             f"{cite_ready(closest.quote)} [1]"
         )
-        return replace(refusal, text=text, citations=(replace(closest, n=1),))
+        return replace(
+            refusal,
+            text=text,
+            citations=(replace(closest, n=1),),
+            answerability=verdict.score,
+        )
 
     def _unknown_sources(self, question: Question, query: str) -> list[str]:
         """Outlets the question cites that the store holds nothing from. A name the best

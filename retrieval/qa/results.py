@@ -53,6 +53,8 @@ class Answer:
     understood: Question | None = field(default=None, compare=False)
     # Why it was refused ("outlet", "passages", or the answerability check's rule).
     refused_by: str | None = field(default=None, compare=False)
+    # The answerability score of a passage answer (retrieval/qa/answerable.py), when checked.
+    answerability: float | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of `newsbot ask --json`."""

@@ -137,3 +137,16 @@ def test_a_damaged_cache_entry_is_rebuilt_and_old_entries_pruned(tmp_path: Path)
     for n in range(KEEP_CACHED + 3):
         LexicalIndex([1, 2, 3], [*docs[:2], f"budget number {n}"], cache=tmp_path)
     assert len(list(tmp_path.iterdir())) == KEEP_CACHED
+
+
+def test_document_frequencies_count_documents_not_occurrences(tmp_path: Path) -> None:
+    documents = ["the harbour crane, the harbour", "a harbour ferry", "ferry tickets rise"]
+    built = LexicalIndex([1, 2, 3], documents)
+    assert built.document_frequencies() == {
+        "harbour": 2, "crane": 1, "ferry": 2, "tickets": 1, "rise": 1
+    }  # fmt: skip
+    # The same counts from a build saved and loaded memory-mapped.
+    LexicalIndex([1, 2, 3], documents, cache=tmp_path)
+    loaded = LexicalIndex([1, 2, 3], documents, cache=tmp_path)
+    assert loaded.document_frequencies() == built.document_frequencies()
+    assert LexicalIndex([], []).document_frequencies() == {}
