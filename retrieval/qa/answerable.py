@@ -286,21 +286,21 @@ class Answerability:
     def __init__(self, nlp: Callable[[str], Doc], threshold: float = THRESHOLD) -> None:
         self.nlp = nlp
         self.threshold = threshold
-        self._source: object = None
-        self._by_stem: dict[str, int] = {}
-        self._documents = 0
+        # (source, document frequency by stem, documents), replaced whole: answers run in
+        # several threads, and each reads one consistent state.
+        self._frequencies: tuple[object, dict[str, int], int] = (None, {}, 0)
 
     def use_frequencies(self, source: object, frequencies: Mapping[str, int], n: int) -> None:
         """The document frequencies of the store's words (`source` identifies them: the same
         source is not read twice)."""
-        if source is self._source:
+        if source is self._frequencies[0]:
             return
         by_stem: dict[str, int] = {}
         for word, count in frequencies.items():
             key = stem(word)
             if count > by_stem.get(key, 0):
                 by_stem[key] = count
-        self._source, self._by_stem, self._documents = source, by_stem, n
+        self._frequencies = (source, by_stem, n)
 
     def judge(
         self,
@@ -318,7 +318,8 @@ class Answerability:
             if re.search(rf"\b{re.escape(outlet)}\b", question.text, re.I)
             for w in _WORD.findall(outlet)
         }
-        terms = salient_terms(doc, lambda s: self._by_stem.get(s, 0), self._documents, skip)
+        _, by_stem, documents = self._frequencies
+        terms = salient_terms(doc, lambda s: by_stem.get(s, 0), documents, skip)
         expected = expected_type(question.text, question)
         sentence_stems = [_stems(quote) for _, quote in quoted]
         passage_stems = [_stems(f"{hit.title} {hit.text}") for hit, _ in quoted]
