@@ -1,6 +1,6 @@
 """Answerability of passage answers: the answer type a question expects, the words it needs
 covered, and the whole decision over a store of invented articles
-(tests/retrieval/qa/data/answerability.json)."""
+(tests/retrieval/qa/cases/answerability.json)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from retrieval.qa.search import Searcher
 from retrieval.store import Store
 from retrieval.store.embedder import HashEmbedder
 
-DATA = json.loads((Path(__file__).parent / "data" / "answerability.json").read_text())
+DATA = json.loads((Path(__file__).parent / "cases" / "answerability.json").read_text())
 
 
 @pytest.mark.parametrize(
