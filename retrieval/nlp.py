@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -63,6 +63,14 @@ class QuestionParser:
         self._batcher: Batcher[str, Doc] = Batcher(
             lambda texts: list(nlp.pipe(texts, batch_size=max_batch)), max_batch
         )
+        # The answer service reads a question more than once (its kind and names, then
+        # whether the quotes answer it): the latest ones are kept.
+        self._recent = functools.lru_cache(maxsize=256)(self._batcher)
 
     def __call__(self, text: str) -> Doc:
-        return self._batcher(text)
+        return self._recent(text)
+
+    def pipe(self, texts: Iterable[str], disable: Sequence[str] = ()) -> Iterator[Doc]:
+        """Texts read directly, without the components in `disable` (an entity search
+        needs neither the tagger nor the parser)."""
+        return self.nlp.pipe(texts, disable=list(disable))
