@@ -42,8 +42,8 @@ class ArticleNames:
 
     def __init__(self, title: str, passages: Iterable[str], preferred: Iterable[str] = ()) -> None:
         # `preferred`: the names a question asks about; a short mention resolves to one of
-        # them before a more frequent full name of the article ("Musk" is the "Elon Musk"
-        # asked about, not a headline's "Earth Musk").
+        # them before a more frequent full name of the article ("Elgin" is the "Tomas Elgin"
+        # asked about, not a headline's "Lyonbank Elgin").
         self.preferred = {normalize_name(n): n for n in preferred if len(n.split()) >= 2}
         passages = list(passages)
         counts: Counter[str] = Counter()
@@ -76,7 +76,7 @@ class ArticleNames:
             return clean
         for key, name in self.preferred.items():
             # the surname of the person asked about, whatever else the article runs it into
-            # ("Alameda Bankman-Fried" in a run of capitals)
+            # ("Lyonbank Elgin-Ruiz" in a run of capitals)
             if tokens[-1] == key.split()[-1] and set(tokens) <= set(key.split()):
                 return name
         best: tuple[int, int, int, str] | None = None
@@ -113,7 +113,7 @@ def _names_in_run(run: str) -> list[str]:
     words = [w.strip(".,;:") for w in run.split()]
     while words and words[-1].lower() in _CALENDAR:
         words.pop()
-    # "Turkey's Erdogan", "Google's Sundar Pichai": the owner is no part of the name; a name
+    # "Portugal's Elgin", "Lyonbank's Ana Ruiz": the owner is no part of the name; a name
     # never ends on a word that only starts sentences ("Xi Jinping But").
     owners = [i for i, w in enumerate(words) if re.search(r"['’]s$", w)]
     if owners:

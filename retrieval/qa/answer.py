@@ -245,8 +245,8 @@ def _is_outlet_name(name: str, outlets: list[str]) -> bool:
 
 def _missing_names(names: list[str], hits: list[Hit], outlets: list[str]) -> list[str]:
     """The names that no passage found (or its title) mentions. Only a name's capitalised
-    words count, outlets' words left out: the tagger's spans run over ("Verge on Sam
-    Bankman-Fried")."""
+    words count, outlets' words left out: the tagger's spans run over ("Ledger on Ana
+    Ruiz-Elgin")."""
     blob = " ".join(normalize_name(f"{h.title} {h.text}") for h in hits)
     words = set(blob.split())
     outlet_words = {w for outlet in outlets for w in normalize_name(outlet).split()}

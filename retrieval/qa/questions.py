@@ -305,7 +305,7 @@ def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None, list[s
 
 def _common_noun_word(last: Token, run: list[str]) -> bool:
     """An untagged capitalised word that names a kind of thing, part of a common noun's
-    phrase ("his inauguration Mass", "the trade Council"): no one's name."""
+    phrase ("after his investiture Mass", "the trade Council"): no one's name."""
     return len(run) == 1 and last.dep_ in ("appos", "compound") and last.head.pos_ == "NOUN"
 
 

@@ -208,9 +208,9 @@ def test_names_in_a_question_lose_inner_titles_and_topics_are_not_participants()
 
 def test_a_capitalised_word_of_a_common_noun_is_no_name() -> None:
     read = QuestionReader(load_nlp()).read(
-        "Who did Pope Leo XIV receive at the Vatican the day after his inauguration Mass?"
+        "Who did Mayor Tomas Elgin receive at the town hall the day after his investiture Mass?"
     )
-    assert read.names == ("Leo XIV",)
+    assert read.names == ("Tomas Elgin",)
 
 
 def _completed(
@@ -519,14 +519,14 @@ def test_a_planned_meeting_is_ahead_and_a_passive_request_denies_nothing(
 
 def test_a_short_mention_is_the_person_asked_about() -> None:
     names = ArticleNames(
-        "News", ["Earth Musk fans cheered. Earth Musk again.", "Elon Musk met Tomas Elgin."]
+        "News", ["Lyonbank Elgin fans cheered. Lyonbank Elgin again.", "Tomas Elgin met Ana Ruiz."]
     )
-    assert names.resolve("Musk") == "Earth Musk"  # the article's most frequent
+    assert names.resolve("Elgin") == "Lyonbank Elgin"  # the article's most frequent
     asked = ArticleNames(
-        "News", ["Earth Musk fans cheered. Earth Musk again.", "Elon Musk met Tomas Elgin."],
-        ["Elon Musk"],
+        "News", ["Lyonbank Elgin fans cheered. Lyonbank Elgin again.", "Tomas Elgin met Ana Ruiz."],
+        ["Tomas Elgin"],
     )  # fmt: skip
-    assert asked.resolve("Musk") == "Elon Musk"
+    assert asked.resolve("Elgin") == "Tomas Elgin"
 
 
 @pytest.mark.parametrize(
