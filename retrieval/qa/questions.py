@@ -13,7 +13,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from retrieval.meetings.vocab import CALENDAR_WORDS, EVENT_NOUNS, MEETING_WORDS, MONTHS
+from retrieval.meetings.vocab import (
+    CALENDAR_WORDS,
+    EVENT_NOUNS,
+    MEETING_WORDS,
+    MONTH_NUMBERS,
+    MONTH_PATTERN,
+)
 from retrieval.qa.filters import parse_dates
 from retrieval.store.events import TITLE_WORDS, normalize_name
 
@@ -73,8 +79,8 @@ _FUTURE = re.compile(
     re.I,
 )
 _WHETHER = re.compile(r"^\s*(?:and\s+|so\s+)?(?:did|has|have|had|will|was|were)\b", re.I)
-_MONTHS = MONTHS
-_MONTH_YEAR = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{4})\b", re.I)
+# "in March 2022", "in Nov. 2023"
+_MONTH_YEAR = re.compile(rf"\b({MONTH_PATTERN})\.?\s+(\d{{4}})\b", re.I)
 _YEAR = re.compile(r"\b(?:in|during|of)\s+((?:19|20)\d\d)\b", re.I)
 # Cited sources: "a Bloomberg article", "a report by Reuters", "another from The Hindustan Times
 # on ...", "according to The Verge". A name is a run of capitalised words, "of" allowed inside
@@ -157,7 +163,7 @@ def period_of(text: str) -> Period | None:
     if days:
         return Period(days[0], days[-1])
     if match := _MONTH_YEAR.search(text):
-        month = _MONTHS.index(match.group(1).lower()) + 1
+        month = MONTH_NUMBERS[match.group(1).lower()]
         year = int(match.group(2))
         start = date(year, month, 1)
         end = (date(year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)

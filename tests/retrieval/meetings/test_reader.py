@@ -561,3 +561,9 @@ def test_a_meal_given_and_a_surname_of_the_person_asked(reader: MeetingReader) -
     names = ArticleNames("News", ["Lyonbank Elgin-Ruiz said.", "Elgin-Ruiz met Vera Hollis."],
                          ["Tomas Elgin-Ruiz"])  # fmt: skip
     assert names.resolve("Elgin-Ruiz") == "Tomas Elgin-Ruiz"
+
+
+def test_a_month_abbreviated_in_the_question_narrows_the_period() -> None:
+    read = QuestionReader(load_nlp()).read("Who did Ana Ruiz meet in Nov. 2023?")
+    assert read.period is not None
+    assert (read.period.start, read.period.end) == (date(2023, 11, 1), date(2023, 11, 30))
