@@ -279,8 +279,11 @@ def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None, list[s
                 place = re.sub(r"^the\s+", "", ent.text, flags=re.I)
         elif ent.label_ in ("GPE", "LOC", "FAC"):
             # "US" in "Which US officials" qualifies; "Yoon" as a subject is a person the
-            # tagger took for a place.
-            if ent.root.dep_ in ("nsubj", "nsubjpass", "conj", "dobj", "appos"):
+            # tagger took for a place; "who know Michigan best", "in Rome and the Vatican":
+            # a place the meeting word does not govern is no one asked about.
+            if ent.root.dep_ in ("nsubj", "nsubjpass", "conj", "dobj", "appos") and (
+                _governed_by_meeting(ent.root)
+            ):
                 name = _clean_name(ent.text)
                 if name:
                     names.append(name)
@@ -307,6 +310,14 @@ def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None, list[s
                 names.append(name)
             run = []
     return _merge_names(names), persons, place, entities
+
+
+def _governed_by_meeting(token: Token) -> bool:
+    """Whether a word (through its conjuncts) is a subject or object of a meeting word."""
+    node = token
+    while node.dep_ == "conj" and node.head.i != node.i:
+        node = node.head
+    return MEETING_WORDS.search(node.head.text) is not None
 
 
 def _common_noun_word(last: Token, run: list[str]) -> bool:

@@ -567,3 +567,19 @@ def test_a_month_abbreviated_in_the_question_narrows_the_period() -> None:
     read = QuestionReader(load_nlp()).read("Who did Ana Ruiz meet in Nov. 2023?")
     assert read.period is not None
     assert (read.period.start, read.period.end) == (date(2023, 11, 1), date(2023, 11, 30))
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        # a place no meeting word governs is no one asked about
+        ("On what date did Ana Ruiz meet reporters and say the people who know Portugal best "
+         "think the most of it?", ("Ana Ruiz",)),
+        ("Whom else did Ana Ruiz talk with in Lyon and the Vatican on the day she met Tomas "
+         "Elgin?", ("Tomas Elgin", "Ana Ruiz")),
+        # a person the tagger takes for a place, as the subject of the meeting, stays
+        ("When did Yoon meet Biden?", ("Yoon", "Biden")),
+    ],
+)  # fmt: skip
+def test_places_in_a_question_are_not_parties(question: str, names: tuple[str, ...]) -> None:
+    assert QuestionReader(load_nlp()).read(question).names == names
