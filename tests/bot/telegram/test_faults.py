@@ -20,6 +20,7 @@ from bot.telegram.loopback import TIMEOUT, FakeBotApi, Faults, Sent, polling, se
 from bot.telegram.send import send_html
 from ingest.pipeline import ingest
 from retrieval.service import Services, open_services
+from tests.support.polling import run_polling
 from tests.support.settings import ROOT, make_settings
 
 TOKEN = "4242:FAULTS"
@@ -138,17 +139,6 @@ def test_100_chats_through_faults_get_every_answer_and_digest_exactly_once(
     assert 0.05 <= sum(kinds.values()) / len(api.calls) <= 0.15
 
 
-def _run(services: Services, scenario: Any) -> None:
-    async def main() -> None:
-        async with polling(services) as application:
-            await scenario(application)
-
-    try:
-        asyncio.run(main())
-    finally:
-        services.close()
-
-
 def test_a_long_reply_whose_first_part_timed_out_is_sent_whole_once(
     tmp_path: Path, short_timeouts: None
 ) -> None:
@@ -163,7 +153,7 @@ def test_a_long_reply_whose_first_part_timed_out_is_sent_whole_once(
             returned.extend(await send_html(application.bot, 1, html))
             await asyncio.sleep(READ_TIMEOUT + 1.5)  # a repeat of the first part would be in
 
-        _run(_services(tmp_path, base_url), scenario)
+        run_polling(_services(tmp_path, base_url), scenario)
     parts = api.sent_to(1)
     assert len(parts) >= 3 and len(returned) == len(parts) - 1  # the first one's answer was late
     assert sum(p.text.count("ferry timetable row") for p in parts) == 30 * 30
@@ -179,7 +169,7 @@ def test_a_timed_out_reply_gets_no_apology_after_it(tmp_path: Path, short_timeou
             await wait(lambda: api.sent_to(2))
             await asyncio.sleep(READ_TIMEOUT + 1.5)  # an apology would be in by now
 
-        _run(_services(tmp_path, base_url), scenario)
+        run_polling(_services(tmp_path, base_url), scenario)
     assert [s.text.split("\n")[0][:20] for s in api.sent_to(2)] == [
         api.sent_to(2)[0].text.split("\n")[0][:20]
     ]

@@ -17,11 +17,12 @@ import pytest
 
 from bot.telegram import admin
 from bot.telegram import app as telegram
-from bot.telegram.loopback import BOT, FakeBotApi, Sent, html_error, polling, serve, wait
+from bot.telegram.loopback import BOT, FakeBotApi, Sent, html_error, serve, wait
 from bot.telegram.split import utf16_len
 from ingest.pipeline import ingest
 from retrieval.service import Services, open_services
 from retrieval.state.activity import Activity
+from tests.support.polling import run_polling
 from tests.support.settings import ROOT, make_settings
 
 SAMPLES = ROOT / "samples" / "articles"
@@ -79,19 +80,6 @@ def _services(data_dir: Path, base_url: str, db_url: str | None = None, **extra:
     return open_services(settings)
 
 
-def _run(services: Services, scenario: Any) -> None:
-    """Run an async scenario with the bot polling; the services are closed after."""
-
-    async def main() -> None:
-        async with polling(services) as application:
-            await scenario(application)
-
-    try:
-        asyncio.run(main())
-    finally:
-        services.close()
-
-
 def _valid(api: FakeBotApi) -> None:
     """Everything the bot sent is what Telegram accepts (the fake would have refused it)."""
     for sent in api.sent:
@@ -112,7 +100,7 @@ def test_start_offers_examples_that_ask_when_pressed(
         api.press(welcome, welcome.buttons[0]["callback_data"])
         await wait(lambda: len(api.sent_to(101)) == 2)
 
-    _run(_services(data_dir, base_url), scenario)
+    run_polling(_services(data_dir, base_url), scenario)
     welcome, answer = api.sent_to(101)
     assert "13</b> news articles" in welcome.html and "Northern Ledger" in welcome.text
     asked = welcome.buttons[0]["callback_data"].removeprefix("ask:")
@@ -134,7 +122,7 @@ def test_question_answered_in_html_as_telegram_parses_it(
         api.push_text(102, "Who did Ingrid Solvang meet in Oslo?")
         await wait(lambda: len(api.sent_to(102)) == 1)
 
-    _run(_services(data_dir, base_url), scenario)
+    run_polling(_services(data_dir, base_url), scenario)
     (answer,) = api.sent_to(102)
     assert answer.params["parse_mode"] == "HTML"
     assert answer.params["link_preview_options"] == {"is_disabled": True}
@@ -156,7 +144,7 @@ def test_article_text_with_script_and_ampersand_is_escaped(
         api.push_text(104, "/latest")
         await wait(lambda: len(api.sent_to(103)) == 1 and len(api.sent_to(104)) == 1)
 
-    _run(_services(data_dir, base_url), scenario)
+    run_polling(_services(data_dir, base_url), scenario)
     (answer,) = api.sent_to(103)
     (latest,) = api.sent_to(104)
     for sent in (answer, latest):
@@ -189,7 +177,7 @@ def test_group_answers_mentions_replies_and_ask_and_ignores_chatter(
             mention["message_id"] == api.sent_to(-500)[0].params["reply_parameters"]["message_id"]
         )
 
-    _run(_services(data_dir, base_url), scenario)
+    run_polling(_services(data_dir, base_url), scenario)
     who, where, when = api.sent_to(-500)
     assert "Sari Wulandari" in who.text
     assert "Jakarta" in where.text
@@ -224,7 +212,7 @@ def test_buttons_sources_more_and_feedback(
         await wait(lambda: answer.edits == 2)
 
     activity = Activity(services.store.sessions)
-    _run(services, scenario)
+    run_polling(services, scenario)
     answer, sources, more, next_page = api.sent_to(105)
     assert sources.params["reply_parameters"]["message_id"] == answer.message_id
     assert "Sources" in sources.text and "<b>" in sources.html
@@ -248,7 +236,7 @@ def test_follow_up_uses_the_previous_turn_until_reset(
             api.push_text(107, text)
             await wait(lambda n=n: len(api.sent_to(107)) == n)
 
-    _run(_services(data_dir, base_url), scenario)
+    run_polling(_services(data_dir, base_url), scenario)
     when, where, reset, alone = api.sent_to(107)
     assert "14 May 2024" in when.text  # "Tuesday" in an article of Thursday 16 May 2024
     assert "Berlin" in where.text
@@ -265,7 +253,7 @@ def test_sources_and_latest_commands(data_dir: Path, bot_api: tuple[FakeBotApi, 
         api.push_text(110, "/help")
         await wait(lambda: all(api.sent_to(c) for c in (108, 109, 110)))
 
-    _run(_services(data_dir, base_url), scenario)
+    run_polling(_services(data_dir, base_url), scenario)
     (sources,) = api.sent_to(108)
     assert "13 articles from 10 outlets" in sources.text
     assert "The Harbour Times — 2 articles, newest 14 Apr 2025" in sources.text
@@ -300,7 +288,7 @@ def test_admin_commands_refused_to_others(data_dir: Path, bot_api: tuple[FakeBot
             )
         )
 
-    _run(_services(data_dir, base_url), scenario)
+    run_polling(_services(data_dir, base_url), scenario)
     assert {s.text for s in api.sent_to(111)} == {refusal}
     assert all(is_stats(s) or is_usage(s) for s in api.sent_to(ADMIN))
 
@@ -333,7 +321,7 @@ def test_admin_ingest_takes_urls_only_parsed_once(
         api.push_text(ADMIN, "/ingest HTTP://News.Example/feed.xml")
         await wait(lambda: len(api.sent_to(ADMIN)) == len(refused) + 2)
 
-    _run(services, scenario)
+    run_polling(services, scenario)
     texts = [s.text for s in api.sent_to(ADMIN)]
     assert all(t.startswith("Usage: /ingest") for t in texts[: len(refused)])
     assert texts[len(refused) :] == [
@@ -384,7 +372,7 @@ def test_admin_ingest_runs_in_the_background_and_is_picked_up(
         api.push_text(ADMIN, "When did the Skerry lighthouse reopen?")
         await wait(lambda: len(api.sent_to(ADMIN)) == 4)
 
-    _run(services, scenario)
+    run_polling(services, scenario)
     texts = [s.text for s in api.sent_to(ADMIN)]
     assert texts[0] == "Ingesting 1 source(s)… I'll report here when done."
     assert texts[1].startswith("Usage: /ingest")
@@ -402,7 +390,7 @@ def test_private_deployment_refuses_strangers(
         api.push_text(113, "Who did Arjun Mehra meet?")
         await wait(lambda: api.sent_to(112) and api.sent_to(113))
 
-    _run(_services(data_dir, base_url, ALLOWED_USER_IDS="113"), scenario)
+    run_polling(_services(data_dir, base_url, ALLOWED_USER_IDS="113"), scenario)
     assert api.sent_to(112)[0].text.startswith("Sorry, this is a private bot")
     assert "Sari Wulandari" in api.sent_to(113)[0].text
 
@@ -418,7 +406,7 @@ def test_flood_control_and_server_errors_are_retried(
         api.push_text(114, "Who did Arjun Mehra meet?")
         await wait(lambda: api.sent_to(114))
 
-    _run(_services(data_dir, base_url), scenario)
+    run_polling(_services(data_dir, base_url), scenario)
     assert "Sari Wulandari" in api.sent_to(114)[0].text
     assert api.calls.count("sendMessage") == 4  # 429, 502, 502, then delivered
 
@@ -449,7 +437,7 @@ def test_an_answer_too_long_for_one_message_is_split(
         await wait(lambda: len(api.sent_to(115)) >= 3)
         await asyncio.sleep(0.3)
 
-    _run(services, scenario)
+    run_polling(services, scenario)
     _, *parts = api.sent_to(115)
     assert len(parts) >= 2
     assert all(len(p.html) <= 4096 and html_error(p.html) is None for p in parts)
@@ -476,7 +464,7 @@ def test_errors_are_logged_told_to_the_user_and_the_token_never_logged(
         api.push_text(116, "Who did Arjun Mehra meet?")
         await wait(lambda: api.sent_to(116))
 
-    _run(services, scenario)
+    run_polling(services, scenario)
     assert api.sent_to(116)[0].text.startswith("Sorry, something went wrong on my side.")
     assert "the answerer broke" in caplog.text
     assert "/bot[token]/" in caplog.text  # httpx logged its URLs, redacted
@@ -542,6 +530,6 @@ def test_answers_computed_in_a_worker_process(
         api.press(answer, answer.buttons[1]["callback_data"])  # More like this: a search
         await wait(lambda: len(api.sent_to(118)) == 2)
 
-    _run(_services(data_dir, base_url, ANSWER_WORKERS="1"), scenario)
+    run_polling(_services(data_dir, base_url, ANSWER_WORKERS="1"), scenario)
     answer, more = api.sent_to(118)
     assert "Sari Wulandari" in answer.text and more.text.startswith("1. ")
