@@ -32,7 +32,14 @@ from retrieval.meetings.vocab import (
     TALK_VERBS,
     inflections,
 )
-from retrieval.store.events import ANNOUNCED, REPORTED, TITLE_WORDS, EventDraft, normalize_name
+from retrieval.store.events import (
+    ANNOUNCED,
+    REPORTED,
+    TITLE_WORDS,
+    EventDraft,
+    normalize_name,
+    same_person,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -159,11 +166,11 @@ def _events_in(doc: Any, published: date | None, context: Context) -> list[Event
     previous: Span | None = None
     for sentence in doc.sents:
         for token in sentence:
-            event = _event_at(token, sentence, published, context)
+            event = _without_dateline(_event_at(token, sentence, published, context), sentence)
             if event is not None and event.where is None:
                 # "Infantino travelled to Washington. ... He met Trump": the place of the
                 # nearest sentence of the passage that gives one.
-                where = _nearby_place(sentence, doc)
+                where = _nearby_place(sentence, doc, (*event.who, *event.with_))
                 if where is not None:
                     event = replace(event, where=where)
             if event is not None and event.when is None and previous is not None:
@@ -184,6 +191,22 @@ def _events_in(doc: Any, published: date | None, context: Context) -> list[Event
                 break
         previous = sentence
     return events
+
+
+def _without_dateline(event: EventDraft | None, sentence: Span) -> EventDraft | None:
+    """The event without the agency or place of a dateline taken for people ("LYON (Ledger
+    Wire) - A met B": Ledger Wire met no one)."""
+    from retrieval.meetings.places import dateline_match  # places builds on this module
+
+    dateline = dateline_match(sentence.text) if event is not None else None
+    if event is None or dateline is None:
+        return event
+    prefix = sentence.text[: dateline.end()]
+    who = tuple(p for p in event.who if p not in prefix)
+    with_ = tuple(p for p in event.with_ if p not in prefix)
+    if len(who) + len(with_) < 2:
+        return None
+    return replace(event, who=who or with_[:1], with_=with_ if who else with_[1:])
 
 
 def negated(token: Token) -> bool:
@@ -342,7 +365,7 @@ def _group_subject(verb: Token) -> bool:
     return False
 
 
-def _nearby_place(sentence: Span, doc: Any) -> str | None:
+def _nearby_place(sentence: Span, doc: Any, people: Sequence[str]) -> str | None:
     sentences = list(doc.sents)
     here = next(i for i, s in enumerate(sentences) if s.start == sentence.start)
     order = sorted(range(len(sentences)), key=lambda i: (abs(i - here), i > here))
@@ -350,6 +373,11 @@ def _nearby_place(sentence: Span, doc: Any) -> str | None:
         if i == here:
             continue
         other = sentences[i]
+        if any(TRIGGER.fullmatch(t.text) for t in other) and any(
+            e.label_ == "PERSON" and not any(same_person(e.text, p) for p in people)
+            for e in other.ents
+        ):
+            continue  # "..., where he will meet C": the place of another meeting
         # Where someone travelled to first ("Infantino travelled to Washington to discuss a
         # headquarters in the U.S."), then any "in/at" place.
         travel = [t for t in other if t.lemma_.lower() in _TRAVEL_VERBS]
@@ -444,6 +472,22 @@ def people_of(token: Token, context: Context) -> list[str]:
     return found
 
 
+def _own_subject(pronoun: Token, context: Context) -> str | None:
+    """The person the pronoun's sentence opens with as its main subject, when the pronoun is
+    in a clause under it: "A is due to fly to Riga, where he will meet C" (he = A)."""
+    root = pronoun.sent.root
+    if pronoun.head.i == root.i:
+        return None  # the main clause's own "he": the sentence before says who
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or subject.i > pronoun.i:
+        return None
+    if subject.pos_ != "PROPN":
+        # a surname opening the sentence, tagged a common noun: a person the article names
+        full = context.names.resolve(subject.text) if subject.is_title else ""
+        return full if len(full.split()) >= 2 else None
+    return person_of(subject, context)
+
+
 def _phrase(token: Token) -> Iterable[Token]:
     """A noun phrase without its clauses and prepositional phrases (who, which, in ...)."""
     yield token
@@ -458,7 +502,9 @@ def person_of(token: Token, context: Context) -> str | None:
     """The name a participant token stands for, resolved within the article, or None when it
     is a place, a date, a pronoun without a known person, or a common noun."""
     if token.lower_ in _PRONOUNS:
-        return context.last_person
+        # "A is due to fly to Riga, where he will meet C": the person the sentence is about
+        # before the one the sentence before was about.
+        return _own_subject(token, context) or context.last_person
     if token.pos_ != "PROPN":
         return None
     if token.ent_type_ and token.ent_type_ not in _PERSONISH:
@@ -614,6 +660,13 @@ def _said_on(token: Token, verb: Token) -> bool:
         if ancestor.pos_ in ("VERB", "AUX"):
             return ancestor.lemma_.lower() in _SPEECH_VERBS
     return False
+
+
+def said_on(token: Token) -> bool:
+    """Whether a date belongs to a verb of saying: "the company said in a statement on Monday"
+    dates the statement, not what it reports."""
+    verb = next((a for a in token.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    return verb is not None and verb.lemma_.lower() in _SPEECH_VERBS
 
 
 def _governed_by(token: Token, verb: Token) -> bool:

@@ -110,7 +110,13 @@ def is_title_case(text: str) -> bool:
 def _names_in_run(run: str) -> list[str]:
     """The full name (two to four words, titles and nationalities dropped) that a run of
     capitalised words ends with: "South Korean President Yoon Suk Yeol" -> "Yoon Suk Yeol"."""
-    words = [w.strip(".,;:") for w in run.split()]
+    raw = run.split()
+    # "on Friday. Olek Brandt said": a word with a full stop after it (not an initial, not an
+    # abbreviation such as "U.S." or "St.") ends a sentence, and the name starts after it.
+    ends = [i for i, w in enumerate(raw) if len(w) >= 4 and w.endswith(".") and "." not in w[:-1]]
+    if ends:
+        raw = raw[ends[-1] + 1 :]
+    words = [w.strip(".,;:") for w in raw]
     while words and words[-1].lower() in _CALENDAR:
         words.pop()
     # "Portugal's Elgin", "Lyonbank's Ana Ruiz": the owner is no part of the name; a name

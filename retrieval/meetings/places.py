@@ -72,6 +72,8 @@ def meeting_place(trigger: Token, head: Token, span: Span | None = None) -> str 
     or its verb (else anywhere in the sentence `span`, when given), with the city it is in
     when the text says so ("at the Grand Hotel in Lyon" -> "Grand Hotel, Lyon")."""
     anchors = {trigger.i, head.i}
+    if (where := _relative_place(head)) is not None:
+        return where  # "travels on to Riga, where he will meet B"
     scopes = [(True, [*trigger.subtree, *head.subtree])]
     if span is not None:
         scopes.append((False, list(span)))
@@ -80,6 +82,8 @@ def meeting_place(trigger: Token, head: Token, span: Span | None = None) -> str 
             obj = _place_object(token)
             if obj is None or (own and _in_another_clause(token, anchors)):
                 continue
+            if not own and _under_another_subject(token, trigger, anchors):
+                continue  # "... second meeting with B; the first was in Lyon"
             found = [_place_words(obj)]
             after = obj.right_edge.i + 1
             following = [obj.doc[after]] if after < len(obj.doc) else []
@@ -88,7 +92,62 @@ def meeting_place(trigger: Token, head: Token, span: Span | None = None) -> str 
                     found.append(_place_words(inner))
                     break
             return ", ".join(dict.fromkeys(p for p in found if p)) or None
+    return _toured_place(head)
+
+
+def _under_another_subject(prep: Token, trigger: Token, anchors: set[int]) -> bool:
+    """Whether a place phrase belongs to a clause with a subject of its own, other than the
+    meeting's and the verbs above it."""
+    verb = next((a for a in prep.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    governors = set(anchors)
+    node = trigger
+    while node.dep_ in ("xcomp", "advcl", "conj", "pobj", "prep", "dobj", "attr") and (
+        node.head is not node
+    ):
+        node = node.head  # "is due to meet B", "arrived for talks with B"
+        governors.add(node.i)
+    if verb is None or verb.i in governors:
+        return False
+    return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in verb.children)
+
+
+# Verbs of going round a place: "toured the town of Lyon and met B", "visited Lyon and met B".
+_TOUR_VERBS = frozenset("tour visit arrive land reach".split())
+_PLACE_NOUNS = frozenset("town city village capital region province island port".split())
+
+
+def _toured_place(head: Token) -> str | None:
+    """The place a coordinated verb of touring gives the meeting: "A toured the town of Lyon
+    and met B", "A arrived in Lyon on Monday and met B"."""
+    if head.dep_ != "conj" or head.head.lemma_.lower() not in _TOUR_VERBS:
+        return None
+    verb = head.head
+    for child in verb.children:
+        if child.dep_ == "dobj":
+            if is_place(child) and child.pos_ == "PROPN":
+                return _place_words(child)
+            if child.lemma_.lower() in _PLACE_NOUNS and (named := _named_by_of(child)):
+                return _place_words(named)  # "the town of Lyon"
+        if (obj := _place_object(child)) is not None:
+            return _place_words(obj)
     return None
+
+
+def _named_by_of(noun: Token) -> Token | None:
+    """The name in "the town of Lyon", "the island of Brava"."""
+    for prep in (c for c in noun.children if c.lower_ == "of"):
+        obj = next((g for g in prep.children if g.dep_ == "pobj"), None)
+        if obj is not None and obj.pos_ == "PROPN":
+            return obj
+    return None
+
+
+def _relative_place(head: Token) -> str | None:
+    """The place a "where" clause of the meeting hangs on: "Riga, where she will meet B"."""
+    if head.dep_ != "relcl" or not any(c.lower_ == "where" for c in head.children):
+        return None
+    place = head.head
+    return _place_words(place) if is_place(place) or _named_venue(place) else None
 
 
 def _in_another_clause(prep: Token, anchors: set[int]) -> bool:
@@ -124,6 +183,8 @@ def _place_object(prep: Token) -> Token | None:
         named = named or (prep.lower_ == "to" and obj.pos_ == "PROPN")
         if is_place(obj, prep.lower_) or named or _named_venue(obj):
             return obj
+        if obj.lemma_.lower() in _PLACE_NOUNS and (town := _named_by_of(obj)) is not None:
+            return town  # "in the border town of Lyon"
         if obj.lower_ in VENUE_NOUNS and (inner := _located(obj)) is not None:
             return inner  # "at his mansion on the shores of Lake Verde": Lake Verde
     return None

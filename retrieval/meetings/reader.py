@@ -33,7 +33,9 @@ from retrieval.meetings.extract import (
     Context,
     date_of,
     negated,
+    people_of,
     person_of,
+    said_on,
     tense_of,
 )
 from retrieval.meetings.names import (
@@ -99,6 +101,17 @@ _BACK_REFERENCE = re.compile(
     r"lunch|breakfast)\b",
     re.I,
 )
+# A sentence that adds people to the meeting just told of: "C also attended", "D was also
+# present", "E also took part".
+_ALSO_THERE = re.compile(
+    r"\balso\s+(?:attended|took part|joined|sat in|participated)\b|"
+    r"\b(?:was|were)\s+also\s+(?:present|there|in attendance)\b",
+    re.I,
+)
+_COMPANY = re.compile(r"\baccompan|\bjoined by\b", re.I)
+_ALSO_VERBS = frozenset("attend take join sit participate be".split())
+# "A was accompanied by C", "A, accompanied by C, ...", "A was joined by C": C came with A.
+_COMPANY_VERBS = frozenset("accompany join".split())
 # A sentence that goes on from the time of the ones before: "Later, ...", "Afterwards, ...".
 _CONTINUES = re.compile(
     r"^\W*(?:later|afterwards?|earlier|then|after that)\b"
@@ -168,28 +181,54 @@ class MeetingReader:
             title, article_names = articles[hit.article_id]
             published = hit.published_at.date() if hit.published_at else None
             text_sentences = sentences(hit.text)
+            quotes = quoted_speakers(hit.text)
             last: tuple[int, StoredEvent] | None = None  # the passage's latest meeting
             for i, sentence in enumerate(text_sentences):
                 before = text_sentences[i - 1] if i else title
-                if not MEETING_WORDS.search(sentence):
+                if not MEETING_WORDS.search(sentence) and not _ALSO_THERE.search(sentence):
                     continue
                 # "He later met B": the person the sentence before is about.
                 stands_for = self._pronoun_stands_for(sentence, before, names)
-                named = all(mentions(sentence, n) or mentions(before, n) for n in names) and (
+                # "'A good meeting with B,' Ana Ruiz said": the speaker of a quote is its "I"
+                speaker = next(
+                    (
+                        n
+                        for q, who in quotes
+                        if sentence.strip("\"“”,' ") in q or q in sentence
+                        for n in names
+                        if mentions(who, n)
+                    ),
+                    None,
+                )
+                named = all(
+                    mentions(sentence, n) or mentions(before, n) or n == speaker for n in names
+                ) and (
                     any(mentions(sentence, n) for n in names)
                     or _GROUP.search(sentence)
                     or stands_for is not None
+                    or speaker is not None
                 )
                 if not named:
                     # "Also at the meeting were A and B": more people of the meeting just
                     # told of.
-                    if last is not None and i - last[0] <= 2 and _BACK_REFERENCE.search(sentence):
+                    if (
+                        last is not None
+                        and i - last[0] <= 2
+                        and (_BACK_REFERENCE.search(sentence) or _ALSO_THERE.search(sentence))
+                    ):
                         more = self._attendees(sentence, last[1], Context(article_names))
                         if more is not None and more.sentence not in {e.sentence for e in found}:
                             found.append(more)
                     continue
                 for event in self._events(
-                    sentence, before, names, hit, published, Context(article_names), stands_for
+                    sentence,
+                    before,
+                    names,
+                    hit,
+                    published,
+                    Context(article_names),
+                    stands_for,
+                    speaker,
                 ):
                     if event.sentence not in {e.sentence for e in found}:
                         found.append(event)
@@ -206,8 +245,11 @@ class MeetingReader:
         doc = self._parse(sentence)
         if _another_meeting(doc, event, context):
             return None
-        for noun in (t for t in doc if _refers_back(t)):
-            people, _, _ = _frame_people(noun, _clause_head(noun), context)
+        groups = [_frame_people(n, _clause_head(n), context)[0] for n in doc if _refers_back(n)]
+        if _ALSO_THERE.search(sentence):
+            # "C also attended", "C and D were also present": the subjects were there
+            groups.append([p for t in doc if _also_there(t) for p in _people(t, context)])
+        for people in groups:
             new = [p for p in people if not any(same_person(p, q) for q in event.people)]
             if new:
                 return replace(
@@ -230,8 +272,6 @@ class MeetingReader:
         - for the place, the article's dateline ("LYON (Ledger) -"), then its headline ("A
           meets B in Lyon").
         The sentences used are kept as the event's evidence, so the answer quotes them."""
-        if event.when is not None and event.where is not None:
-            return event
         title, passages = self.article_text(hit.article_id)
         context = Context(ArticleNames(title, passages))
         # The article's sentences, so that what is said around the meeting counts across a
@@ -240,6 +280,10 @@ class MeetingReader:
         position = next((i for i, s in enumerate(text_sentences) if s == event.sentence), None)
         if position is None and event.sentence == title:
             position = -1  # the headline: the lead goes on from it
+        if position is not None:
+            event = self._with_companions(event, text_sentences[max(position, 0) : position + 4])
+        if event.when is not None and event.where is not None:
+            return event
         published = hit.published_at.date() if hit.published_at else None
         tense: Tense = "future" if event.status == ANNOUNCED else "past"
         when, when_text, where = event.when, event.when_text, event.where
@@ -284,6 +328,7 @@ class MeetingReader:
                 where_from = "headline"
         if (when, where) == (event.when, event.where):
             return event
+        after = [*after, *(s for s in event.evidence if s != event.sentence and s not in after)]
         evidence = (*before, event.sentence, *after) if before or after else ()
         return replace(
             event,
@@ -293,6 +338,28 @@ class MeetingReader:
             evidence=evidence,
             where_from=where_from,
         )
+
+    def _with_companions(self, event: StoredEvent, around: Sequence[str]) -> StoredEvent:
+        """The meeting with the people who came with those the asked ones met: "B hosted A on
+        Monday. A was accompanied by his partner C": C met B too."""
+        title, passages = self.article_text(event.article_id)
+        context = Context(ArticleNames(title, passages))
+        added: list[str] = []
+        quoted: list[str] = []
+        for sentence in around:
+            if not _COMPANY.search(sentence):
+                continue
+            for host, companion in companions(self._parse(sentence), context):
+                if any(same_person(host, p) for p in event.with_) and not any(
+                    same_person(companion, p) for p in (*event.people, *added)
+                ):
+                    added.append(companion)
+                    if sentence not in quoted:
+                        quoted.append(sentence)
+        if not added:
+            return event
+        evidence = (*(event.evidence or (event.sentence,)), *quoted)
+        return replace(event, with_=(*event.with_, *added), evidence=evidence)
 
     def _pronoun_stands_for(self, sentence: str, before: str, names: Sequence[str]) -> str | None:
         """The one person asked about whom a "he" / "she" of the sentence stands for: the
@@ -329,6 +396,7 @@ class MeetingReader:
         published: date | None,
         context: Context,
         stands_for: str | None = None,
+        speaker: str | None = None,
     ) -> Iterable[StoredEvent]:
         # "LYON (Ledger Wire) - A met B": the dateline's place and agency are no one met.
         dateline = dateline_match(sentence)
@@ -345,6 +413,8 @@ class MeetingReader:
             named = [n for n in names if any(same_person(n, p) for p in people)]
             if pronoun and stands_for is not None and stands_for not in named:
                 named.append(stands_for)
+            if speaker is not None and speaker not in named and _first_person(trigger, head):
+                named.append(speaker)  # "I met B", "Great meeting with B" in A's quote
             if pronoun and (own := _main_subject(doc, names)) is not None and own not in named:
                 named.append(own)  # "A said on Tuesday that she had met B"
             unnamed = [n for n in names if n not in named]
@@ -417,8 +487,9 @@ def _main_subject(doc: Doc, names: Sequence[str]) -> str | None:
     she had met B": "she" is A)."""
     root = doc[:].root
     for child in root.children:
-        if child.dep_ in ("nsubj", "nsubjpass") and child.pos_ == "PROPN":
-            words = " ".join(t.text for t in child.subtree if t.pos_ == "PROPN")
+        # (a surname opening the sentence is sometimes tagged a common noun)
+        if child.dep_ in ("nsubj", "nsubjpass") and (child.pos_ == "PROPN" or child.is_title):
+            words = " ".join(t.text for t in child.subtree if t.pos_ == "PROPN" or t.is_title)
             return next((n for n in names if mentions(words, n)), None)
     return None
 
@@ -451,13 +522,16 @@ def _another_meeting(doc: Doc, event: StoredEvent, context: Context) -> bool:
 
 
 def _history(doc: Doc, published: date | None, tense: Tense) -> bool:
-    """Whether a sentence tells of several meetings on different days."""
-    days = {
-        day
-        for ent in doc.ents
-        if ent.label_ == "DATE" and (day := resolve_date(ent.text, published, tense)) is not None
+    """Whether a sentence tells of several meetings on different days; the day a verb of saying
+    carries is not one of them ("A met B on Friday, the company said on Monday")."""
+    said = [e for e in doc.ents if e.label_ == "DATE" and said_on(e.root)]
+    dates = [e for e in doc.ents if e.label_ == "DATE" and e not in said]
+    days = {day for e in dates if (day := resolve_date(e.text, published, tense)) is not None}
+    years = {
+        m.group(0)
+        for m in re.finditer(r"\b(?:19|20)\d\d\b", doc.text)
+        if not any(e.start_char <= m.start() < e.end_char for e in said)
     }
-    years = {m.group(0) for m in re.finditer(r"\b(?:19|20)\d\d\b", doc.text)}
     return len(days) >= 2 or len(years) >= 2
 
 
@@ -585,7 +659,13 @@ def _frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[s
             and (token.doc[token.i + 1].head.i == token.i or token.head.i == token.i + 1)
         ):
             continue  # not the last word of a name
-        if after_place_preposition(token) or _before_a_title(token) or _inside_entity(token):
+        if (
+            after_place_preposition(token)
+            or _before_a_title(token)
+            or _inside_entity(token)
+            or _owner_of_a_role(token)
+            or _owner_of_a_person(token)
+        ):
             continue
         person = person_of(token, context) or _untagged_person(token, trigger, context)
         if person and looks_like_a_person(person) and person not in people:
@@ -692,6 +772,114 @@ def _in_frame(token: Token, frame: set[int], governors: list[Token]) -> bool:
             return False
         node = parent
     return False
+
+
+# A quote and who said it: "'...,' Ana Ruiz said", "'...,' said Ana Ruiz", "'...,' she wrote".
+_QUOTE = re.compile(r"[\"“]([^\"“”]{10,1500})[\"”]")
+_SAYER = r"([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4})"
+_SAID = r"(?:said|says|stated|wrote|writes|tweeted|posted|added|told)"
+_ATTRIBUTION = re.compile(rf"^\s*,?\s*(?:{_SAYER}\s+{_SAID}\b|{_SAID}\s+{_SAYER})")
+
+
+def quoted_speakers(text: str) -> list[tuple[str, str]]:
+    """The quotes of a text with the words naming who said each, when the text says so right
+    after the quote ("..." Ana Ruiz said after the meeting)."""
+    found = []
+    for quote in _QUOTE.finditer(text):
+        attribution = _ATTRIBUTION.match(text[quote.end() : quote.end() + 80])
+        if attribution:
+            found.append((quote.group(1), attribution.group(1) or attribution.group(2)))
+    return found
+
+
+def _first_person(trigger: Token, head: Token) -> bool:
+    """Whether the speaker is the meeting's subject: "I met B", "we held talks with B", or a
+    meeting noun with no one before it ("Very good meeting with B today")."""
+    words = {t.lower_ for t in (*trigger.subtree, *head.subtree)} | {
+        c.lower_ for c in head.children
+    }
+    if words & {"i", "we", "my", "our", "me", "us"}:
+        return True
+    return (
+        trigger.pos_ == "NOUN"
+        and (trigger.dep_ == "ROOT" or said_on(trigger))  # the quote's own words
+        and not any(c.dep_ in ("poss", "nsubj") for c in trigger.children)
+    )
+
+
+def _also_there(token: Token) -> bool:
+    """The subject of "also attended" / "was also present": one more at the meeting."""
+    verb = token.head
+    return (
+        token.dep_ in ("nsubj", "nsubjpass")
+        and verb.lemma_.lower() in _ALSO_VERBS
+        and any(c.lower_ == "also" for c in verb.children)
+        and not any(c.dep_ == "dobj" for c in verb.children)
+    )
+
+
+def companions(doc: Doc, context: Context) -> list[tuple[str, str]]:
+    """(person, companion) pairs a sentence states: "A was accompanied by C", "A, who was
+    accompanied by his deputy C, ...", "A, accompanied by C, arrived", "C accompanied A",
+    "A was joined by C"."""
+    pairs: list[tuple[str, str]] = []
+    for verb in doc:
+        if verb.lemma_.lower() not in _COMPANY_VERBS or verb.pos_ not in ("VERB", "AUX"):
+            continue
+        agents = [g for c in verb.children if c.dep_ == "agent" for g in c.children
+                  if g.dep_ == "pobj"]  # fmt: skip
+        subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        if agents and subject is not None and subject.lower_ in ("who", "that"):
+            hosts = [verb.head] if verb.dep_ == "relcl" else []
+        elif agents and subject is not None:
+            hosts = [subject]
+        elif agents and verb.dep_ == "acl":
+            hosts = [verb.head]  # "A, accompanied by C, ..."
+        elif verb.lemma_.lower() == "accompany" and not agents:
+            hosts = [c for c in verb.children if c.dep_ == "dobj"]
+            agents = [c for c in verb.children if c.dep_ == "nsubj"]
+        else:
+            continue
+        for host in (p for h in hosts for p in _people(h, context)):
+            for companion in (p for a in agents for p in _people(a, context)):
+                if not same_person(host, companion):
+                    pairs.append((host, companion))
+    return pairs
+
+
+def _people(token: Token, context: Context) -> list[str]:
+    """The people a phrase in a slot only people fill names ("accompanied by his deputy, Ines
+    Barta"), the full names the tagger takes for places included."""
+    found = people_of(token, context)
+    if not found:
+        for node in [token, *(c for c in token.children if c.dep_ == "appos")]:
+            words = [t.text for t in node.doc[node.left_edge.i : node.i + 1] if t.pos_ == "PROPN"]
+            if node.pos_ == "PROPN" and len(words) >= 2:
+                found.append(context.names.resolve(" ".join(words)))
+    return [p for p in found if looks_like_a_person(p) and not context.names.is_author(p)]
+
+
+def _owner_of_a_person(token: Token) -> bool:
+    """ "Lumo's chief Ana Ruiz", "Norland's Foreign Minister Tomas Elgin": the owner of a
+    person or a role is no one met; a meeting noun's owner is ("Ruiz's talks with Elgin")."""
+    if token.dep_ != "poss":
+        return False
+    owned = token.head
+    return not _is_trigger(owned) and owned.lemma_.lower() not in EVENT_NOUNS | _GATHERINGS
+
+
+def _owner_of_a_role(token: Token) -> bool:
+    """ "The chief executive of Lumo Labs, Ana Ruiz, met ...": what a role noun is "of" is where
+    the person works, not someone met; a person there stays ("the wife of Tomas Elgin")."""
+    of = token.head
+    return (
+        token.dep_ == "pobj"
+        and token.ent_type_ != "PERSON"
+        and of.lower_ == "of"
+        and of.head.pos_ == "NOUN"
+        and not _is_trigger(of.head)
+        and of.head.lemma_.lower() not in EVENT_NOUNS | _GATHERINGS | GROUP_WORDS
+    )
 
 
 def _inside_entity(token: Token) -> bool:

@@ -227,3 +227,23 @@ def test_article_names_resolve_surnames_and_skip_sentence_starts() -> None:
 def test_a_denied_meeting_is_no_event(extractor: EventExtractor, text: str) -> None:
     events = _events(extractor, [text], date(2024, 5, 15))
     assert not [e for e in events if "Tomas Elgin" in e.people], events
+
+
+def test_a_datelines_agency_and_a_clause_pronoun(extractor: EventExtractor) -> None:
+    events = _events(
+        extractor,
+        [
+            "LYON (Ledger Wire) - Foreign Minister Ana Ruiz met her counterpart Vera Hollis on "
+            "Tuesday. The two agreed on a plan, Hollis told reporters. Ruiz is due to fly on to "
+            "Porto, where she will meet Prime Minister Tomas Elgin on Thursday."
+        ],
+        date(2024, 3, 13),  # a Wednesday
+    )
+    first = _one(events, "Ana Ruiz", "Vera Hollis")
+    assert set(first.people) == {"Ana Ruiz", "Vera Hollis"}  # not "Ledger Wire"
+    # the place of the next meeting, in another sentence, is not the first one's
+    assert first.where != "Porto"
+    # "she" in the clause is the sentence's subject, not the last person named before
+    second = _one(events, "Tomas Elgin")
+    assert set(second.people) == {"Ana Ruiz", "Tomas Elgin"}
+    assert (second.when, second.where) == (date(2024, 3, 14), "Porto")

@@ -583,3 +583,108 @@ def test_a_month_abbreviated_in_the_question_narrows_the_period() -> None:
 )  # fmt: skip
 def test_places_in_a_question_are_not_parties(question: str, names: tuple[str, ...]) -> None:
     assert QuestionReader(load_nlp()).read(question).names == names
+
+
+def _complete(reader: MeetingReader, names: list[str], text: str) -> list[StoredEvent]:
+    reader.texts[1] = ("News", [text])  # type: ignore[attr-defined]
+    hit = _hit(text)
+    return [reader.complete(e, hit) for e in reader.read(names, [hit])]
+
+
+def test_the_day_a_statement_was_made_is_not_a_second_meeting(reader: MeetingReader) -> None:
+    text = (
+        "The chief executive of Brightwave Robotics, Ana Ruiz, met Premier Tomas Elgin in Lyon "
+        "on Friday, the company said in a statement on Monday."
+    )
+    event = _read(reader, ["Ana Ruiz"], text)[0]
+    assert event.when == date(2024, 5, 10)
+    # what a role is "of" is where the person works, not someone met
+    assert event.with_ == ("Tomas Elgin",)
+
+
+def test_the_owner_of_a_title_is_no_one_met(reader: MeetingReader) -> None:
+    text = "Brightwave's chief executive Ana Ruiz met Premier Tomas Elgin on Monday."
+    assert _read(reader, ["Tomas Elgin"], text)[0].with_ == ("Ana Ruiz",)
+    # the owner of a meeting noun is a party
+    text = "Ana Ruiz's talks with Tomas Elgin on Monday ran late."
+    assert _read(reader, ["Tomas Elgin"], text)[0].with_ == ("Ana Ruiz",)
+
+
+@pytest.mark.parametrize(
+    ("text", "companion"),
+    [
+        ("Mayor Vera Hollis welcomed Tomas Elgin to City Hall on Tuesday. Elgin was "
+         "accompanied by his deputy, Ines Barta.", "Ines Barta"),
+        ("Mayor Vera Hollis welcomed Tomas Elgin on Tuesday. Elgin, who was accompanied by "
+         "his deputy Ines Barta, invited Hollis to visit.", "Ines Barta"),
+        ("Vera Hollis met Tomas Elgin in Lyon on Friday. Elgin was joined by his finance "
+         "minister, Ines Barta.", "Ines Barta"),
+        ("Vera Hollis met Tomas Elgin in Lyon on Friday. Ines Barta accompanied Elgin.",
+         "Ines Barta"),
+        # one more at the meeting just told of
+        ("Coach Vera Hollis sat down with striker Tomas Elgin on Thursday. Elgin's agent, Ines "
+         "Barta, also attended.", "Ines Barta"),
+    ],
+)  # fmt: skip
+def test_those_who_came_with_the_other_side_met_the_host_too(
+    reader: MeetingReader, text: str, companion: str
+) -> None:
+    people = {p for e in _complete(reader, ["Vera Hollis"], text) for p in e.with_}
+    assert people == {"Tomas Elgin", companion}
+
+
+def test_those_who_came_with_the_person_asked_are_not_people_met(reader: MeetingReader) -> None:
+    text = "Vera Hollis met Tomas Elgin in Lyon on Friday. Elgin was joined by Ines Barta."
+    assert {p for e in _complete(reader, ["Tomas Elgin"], text) for p in e.with_} == {"Vera Hollis"}
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "where"),
+    [
+        # a "where" clause hanging on the place
+        ("LYON (Ledger Wire) - Ana Ruiz met Vera Hollis on Tuesday. Ruiz is due to fly on to "
+         "Porto, where she will meet Tomas Elgin on Thursday.", ["Ana Ruiz", "Tomas Elgin"],
+         "Porto"),
+        # the place a coordinated verb of touring gives
+        ("Ana Ruiz toured the flood-hit town of Brava on Tuesday and met Mayor Tomas Elgin at "
+         "the town hall.", ["Ana Ruiz", "Tomas Elgin"], "Brava"),
+        ("Ana Ruiz met Tomas Elgin on Wednesday in the border town of Brava, officials said.",
+         ["Ana Ruiz", "Tomas Elgin"], "Brava"),
+    ],
+)  # fmt: skip
+def test_places_of_clauses_about_the_meeting(
+    reader: MeetingReader, text: str, names: list[str], where: str
+) -> None:
+    events = _complete(reader, names, text)
+    assert events and events[0].where == where
+
+
+def test_a_place_of_another_meeting_in_the_sentence_is_not_this_ones(
+    reader: MeetingReader,
+) -> None:
+    text = "It was Ana Ruiz's second meeting with Tomas Elgin this year; the first was in Brava."
+    assert all(e.where != "Brava" for e in _read(reader, ["Ana Ruiz", "Tomas Elgin"], text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"Very productive meeting with Premier Tomas Elgin today," Ana Ruiz said afterwards.',
+        '"I met Tomas Elgin on Monday and we agreed on a plan," Ana Ruiz told reporters.',
+        "“We held talks with Tomas Elgin in Lyon,” said Ana Ruiz.",
+    ],
+)
+def test_the_speaker_of_a_quote_is_its_first_person(reader: MeetingReader, text: str) -> None:
+    events = _read(reader, ["Ana Ruiz"], text)
+    assert events and events[0].with_ == ("Tomas Elgin",)
+
+
+def test_a_quote_about_others_is_not_the_speakers_meeting(reader: MeetingReader) -> None:
+    assert not _read(reader, ["Vera Hollis"], '"Ana Ruiz met Tomas Elgin," Vera Hollis said.')
+
+
+def test_a_name_starts_after_the_full_stop_of_a_sentence() -> None:
+    names = ArticleNames("News", ["Ana Ruiz met Vera Hollis on Friday. Olek Brandt came too."])
+    assert names.resolve("Olek Brandt") == "Olek Brandt"
+    # initials and abbreviations do not end a name
+    assert ArticleNames("News", ["Gen. Olek J. Brandt said."]).resolve("Brandt") == "Olek J Brandt"
