@@ -16,6 +16,7 @@ from retrieval.qa.answer import Answer, Answerer
 from retrieval.qa.questions import QuestionReader
 from retrieval.qa.search import Hit, Searcher
 from retrieval.state.activity import Activity
+from retrieval.state.feeds import FeedStates
 from retrieval.store import Store
 from retrieval.store.db import parse_url, require_database
 from retrieval.store.embedder import Embedder, QueryBatcher, load_embedder
@@ -102,20 +103,11 @@ class Services:
 
     def hits(self, passage_ids: list[int]) -> dict[int, Hit]:
         """Stored passages by id, as hits (the ones deleted since are missing)."""
-        rows = self.store.passages_with_articles(passage_ids)
-        return {
-            pid: Hit(
-                pid,
-                article.id,
-                0.0,
-                passage.text,
-                article.title,
-                article.outlet,
-                article.url,
-                article.published_at,
-            )
-            for pid, (passage, article) in rows.items()
-        }
+        return self.store.hits(passage_ids)
+
+    def feed_states(self) -> FeedStates:
+        """The polled feeds' state (table `feeds`)."""
+        return FeedStates(self.store.sessions)
 
     def close(self) -> None:
         """Release the database connections."""

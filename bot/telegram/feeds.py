@@ -12,7 +12,6 @@ from typing import Any
 from bot.child import run_json
 from bot.telegram.context import BotApplication, Context
 from retrieval.service import Services
-from retrieval.state.feeds import FeedStates
 
 __all__ = ["CHECK_EVERY", "POLL_TIMEOUT", "due", "poll", "schedule"]
 
@@ -24,7 +23,7 @@ POLL_TIMEOUT = 1800.0
 
 def due(services: Services, now: datetime) -> list[str]:
     """The feeds whose next poll is due (never polled ones included)."""
-    states = {state.url: state for state in FeedStates(services.store.sessions).all()}
+    states = {state.url: state for state in services.feed_states().all()}
     urls = services.settings.feeds.urls
     return [url for url in urls if url not in states or states[url].due(now)]
 

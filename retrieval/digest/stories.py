@@ -16,13 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import func, select
 
 from retrieval.qa.sentences import sentences
 from retrieval.store import Store
 from retrieval.store.embedder import Embedder
 from retrieval.store.events import ANNOUNCED, StoredEvent, normalize_name
-from retrieval.store.models import Article, Passage
 
 __all__ = [
     "SAME_STORY",
@@ -95,33 +93,8 @@ class Story:
 def articles_since(store: Store, since: datetime, until: datetime) -> list[DigestArticle]:
     """The articles ingested in [since, until), each with its first passage and the events
     of all its passages; newest first."""
-    with store.sessions() as session:
-        rows = (
-            session.execute(
-                select(Article)
-                .where(Article.ingested_at >= since, Article.ingested_at < until)
-                .order_by(Article.ingested_at.desc(), Article.id.desc())
-            )
-            .scalars()
-            .all()
-        )
-        ids = [row.id for row in rows]
-        first = (
-            select(Passage.article_id, func.min(Passage.position).label("position"))
-            .where(Passage.article_id.in_(ids))
-            .group_by(Passage.article_id)
-            .subquery()
-        )
-        leads = dict(
-            session.execute(
-                select(Passage.article_id, Passage.text).join(
-                    first,
-                    (Passage.article_id == first.c.article_id)
-                    & (Passage.position == first.c.position),
-                )
-            ).all()
-        )
-    passages = store.passage_ids_by_article(ids)
+    rows = store.ingested_between(since, until)
+    passages = store.passage_ids_by_article([row.id for row, _ in rows])
     events: dict[int, list[StoredEvent]] = {}
     for event in store.events_of_passages([p for ps in passages.values() for p in ps]):
         events.setdefault(event.article_id, []).append(event)
@@ -133,10 +106,10 @@ def articles_since(store: Store, since: datetime, until: datetime) -> list[Diges
             row.url,
             row.published_at,
             row.ingested_at,
-            leads.get(row.id, ""),
+            lead,
             tuple(events.get(row.id, ())),
         )
-        for row in rows
+        for row, lead in rows
     ]
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
 
 from retrieval.meetings.names import ArticleNames, looks_like_a_person
 from retrieval.meetings.reader import MeetingReader
@@ -290,21 +289,7 @@ class MeetingAnswerer:
         return True
 
     def _hits_for(self, passage_ids: set[int]) -> dict[int, Hit]:
-        rows = self.store.passages_with_articles(sorted(passage_ids))
-        return {pid: _hit(passage, article) for pid, (passage, article) in rows.items()}
-
-
-def _hit(passage: Any, article: Any) -> Hit:
-    return Hit(
-        passage_id=passage.id,
-        article_id=article.id,
-        score=0.0,
-        text=passage.text,
-        title=article.title,
-        outlet=article.outlet,
-        url=article.url,
-        published_at=article.published_at,
-    )
+        return self.store.hits(sorted(passage_ids))
 
 
 def _another_meeting(

@@ -27,8 +27,7 @@ merging the sub-query rankings by RRF instead of interleaving them; taking the c
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -38,6 +37,7 @@ from retrieval.safety import replace_surrogates
 from retrieval.store import CatalogueRow, Store
 from retrieval.store.embedder import Embedder
 from retrieval.store.lexical import LexicalIndex, reciprocal_rank_fusion, top_positions
+from retrieval.store.records import Hit
 
 __all__ = [
     "CANDIDATES",
@@ -51,43 +51,6 @@ __all__ = [
     "Searcher",
     "search_json",
 ]
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One retrieved passage and the article it belongs to; `why` says how it ranked when
-    the search was asked to explain."""
-
-    passage_id: int
-    article_id: int
-    score: float
-    text: str
-    title: str
-    outlet: str | None
-    url: str | None
-    published_at: datetime | None
-    why: dict[str, Any] | None = field(default=None, compare=False)
-
-    @property
-    def published(self) -> str | None:
-        """The publication date as YYYY-MM-DD, or None."""
-        return self.published_at.date().isoformat() if self.published_at else None
-
-    def to_json(self) -> dict[str, Any]:
-        """The search JSON contract for one result (`why` only when explained)."""
-        payload = {
-            "passage_id": self.passage_id,
-            "article_id": self.article_id,
-            "score": round(self.score, 6),
-            "text": self.text,
-            "title": self.title,
-            "outlet": self.outlet,
-            "url": self.url,
-            "published": self.published,
-        }
-        if self.why is not None:
-            payload["why"] = self.why
-        return payload
 
 
 MODES = ("hybrid", "dense", "lexical")
@@ -301,27 +264,16 @@ class Searcher:
         if not query:
             return []
         ranked, wanted, scores = self._rank(query, k)
-        rows = self.store.passages_with_articles([r.passage_id for r in ranked])
-        hits = []
-        for entry in ranked:
-            pid = entry.passage_id
-            if pid not in rows:  # deleted by another process since the index was loaded
-                continue
-            passage, article = rows[pid]
-            hits.append(
-                Hit(
-                    passage_id=pid,
-                    article_id=article.id,
-                    score=entry.score,
-                    text=passage.text,
-                    title=article.title,
-                    outlet=article.outlet,
-                    url=article.url,
-                    published_at=article.published_at,
-                    why=self._why(entry, scores, wanted) if explain else None,
-                )
+        stored = self.store.hits(r.passage_id for r in ranked)
+        return [
+            replace(
+                stored[entry.passage_id],
+                score=entry.score,
+                why=self._why(entry, scores, wanted) if explain else None,
             )
-        return hits
+            for entry in ranked
+            if entry.passage_id in stored  # else deleted by another process since
+        ]
 
     def _why(
         self, entry: _Ranked, scores: dict[str, np.ndarray], wanted: QueryFilters

@@ -11,7 +11,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import URL, Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from retrieval.errors import ConfigError
@@ -22,6 +22,7 @@ __all__ = [
     "Tables",
     "make_engine",
     "migrate",
+    "open_database",
     "parse_url",
     "require_database",
     "session_factory",
@@ -175,6 +176,21 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def open_database(url: str, create: bool = True) -> Engine:
+    """An engine on `url` with the schema migrated to the newest revision; any failure to
+    reach or migrate the database is one ConfigError line (the password never shown)."""
+    engine = make_engine(url, create)  # a bad URL or a missing driver: ConfigError
+    try:
+        migrate(engine)
+    except (ArgumentError, DBAPIError, OSError) as exc:
+        # DBAPIError: the server unreachable, a login refused, an option the driver
+        # refuses (?connect_timeout=abc) ...
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        engine.dispose()
+        raise ConfigError(f"cannot open the database {shown_url(url)}: {reason}") from exc
+    return engine
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

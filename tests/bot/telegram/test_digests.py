@@ -299,7 +299,7 @@ def test_only_due_feeds_start_a_poll(tmp_path: Path) -> None:
                            ("https://b.example/rss", now - timedelta(seconds=1))):  # fmt: skip
         states.record(url, etag=None, last_modified=None, failures=0, next_poll_at=next_poll,
                       status="new")  # fmt: skip
-    services: Any = SimpleNamespace(store=store, settings=settings)
+    services: Any = SimpleNamespace(settings=settings, feed_states=lambda: states)
     try:
         # b is overdue and c was never polled; a waits five more minutes.
         assert feeds.due(services, now) == ["https://b.example/rss", "https://c.example/rss"]

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import ast
+import dataclasses
 import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -138,3 +141,43 @@ def test_vectors_of_another_model_are_refused_even_without_an_index(
     stale = Store(store.engine, settings.index_dir, "other-model", 384)
     with pytest.raises(IndexError_, match="reindex --reencode"):
         stale.rebuild_index()  # plain reindex would stamp the new name on old vectors
+
+
+def test_reads_return_records_in_the_order_asked(store: Store, hash_embedder: HashEmbedder) -> None:
+    store.write([_draft(hash_embedder, "u1", ["first part", "second part"], "h1")])
+    store.write([_draft(hash_embedder, "u2", ["other story"], "h2")])
+    ids = sorted(int(i) for i in store.index.ids())
+    asked = [ids[2], 999_999, ids[0]]  # one never stored
+    hits = store.hits(asked)
+    assert list(hits) == [ids[2], ids[0]]
+    assert (hits[ids[0]].text, hits[ids[0]].title, hits[ids[0]].score) == (
+        "first part",
+        "Title u1",
+        0.0,
+    )
+    passage, article = store.passages_with_articles([ids[1]])[ids[1]]
+    [(listed, passages)] = store.article_passages(after_id=0, limit=1)
+    store.close()  # records are read whole: nothing lazy is left to load
+    assert dataclasses.is_dataclass(passage) and dataclasses.is_dataclass(article)
+    assert (passage.position, article.key, listed.key) == (1, "u1", "u1")
+    assert [p.text for p in passages] == ["first part", "second part"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        passage.text = "changed"  # type: ignore[misc]
+
+
+SESSION_FREE = ["bot", "retrieval/digest/stories.py", "retrieval/store/browse.py"]
+
+
+@pytest.mark.parametrize("where", SESSION_FREE)
+def test_no_sessions_handed_out_for_sql(where: str) -> None:
+    """SQL stays in the store's repositories: these read through `Store`'s methods."""
+    root = Path(__file__).resolve().parents[3]
+    paths = [root / where] if where.endswith(".py") else sorted((root / where).rglob("*.py"))
+    for path in paths:
+        tree = ast.parse(path.read_text())
+        used = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "sessions"]
+        assert not used, f"{path.relative_to(root)} uses a session factory"
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
+            a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names
+        }
+        assert not {m for m in imported if m and m.split(".")[0] == "sqlalchemy"}, path
