@@ -34,7 +34,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import faiss
 import numpy as np
@@ -56,6 +56,7 @@ __all__ = [
     "TRAIN_PER_LIST",
     "FaissIndex",
     "Manifest",
+    "VectorIndex",
     "lock",
     "read_manifest",
     "trained_shape",
@@ -107,6 +108,36 @@ def trained_shape(count: int) -> tuple[int, int]:
     wanted = round(math.log2(max(1.0, 4 * math.sqrt(count))))
     nlist = 2 ** max(4, min(wanted, math.floor(math.log2(max(16.0, count / 39)))))
     return nlist, max(8, nlist // 16)
+
+
+class VectorIndex(Protocol):
+    """The seam a vector engine plugs into (FaissIndex here; pgvector or OpenSearch past one
+    machine, docs/scaling.md): what the store and the searcher call."""
+
+    dim: int
+    model: str
+
+    def __len__(self) -> int: ...
+
+    def ids(self) -> np.ndarray:
+        """All passage ids held."""
+        ...
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Add vectors under passage ids."""
+        ...
+
+    def remove(self, ids: np.ndarray) -> int:
+        """Remove passage ids; how many were held."""
+        ...
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The k nearest passage ids with their cosine scores, best first."""
+        ...
+
+    def save(self, directory: Path, watermark: int) -> Manifest:
+        """Persist what is held, stamped with the database's watermark."""
+        ...
 
 
 class _MappedBase:
@@ -433,6 +464,10 @@ class FaissIndex:
             )
             self._removed = parts["removed"].astype(np.int64)
         self._trained, self._fit = manifest.trained, manifest.fit
+
+
+def _is_a_vector_index(index: FaissIndex) -> VectorIndex:
+    return index  # mypy checks here that FaissIndex fills the seam
 
 
 def read_manifest(directory: Path) -> Manifest | None:
