@@ -53,6 +53,7 @@ __all__ = [
     "MANIFEST_FILE",
     "TRAINED",
     "TRAINED_FROM",
+    "TRAIN_ITERATIONS",
     "TRAIN_PER_LIST",
     "FaissIndex",
     "Manifest",
@@ -79,8 +80,10 @@ COMPACT_MIN = 20_000
 # training passages' (the news moved on), or the index doubled since it was trained.
 DRIFT = 0.05
 GROWTH = 2.0
-# Vectors per centroid in a training sample (FAISS warns below 39).
+# Vectors per centroid in a training sample (FAISS warns below 39), and k-means iterations
+# (FAISS's default 25 costs 2.5 times as much for no recall measured: docs/scaling.md).
 TRAIN_PER_LIST = 64
+TRAIN_ITERATIONS = 10
 
 FLAT = "flat"
 TRAINED = "ivf-sq8"
@@ -102,10 +105,10 @@ class Manifest:
 
 
 def trained_shape(count: int) -> tuple[int, int]:
-    """(nlist, nprobe) for a trained index of `count` passages: about 4·sqrt(count) lists (a
+    """(nlist, nprobe) for a trained index of `count` passages: about 2·sqrt(count) lists (a
     power of two, with 39 passages each at least, as k-means wants), 1/16th of them read per
     query (recall@10 >= 0.95 measured by bench/scale.py: docs/scaling.md)."""
-    wanted = round(math.log2(max(1.0, 4 * math.sqrt(count))))
+    wanted = round(math.log2(max(1.0, 2 * math.sqrt(count))))
     nlist = 2 ** max(4, min(wanted, math.floor(math.log2(max(16.0, count / 39)))))
     return nlist, max(8, nlist // 16)
 
@@ -317,6 +320,7 @@ class FaissIndex:
             quantizer, self.dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
         )
         base.by_residual = False  # codes decode alone: a retrain reads them back
+        base.cp.niter = TRAIN_ITERATIONS
         sample = np.random.default_rng(0).permutation(len(ids))[: nlist * TRAIN_PER_LIST]
         base.train(vectors[sample])
         base.nprobe = nprobe

@@ -228,7 +228,7 @@ def test_a_torn_delta_is_detected(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("count", "nlist", "nprobe"),
-    [(1000, 16, 8), (20_000, 512, 32), (100_000, 1024, 64), (1_000_000, 4096, 256)],
+    [(1000, 16, 8), (20_000, 256, 16), (100_000, 512, 32), (1_000_000, 2048, 128)],
 )
 def test_trained_shape(count: int, nlist: int, nprobe: int) -> None:
     assert trained_shape(count) == (nlist, nprobe)
