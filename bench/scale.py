@@ -535,7 +535,9 @@ def main() -> None:
     assert child.stdout is not None and child.stdin is not None
     answered = json.loads(child.stdout.readline())
     cold = time.perf_counter() - started
+    print(f"  dense {dense}; exact {exact_figures}; cold start {cold:.1f} s", file=sys.stderr)
     searched = json.loads(child.stdout.readline())
+    print(f"  {answered} {searched}", file=sys.stderr, flush=True)
     # A second answering process beside the first, as the bot's second worker: what the two
     # hold together, with the pages they share (the index, the model file) counted once.
     second = subprocess.Popen(
