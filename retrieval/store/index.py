@@ -81,7 +81,8 @@ COMPACT_MIN = 20_000
 DRIFT = 0.05
 GROWTH = 2.0
 # Vectors per centroid in a training sample (FAISS warns below 39), and k-means iterations
-# (FAISS's default 25 costs 2.5 times as much for no recall measured: docs/scaling.md).
+# (FAISS's default 25 costs 2.5 times as much; with 10, recall@10 was 0.974 at 100,000
+# passages and 0.962 at a million: docs/scaling.md).
 TRAIN_PER_LIST = 64
 TRAIN_ITERATIONS = 10
 
