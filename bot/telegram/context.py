@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.telegram.memory import Turns
 from bot.telegram.workers import Answers
 from retrieval.service import Services
+from retrieval.state.turns import ChatTurns
 
 __all__ = ["DIGEST_SENDS", "BotApplication", "BotData", "Context", "utc_now"]
 
@@ -39,8 +40,8 @@ class BotData:
     # Attached by `attach` before the bot starts (PTB builds this object with no arguments).
     services: Services = field(init=False)
     answers: Answers = field(init=False)
-    # Each chat's previous answer, for follow-up questions.
-    turns: Turns = field(default_factory=Turns)
+    # Each chat's previous turn, for follow-up questions (in the database: `attach`).
+    turns: Turns = field(init=False)
     # The clock digests and feed polls go by; tests set another.
     clock: Callable[[], datetime] = field(default=utc_now)
     # One /ingest and one feed poll at a time.
@@ -55,6 +56,7 @@ class BotData:
         """Give the bot its services and where its answers are computed."""
         self.services = services
         self.answers = answers
+        self.turns = Turns(ChatTurns(services.store.sessions))
 
 
 BotApplication = Application[Any, Any, Any, Any, BotData, Any]

@@ -153,13 +153,13 @@ async def answer(
         )
         return
     user = update.effective_user
-    previous = context.turns.get(chat.id)
+    previous = await asyncio.to_thread(context.turns.get, chat.id)
     services = context.services
     user_id = user.id if user else None
     async with typing(context.bot, chat.id):
         result = await context.answers.ask(question, previous)
         question_id = await asyncio.to_thread(_log, services, chat.id, user_id, question, result)
-    context.turns.put(chat.id, result)
+    await asyncio.to_thread(context.turns.put, chat.id, result)
     markup = buttons.answer_keyboard(question_id, sources=bool(result.citations), shown=0)
     await send_html(context.bot, chat.id, answer_as_html(result), markup, reply_to=reply_to)
 
@@ -261,7 +261,7 @@ async def latest_command(update: Update, context: Context) -> None:
 async def reset(update: Update, context: Context) -> None:
     """/reset: forget the chat's previous question."""
     if update.effective_message:
-        context.turns.forget(update.effective_message.chat_id)
+        await asyncio.to_thread(context.turns.forget, update.effective_message.chat_id)
         await update.effective_message.reply_text("Forgotten; ask away.")
 
 

@@ -1,61 +1,42 @@
-"""Each chat's previous answer, the context of a follow-up ("And where?"): kept in memory for a
-while, for a bounded number of chats."""
+"""Each chat's previous turn, the context of a follow-up ("And where?"), kept in the database
+(`retrieval/state/turns.py`): two bot instances behind a balancer answer a chat's follow-up
+alike, whichever took the question before, and a restart forgets nothing. The same on SQLite:
+one small upsert beside the question log's insert, so there is no second, in-process kind to
+choose between. (The terminal chat is one conversation in one process: it keeps its previous
+answer in a local.)
+
+The calls block on the database: handlers run them off the event loop."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
-
 from retrieval.qa.answer import Answer
+from retrieval.state.turns import TTL, ChatTurns
 
-__all__ = ["MAX_CHATS", "TTL_SECONDS", "Turns"]
-
-MAX_CHATS = 10_000
-TTL_SECONDS = 6 * 3600  # a follow-up the next day is a new question
+__all__ = ["TTL", "Turns"]
 
 
 class Turns:
-    """The last answer per chat: least recently used chats are forgotten beyond `max_chats`,
-    and any answer older than `ttl` seconds."""
+    """The last turn per chat, for `Answerer.ask(text, previous)`, which reads the previous
+    answer's `understood` question only: that is what is stored, and what `get` gives back,
+    inside an `Answer` with no text or citations of its own."""
 
-    def __init__(
-        self,
-        max_chats: int = MAX_CHATS,
-        ttl: float = TTL_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_chats = max_chats
-        self.ttl = ttl
-        self._clock = clock
-        self._turns: OrderedDict[int, tuple[float, Answer]] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(self, turns: ChatTurns) -> None:
+        self.turns = turns
 
     def get(self, chat_id: int) -> Answer | None:
-        """The chat's previous answer, if recent."""
-        with self._lock:
-            entry = self._turns.get(chat_id)
-            if entry is None:
-                return None
-            if self._clock() - entry[0] > self.ttl:
-                del self._turns[chat_id]
-                return None
-            self._turns.move_to_end(chat_id)
-            return entry[1]
+        """The chat's previous turn, if recent."""
+        question = self.turns.get(chat_id)
+        if question is None:
+            return None
+        return Answer(question=question.text, text="", found=False, kind="none",
+                      understood=question)  # fmt: skip
 
     def put(self, chat_id: int, answer: Answer) -> None:
-        """Remember the chat's latest answer."""
-        with self._lock:
-            self._turns[chat_id] = (self._clock(), answer)
-            self._turns.move_to_end(chat_id)
-            while len(self._turns) > self.max_chats:
-                self._turns.popitem(last=False)
+        """Remember the chat's latest turn (an answer without a question read, such as the
+        reply to an empty message, leaves the turn before in place)."""
+        if answer.understood is not None:
+            self.turns.put(chat_id, answer.understood)
 
     def forget(self, chat_id: int) -> bool:
         """Drop the chat's context (/reset); returns whether there was one."""
-        with self._lock:
-            return self._turns.pop(chat_id, None) is not None
-
-    def __len__(self) -> int:
-        return len(self._turns)
+        return self.turns.forget(chat_id)

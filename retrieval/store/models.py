@@ -31,6 +31,7 @@ __all__ = [
     "Base",
     "BotUser",
     "ChatSettings",
+    "ChatTurn",
     "Delivery",
     "Event",
     "FeedState",
@@ -255,3 +256,16 @@ class FeedState(Base):
     next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_status: Mapped[str | None] = mapped_column(String(300))
+
+
+class ChatTurn(Base):
+    """A chat's last question as understood (`retrieval/state/turns.py` writes and reads the
+    JSON), the context of its next follow-up: in the database, so that any bot process on it
+    answers the follow-up."""
+
+    __tablename__ = "chat_turns"
+    __table_args__ = (Index("ix_chat_turns_at", "at"),)
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    question: Mapped[dict[str, Any]] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
