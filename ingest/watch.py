@@ -20,6 +20,7 @@ from retrieval.errors import NewsbotError, SourceError
 from retrieval.meetings.extract import EventExtractor
 from retrieval.nlp import load_nlp
 from retrieval.state.feeds import FeedStates, FeedStatus
+from retrieval.state.rounds import FEED_POLL, one_at_a_time
 from retrieval.store import Store
 from retrieval.store.db import utc_now
 from retrieval.store.embedder import Embedder
@@ -95,8 +96,27 @@ def poll_feeds(
     """Poll every feed of `feeds` that is due at `now`, ingesting by `settings`; the others
     are skipped without a request. A feed's failure is its own: the others are still
     polled. `fetcher` (left open) fetches the feeds and their items' pages instead of a new
-    one."""
+    one. One process at a time polls the feeds of a PostgreSQL database: while another holds
+    the round, this one polls none and returns no results."""
     now = now or utc_now()
+    with one_at_a_time(store.sessions, FEED_POLL) as ours:
+        if not ours:
+            logger.info("another process is polling the feeds: this round is left to it")
+            return []
+        # Who is due is read under the lock: a round that waited behind another's sees the
+        # states that round recorded.
+        return _poll_due(feeds, settings, store, embedder, now, extractor, fetcher)
+
+
+def _poll_due(
+    feeds: FeedSettings,
+    settings: IngestSettings,
+    store: Store,
+    embedder: Embedder,
+    now: datetime,
+    extractor: EventExtractor | None,
+    fetcher: Fetcher | None,
+) -> list[PollResult]:
     interval = timedelta(minutes=feeds.interval)
     states = FeedStates(store.sessions, now=lambda: now)
     own = fetcher or make_fetcher(settings.fetch)
