@@ -43,7 +43,11 @@ async def poll(application: BotApplication) -> dict[str, Any] | None:
         )
     finally:
         state.polling_feeds = False
-    for feed in (report or {}).get("feeds", []):
+    polled = (report or {}).get("feeds", [])
+    if report is not None and not polled:
+        # Due here, yet no feed in the round: another instance on the database holds it.
+        logger.info("feeds due, but another instance is polling them")
+    for feed in polled:
         logger.info("feed %s: %s, %s new", feed["url"], feed["status"], feed["new"])
     await asyncio.to_thread(services.refresh)
     return report
