@@ -5,13 +5,16 @@ Each subscribed chat has one job in PTB's JobQueue, set with `run_once` for the 
 instant that bot/telegram/schedule.py computes (time zones and DST changes handled there, as pure,
 tested functions), and set again after each run; a change of time or time zone replaces it.
 Jobs are re-created from the database at start-up, where a digest missed while the bot was
-down is sent once if it is at most DIGEST_GRACE_HOURS late. Every delivery is built, then
-claimed in the delivery log (unique per chat and date), then sent: a digest is never sent
-twice, even across a restart mid-send or two bot processes on one PostgreSQL (at most once).
-A bot killed while building loses nothing (no claim yet: the restart sends it); one killed
-during a send itself leaves that chat's claim unfinished, and the restart says so in the
-log rather than risk a second copy. At most DIGEST_SENDS digests are claimed and unsent at
-any time, so a kill loses at most that many.
+down is sent once if it is at most DIGEST_GRACE_HOURS late, and brought in line with it every
+minute (`sync_jobs`): with several instances on one database, a /subscribe taken by one
+gives every instance its job, and a job whose subscription another instance moved or ended
+sends nothing. Every instance then runs each digest job; the claim lets one send it.
+Every delivery is built, then claimed in the delivery log (unique per chat and date), then
+sent: a digest is never sent twice, even across a restart mid-send or two bot processes on
+one PostgreSQL (at most once). A bot killed while building loses nothing (no claim yet: the
+restart sends it); one killed during a send itself leaves that chat's claim unfinished, and
+the restart says so in the log rather than risk a second copy. At most DIGEST_SENDS digests
+are claimed and unsent at any time, so a kill loses at most that many.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from retrieval.service import Services
 __all__ = [
     "ASK_ZONE",
     "DEFAULT_TIME",
+    "SYNC_EVERY",
+    "SYNC_JOB",
     "WINDOW",
     "build",
     "cancel_job",
@@ -48,6 +53,7 @@ __all__ = [
     "schedule_job",
     "subscribe",
     "subscriptions_command",
+    "sync_jobs",
     "timezone_command",
     "unsubscribe",
 ]
@@ -55,6 +61,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIME = time(8, 0)
+SYNC_EVERY = 60.0  # seconds: how soon another instance's /subscribe reaches this one's jobs
+SYNC_JOB = "digest-sync"
 WINDOW = timedelta(hours=24)
 ASK_ZONE = (
     "I don't know your time zone yet, so I'll use UTC. Tell me with /timezone "
@@ -309,9 +317,46 @@ def schedule_job(application: BotApplication, sub: Subscribed, after: datetime) 
     cancel_job(application, sub.chat_id)
     when = schedule.next_delivery(sub.at, sub.timezone or "UTC", after)
     application.job_queue.run_once(
-        _run_job, when=when, name=_job_name(sub.chat_id), chat_id=sub.chat_id
-    )
+        _run_job, when=when, name=_job_name(sub.chat_id), chat_id=sub.chat_id,
+        data=_planned(sub),
+    )  # fmt: skip
     return when
+
+
+def _planned(sub: Subscribed) -> tuple[time, str | None]:
+    """What a job was set for: a job whose subscription now says otherwise is out of date."""
+    return sub.at, sub.timezone
+
+
+def sync_jobs(application: BotApplication, subs: list[Subscribed], instant: datetime) -> int:
+    """Make this process's digest jobs those of `subs` (the database's subscriptions): a job
+    set for each at its next delivery after `instant`, unless one is set for its time and zone
+    already; none for a chat not among them. Returns how many jobs were set or removed."""
+    assert application.job_queue is not None
+    wanted = {sub.chat_id for sub in subs}
+    current: dict[int, list[Job[Any]]] = {}  # one pass over the jobs, not one per chat
+    changed = 0
+    for job in application.job_queue.jobs():
+        if not (job.name or "").startswith("digest:") or job.chat_id is None:
+            continue
+        if job.chat_id in wanted:
+            current.setdefault(job.chat_id, []).append(job)
+        else:
+            job.schedule_removal()
+            changed += 1
+    for sub in subs:
+        if not any(job.data == _planned(sub) for job in current.get(sub.chat_id, ())):
+            schedule_job(application, sub, instant)
+            changed += 1
+    return changed
+
+
+async def _sync(context: Context) -> None:
+    """The repeating job: the digest jobs in line with the database."""
+    application = context.application
+    subs = await asyncio.to_thread(_services(application).subscriptions.all)
+    if changed := sync_jobs(application, subs, now(application)):
+        logger.info("digest jobs: %d set or removed for subscriptions changed elsewhere", changed)
 
 
 async def _run_job(context: Context) -> None:
@@ -320,6 +365,11 @@ async def _run_job(context: Context) -> None:
     assert job.chat_id is not None
     application = context.application
     try:
+        sub = await asyncio.to_thread(_services(application).subscriptions.get, job.chat_id)
+        if sub is not None and job.data != _planned(sub):
+            # Moved by another instance since this job was set: the new time sends it.
+            logger.info("digest for chat %s: moved to %s; not now", job.chat_id, sub.at)
+            return
         outcome = await deliver(application, job.chat_id)
         logger.info("digest for chat %s: %s", job.chat_id, outcome)
     finally:
@@ -332,8 +382,9 @@ async def _run_job(context: Context) -> None:
 
 
 async def restore(application: BotApplication) -> list[str]:
-    """At start-up: a job for every subscription, and each digest missed while the bot was
-    down sent once if it is within the grace window; returns what the catch-ups did."""
+    """At start-up: a job for every subscription, each digest missed while the bot was down
+    sent once if it is within the grace window, and the job that keeps the digest jobs in line
+    with the database (`sync_jobs`, every SYNC_EVERY seconds); returns what the catch-ups did."""
     services = _services(application)
     grace = timedelta(hours=services.settings.digests.grace_hours)
     instant = now(application)
@@ -352,6 +403,11 @@ async def restore(application: BotApplication) -> list[str]:
             outcomes.append(await _deliver(application, sub, day, instant))
         if await asyncio.to_thread(services.subscriptions.get, sub.chat_id):
             schedule_job(application, sub, instant)
+    assert application.job_queue is not None
+    for job in application.job_queue.get_jobs_by_name(SYNC_JOB):
+        job.schedule_removal()
+    application.job_queue.run_repeating(_sync, interval=SYNC_EVERY, first=SYNC_EVERY,
+                                        name=SYNC_JOB)  # fmt: skip
     return outcomes
 
 
