@@ -11,6 +11,7 @@ A row this version cannot read (written by another version of the code) counts a
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -80,14 +81,20 @@ def question_from_json(data: dict[str, Any]) -> Question:
     )
 
 
-def _insert(session: Session) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT into `chat_turns` in the session's dialect, so it can say ON CONFLICT."""
-    dialect = session.get_bind().dialect.name
+@functools.cache
+def _upsert(dialect: str) -> postgresql.Insert | sqlite.Insert:
+    """INSERT ... ON CONFLICT (chat_id) DO UPDATE in the dialect, built once (its values are
+    parameters: SQLAlchemy's compiled cache then serves every later call)."""
     if dialect == "postgresql":
-        return postgresql.insert(ChatTurn)
-    if dialect == "sqlite":
-        return sqlite.insert(ChatTurn)
-    raise NotImplementedError(f"chat turns support PostgreSQL and SQLite, not {dialect}")
+        insert: postgresql.Insert | sqlite.Insert = postgresql.insert(ChatTurn)
+    elif dialect == "sqlite":
+        insert = sqlite.insert(ChatTurn)
+    else:
+        raise NotImplementedError(f"chat turns support PostgreSQL and SQLite, not {dialect}")
+    return insert.on_conflict_do_update(
+        index_elements=[ChatTurn.chat_id],
+        set_={"question": insert.excluded.question, "at": insert.excluded.at},
+    )
 
 
 class ChatTurns(Tables):
@@ -124,13 +131,8 @@ class ChatTurns(Tables):
         now = self.now()
         data = question_to_json(question)
         with self.sessions() as session:
-            insert = _insert(session).values(chat_id=chat_id, question=data, at=now)
-            session.execute(
-                insert.on_conflict_do_update(
-                    index_elements=[ChatTurn.chat_id],
-                    set_={"question": insert.excluded.question, "at": insert.excluded.at},
-                )
-            )
+            upsert = _upsert(session.get_bind().dialect.name)
+            session.execute(upsert, {"chat_id": chat_id, "question": data, "at": now})
             session.commit()
         self._prune_now_and_then()
 
