@@ -103,7 +103,7 @@ def poll_feeds(
         if not ours:
             logger.info("another process is polling the feeds: this round is left to it")
             return []
-        # Who is due is read under the lock: a round that waited behind another's sees the
+        # Who is due is read under the lock: a round that starts just after another's sees the
         # states that round recorded.
         return _poll_due(feeds, settings, store, embedder, now, extractor, fetcher)
 

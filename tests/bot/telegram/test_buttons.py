@@ -1,12 +1,10 @@
-"""Callback data, keyboards and the per-chat memory of follow-ups."""
+"""Callback data and keyboards."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.telegram import buttons
-from bot.telegram.memory import Turns
-from retrieval.qa.answer import Answer
 
 
 @pytest.mark.parametrize(
@@ -48,20 +46,3 @@ def test_answer_without_sources_has_no_sources_button() -> None:
         "👍",
         "👎",
     ]
-
-
-def _answer(text: str) -> Answer:
-    return Answer(question=text, text=text, found=True, kind="passage")
-
-
-def test_turns_are_capped_and_expire() -> None:
-    now = [0.0]
-    turns = Turns(max_chats=2, ttl=60, clock=lambda: now[0])
-    for chat in (1, 2):
-        turns.put(chat, _answer(str(chat)))
-    assert turns.get(1) is not None  # 1 is now the most recently used
-    turns.put(3, _answer("3"))
-    assert turns.get(2) is None and turns.get(1) is not None and len(turns) == 2
-    now[0] = 61
-    assert turns.get(1) is None
-    assert turns.forget(3) is True and turns.forget(3) is False
