@@ -1,6 +1,6 @@
 """Whether the sentences a passage answer would quote answer the question at all.
 
-Extractive answers quote the sentences closest to a question; closest is not an answer. Three
+Extractive answers quote the sentences closest to a question; closest is not an answer. Four
 checks, as question-answering systems have made them since TREC, decide:
 
 - **expected answer type**: from the question's form (who -> a person or an organisation;
@@ -12,14 +12,21 @@ checks, as question-answering systems have made them since TREC, decide:
   over the store's passages (the BM25 index's own postings), found in a quoted sentence (full
   credit) or only elsewhere in its passage or headline (part credit). A word the store never
   holds weighs most, a word of every other passage little; so a word shared by accident
-  ("mercury", "opera") covers only its own share of the question;
+  ("mercury", "opera") covers only its own share of the question. A word a question that
+  capitalises writes in lower case ("how fast can a jaguar run") is a common word: the
+  same word capitalised inside a sentence ("the Jaguars") is a name and does not cover it;
 - **names and years**: a question naming people, places or things is not answered by
   passages that name none of them; a year it asks about must be the year of a cited article
-  or be written in its passage.
+  or be written in its passage;
+- **relation**: a short question asks one thing of its subject ("where was X born",
+  "when was Y founded"): the relation (its main verb, or the word a framing verb asks for:
+  "what is X's podcast called") must be in a quoted sentence, from a passage that names the
+  subject, or for a question naming no one, together with its rarest other word. Names
+  weigh most of such a question, so coverage alone would answer it with any sentence about X.
 
 The score is the coverage, cut by a factor when the type is missing; an answer needs
 `THRESHOLD` (chosen on development questions, docs/evaluation.md). `Verdict.rule` says which
-check refused: "names", "year", or "score".
+check refused: "names", "year", "relation", or "score".
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, cast
 
 from retrieval.meetings.vocab import CALENDAR_WORDS
-from retrieval.qa.questions import Question
+from retrieval.qa.questions import Kind, Question, question_kind
 from retrieval.qa.search import Hit
 
 if TYPE_CHECKING:
@@ -47,10 +54,13 @@ __all__ = [
     "Expected",
     "Term",
     "Verdict",
+    "Words",
     "expected_type",
+    "relation",
     "salient_terms",
     "stem",
     "type_found",
+    "words_of",
 ]
 
 Expected = Literal["person", "date", "place", "number", "name", "yes-no", "any"]
@@ -73,11 +83,6 @@ _NUMBER_ASKED = re.compile(
 )
 _ASKED = r"(?:what|which)(?:\s+[\w'’-]+){0,3}?\s+"
 _DATE_ASKED = re.compile(rf"\b{_ASKED}(?:years?|months?|decades?|century|date|day|time)\b", re.I)
-_PLACE_ASKED = re.compile(
-    rf"\b{_ASKED}(?:city|cities|country|countries|town|state|region|venue|stadium|place|"
-    r"capital|continent|island|nation)\b",
-    re.I,
-)
 _NAME_ASKED = re.compile(
     rf"\b{_ASKED}(?:company|companies|firm|firms|team|teams|club|clubs|brand|brands|"
     r"organi[sz]ations?|party|parties|group|groups|agency|agencies|airline|bank|network|"
@@ -100,6 +105,12 @@ _NOT_FOR_ENTITIES = ["tagger", "parser", "attribute_ruler", "lemmatizer"]
 _NAME_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "NORP"}
 )
+# Verbs that frame a question rather than ask a relation: "what is X called", "does X have".
+_FRAMING = frozenset({"be", "have", "do", "get", "call", "name", "happen", "mean"})
+_COUNTED = ("many", "much")  # "how many goals": the goals are what is asked about
+_QUESTION_WORDS = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "how"})
+# Where the relation of a question whose verb frames it stands (closest first).
+_COMPLEMENTS = ("attr", "acomp", "oprd", "dobj", "xcomp", "ccomp", "nsubj", "nsubjpass")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Words that say nothing of what is asked: function words, question words, and the words
@@ -158,6 +169,8 @@ class Term:
     stems: frozenset[str]
     weight: float
     name: bool = False  # part of a name (a proper noun or a named entity)
+    # written in lower case by a question that capitalises: "jaguar", not "Jaguars"
+    common: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,7 +182,7 @@ class Verdict:
     expected: Expected
     coverage: float
     typed: bool  # a quoted sentence holds an answer of the expected type
-    rule: str | None = None  # what refused: "names", "year", "score"
+    rule: str | None = None  # what refused: "names", "year", "relation", "score"
     missing: tuple[str, ...] = ()  # the question's words no cited passage holds
 
     def describe(self) -> str:
@@ -184,25 +197,25 @@ class Verdict:
         return line
 
 
-def expected_type(text: str, question: Question | None = None) -> Expected:
-    """What kind of answer a question asks for, from its form."""
+def expected_type(text: str, kind: Kind | None = None) -> Expected:
+    """What kind of answer a question asks for, from its form. Who / when / where is the
+    question's kind (`retrieval.qa.questions.question_kind`, "which city" and "what date"
+    included; computed when not given); this adds what the kinds leave out: a number ("how
+    many"), a year or another period ("what year"), the name of a company or a thing ("which
+    team"), yes or no."""
     text = re.sub(r"\b(what|who|where|when|how)['’]s\b", r"\1 is", text, flags=re.I)
     if _NUMBER_ASKED.search(text):
         return "number"
     if _DATE_ASKED.search(text):
         return "date"
-    if _PLACE_ASKED.search(text):
+    kind = question_kind(text) if kind is None else kind
+    if kind == "when":
+        return "date"
+    if kind == "where":
         return "place"
     if _NAME_ASKED.search(text):
         return "name"
-    kind = question.kind if question is not None else None
-    first = re.search(r"\b(who|whom|whose|when|where)\b", text, re.I)
-    word = first.group(1).lower() if first else None
-    if kind == "when" or word == "when":
-        return "date"
-    if kind == "where" or word == "where":
-        return "place"
-    if kind == "who" or word in ("who", "whom", "whose"):
+    if kind == "who":
         return "person"
     if _YES_NO.match(text):
         return "yes-no"
@@ -234,8 +247,11 @@ def salient_terms(
 ) -> list[Term]:
     """The question's content words with their weights: inverse document frequency in the
     store (BM25's), so that a word the store never holds weighs most. Years and calendar
-    words are left to the year check; `skip` holds the stems of the outlets' words."""
+    words are left to the year check; `skip` holds the stems of the outlets' words. A
+    question that capitalises its names marks the words it writes in lower case as common
+    words ("how fast can a jaguar run": the animal, not the Jaguars)."""
     skipped = set(skip)
+    cased = any(c.isupper() for c in doc.text)
     terms: dict[str, Term] = {}
     for token in doc:
         word = token.text.lower()
@@ -249,12 +265,85 @@ def salient_terms(
         key = stem(word)
         if key not in terms:
             name = token.pos_ == "PROPN" or token.ent_type_ in _NAME_LABELS
-            terms[key] = Term(token.text, stems, weight, name)
+            common = cased and not name and token.text.islower()
+            terms[key] = Term(token.text, stems, weight, name, common)
     return list(terms.values())
 
 
-def _stems(text: str) -> set[str]:
-    return {stem(w) for w in _WORD.findall(text)}
+def _question_phrase(doc: Doc) -> set[int]:
+    """The tokens of the question phrase: the question words and what they ask for ("which
+    club", "what year", "how old"). The thing counted ("how many goals") is not part of it."""
+    phrase: set[int] = set()
+    for token in doc:
+        word = token.lower_
+        if word not in _QUESTION_WORDS:
+            continue
+        phrase.add(token.i)
+        head = token.head
+        determiner = word in ("which", "what", "whose") and token.dep_ in ("det", "poss")
+        degree = (
+            word == "how" and head.pos_ in ("ADJ", "ADV") and head.lower_ not in ("many", "much")
+        )
+        if determiner or degree:
+            phrase.add(head.i)
+    return phrase
+
+
+def relation(doc: Doc, terms: Sequence[Term]) -> tuple[Term, ...]:
+    """What a question asks of its subject: its main verb with its particle ("where was X
+    born" -> born; "which stars make up X" -> make, up), or after a verb that only frames the
+    question the word it asks for ("what is X's podcast called" -> podcast). Empty when that
+    word is a name, part of the question phrase, or no content word (a question "about" X)."""
+    by_stem = {s: term for term in terms if not term.name for s in term.stems}
+    asked = _question_phrase(doc)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None:
+        return ()
+    candidates = [root]
+    if root.lemma_.lower() in _FRAMING or root.pos_ == "AUX":
+        candidates = [c for dep in _COMPLEMENTS for c in root.children if c.dep_ == dep]
+    for token in candidates:
+        term = by_stem.get(stem(token.text))
+        if token.i in asked or term is None:
+            continue
+        prt = [by_stem.get(stem(c.text)) for c in token.children if c.dep_ == "prt"]
+        return (term, *(p for p in prt if p is not None))
+    return ()
+
+
+@dataclass(frozen=True)
+class Words:
+    """The stems of a text's words, and of those it writes as common words: in lower case,
+    or capitalised only as the first word of a sentence."""
+
+    every: frozenset[str]
+    common: frozenset[str]
+
+    def has(self, term: Term) -> bool:
+        """Whether the text holds the term, in the sense the question wrote it."""
+        return bool(term.stems & (self.common if term.common else self.every))
+
+    def has_name(self, name: Sequence[str]) -> bool:
+        """Whether the text holds every word of a name."""
+        return all(w in self.every for w in name)
+
+
+def words_of(text: str) -> Words:
+    """A text's words, for the checks."""
+    every: set[str] = set()
+    common: set[str] = set()
+    for match in _WORD.finditer(text):
+        word = match.group()
+        every.add(stem(word))
+        if not word[:1].isupper() or _starts_sentence(text, match.start()):
+            common.add(stem(word))
+    return Words(frozenset(every), frozenset(common))
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    # The texts are normalised: one space between words.
+    before = text[max(0, start - 4) : start].rstrip(" \"“‘'(")
+    return not before or before[-1] in ".!?:"
 
 
 def _names(doc: Doc, skip: set[str]) -> list[list[str]]:
@@ -330,16 +419,13 @@ class Answerability:
         }
         _, by_stem, documents = self._frequencies
         terms = salient_terms(doc, lambda s: by_stem.get(s, 0), documents, skip)
-        expected = expected_type(question.text, question)
-        sentence_stems = [_stems(quote) for _, quote in quoted]
-        passage_stems = [_stems(f"{hit.title} {hit.text}") for hit, _ in quoted]
+        expected = expected_type(question.text, question.kind)
+        sentences = [words_of(quote) for _, quote in quoted]
+        passages = [words_of(f"{hit.title} {hit.text}") for hit, _ in quoted]
 
-        coverage, missing = _coverage(terms, sentence_stems, passage_stems)
+        coverage, missing = _coverage(terms, sentences, passages)
         single = max(
-            (
-                _coverage(terms, [a], [b])[0]
-                for a, b in zip(sentence_stems, passage_stems, strict=True)
-            ),
+            (_coverage(terms, [a], [b])[0] for a, b in zip(sentences, passages, strict=True)),
             default=0.0,
         )
         # A short question asks one thing, which one quote must cover; a long one joins
@@ -360,18 +446,47 @@ class Answerability:
 
         rule: str | None = None
         names = _names(doc, skip)
-        searched = [_stems(f"{hit.title} {hit.text}") for hit in found] or passage_stems
-        if names and not any(all(w in p for w in name) for name in names for p in searched):
+        searched = [words_of(f"{hit.title} {hit.text}") for hit in found] or passages
+        asks = relation(doc, terms) if len(terms) <= SHORT_QUESTION else ()
+        phrase = {stem(doc[i].text) for i in _question_phrase(doc)}
+        others = [t for t in terms if t not in asks and not t.name and not t.stems & phrase]
+        subject = max(others, key=lambda t: t.weight) if others else None
+        if names and not any(p.has_name(name) for name in names for p in searched):
             rule = "names"
         elif not _years_fit(question, quoted):
             rule = "year"
+        elif asks and not _relation_quoted(asks, subject, names, sentences, passages):
+            rule = "relation"
+            missing = [*missing, *(t.text for t in asks if t.text not in missing)]
         elif score < self.threshold:
             rule = "score"
         return Verdict(rule is None, score, expected, coverage, typed, rule, tuple(missing))
 
 
+def _relation_quoted(
+    asks: Sequence[Term],
+    subject: Term | None,
+    names: Sequence[Sequence[str]],
+    sentences: Sequence[Words],
+    passages: Sequence[Words],
+) -> bool:
+    """Whether one quote says what a short question asks of its subject: the relation's
+    words in the quoted sentence, the subject in its passage when the question names it (the
+    sentence may say "she"), else the question's rarest other word (`subject`) in the
+    sentence."""
+    for sentence, passage in zip(sentences, passages, strict=True):
+        if not all(sentence.has(t) for t in asks):
+            continue
+        if names:
+            if any(passage.has_name(name) for name in names):
+                return True
+        elif subject is None or sentence.has(subject):
+            return True
+    return False
+
+
 def _coverage(
-    terms: Sequence[Term], sentences: Sequence[set[str]], passages: Sequence[set[str]]
+    terms: Sequence[Term], sentences: Sequence[Words], passages: Sequence[Words]
 ) -> tuple[float, list[str]]:
     """The weighted share of the terms found: in a quoted sentence, full credit; only in its
     passage or headline, part credit. And the terms found nowhere."""
@@ -379,9 +494,9 @@ def _coverage(
     credit = 0.0
     missing: list[str] = []
     for term in terms:
-        if any(term.stems & s for s in sentences):
+        if any(s.has(term) for s in sentences):
             credit += term.weight
-        elif any(term.stems & s for s in passages):
+        elif any(p.has(term) for p in passages):
             credit += PASSAGE_CREDIT * term.weight
         else:
             missing.append(term.text)

@@ -14,7 +14,14 @@ from ingest.pipeline import ingest
 from retrieval.config import Settings
 from retrieval.nlp import load_nlp
 from retrieval.qa.answer import NOT_FOUND, Answerer
-from retrieval.qa.answerable import expected_type, salient_terms, stem, type_found
+from retrieval.qa.answerable import (
+    expected_type,
+    relation,
+    salient_terms,
+    stem,
+    type_found,
+    words_of,
+)
 from retrieval.qa.questions import QuestionReader
 from retrieval.qa.search import Searcher
 from retrieval.store import Store
@@ -91,6 +98,52 @@ def test_a_word_the_store_lacks_weighs_more_than_a_common_one() -> None:
     assert terms["Orvane"] > terms["flour"] > terms["mill"]
 
 
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Where was Ann Lee born?", ["born"]),
+        ("When was the Orvane ferry company founded?", ["founded"]),
+        ("Did Ann Lee get married?", ["married"]),
+        ("How many goals did Ann Lee score?", ["score"]),
+        # The question phrase ("which club") is the answer's type, not what is asked of her.
+        ("Which club does Ann Lee play for?", ["play"]),
+        ("Which birds make up the flock?", ["make", "up"]),
+        # A verb that only frames the question: the word it asks for.
+        ("What is Ann Lee's podcast called?", ["podcast"]),
+        ("What is the capital of Orvane?", ["capital"]),
+        # "How old": the number is the answer; a name is the subject, not the relation.
+        ("How old is Ann Lee?", []),
+        # A verb too plain to weigh ("ask", "say") asks nothing of its own.
+        ("What did the growers ask for?", []),
+    ],
+)
+def test_relation_is_what_the_question_asks_of_its_subject(question: str, asks: list[str]) -> None:
+    doc = load_nlp()(question)
+    assert [t.text for t in relation(doc, salient_terms(doc, lambda s: 1, 100))] == asks
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "holds"),
+    [
+        ("How fast can a kestrel fly?", "A kestrel hovered over the field.", True),
+        ("How fast can a kestrel fly?", "Kestrels hover over fields.", True),  # first word
+        # The same word as a name: a company's, a team's.
+        ("How fast can a kestrel fly?", "Shares in Kestrel fell on Friday.", False),
+        ("What do otters eat?", "Fans of the Harwick Otters ate pies.", False),
+        # A question in lower case throughout says nothing by its case.
+        ("how fast can a kestrel fly", "Shares in Kestrel fell on Friday.", True),
+        # A name asked about matches however it is written.
+        ("Who runs Kestrel?", "Shares in Kestrel fell on Friday.", True),
+    ],
+)
+def test_a_common_word_is_not_covered_by_the_same_word_as_a_name(
+    question: str, sentence: str, holds: bool
+) -> None:
+    terms = salient_terms(load_nlp()(question), lambda s: 1, 100)
+    (term,) = [t for t in terms if t.text.lower() in ("kestrel", "otters")]
+    assert words_of(sentence).has(term) is holds
+
+
 @pytest.fixture
 def answerer(
     tmp_path: Path, settings: Settings, store: Store, hash_embedder: HashEmbedder
@@ -111,8 +164,13 @@ def test_a_question_the_articles_answer_is_answered(answerer: Answerer, question
     assert answer.kind == "passage" and answer.citations
 
 
-@pytest.mark.parametrize("question", DATA["unanswerable"])
-def test_a_question_they_do_not_answer_is_refused(answerer: Answerer, question: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "question"),
+    [(kind, q) for kind, questions in DATA["unanswerable"].items() for q in questions],
+)
+def test_a_question_they_do_not_answer_is_refused(
+    answerer: Answerer, kind: str, question: str
+) -> None:
     answer = answerer.ask(question)
     assert not answer.found, answer.text
     assert answer.text.startswith(NOT_FOUND)
