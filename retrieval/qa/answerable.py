@@ -18,11 +18,12 @@ checks, as question-answering systems have made them since TREC, decide:
 - **names and years**: a question naming people, places or things is not answered by
   passages that name none of them; a year it asks about must be the year of a cited article
   or be written in its passage;
-- **relation**: a short question asks one thing of its subject ("where was X born",
-  "when was Y founded"): the relation (its main verb, or the word a framing verb asks for:
-  "what is X's podcast called") must be in a quoted sentence, from a passage that names the
-  subject, or for a question naming no one, together with its rarest other word. Names
-  weigh most of such a question, so coverage alone would answer it with any sentence about X.
+- **relation**: a short question (up to `RELATION_QUESTION` content words) asks one thing
+  of its subject ("where was X born", "when was Y founded"): the relation (its main verb, or
+  the word a framing verb asks for: "what is X's podcast called") must be in a quoted
+  sentence, from a passage that names the subject, or for a question naming no one, together
+  with its rarest other word. Names weigh most of such a question, so coverage alone would
+  answer it with any sentence about X.
 
 The score is the coverage, cut by a factor when the type is missing; an answer needs
 `THRESHOLD` (chosen on development questions, docs/evaluation.md). `Verdict.rule` says which
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LONG_QUESTION",
     "PASSAGE_CREDIT",
+    "RELATION_QUESTION",
     "SHORT_QUESTION",
     "THRESHOLD",
     "TYPE_MISSING",
@@ -69,6 +71,9 @@ THRESHOLD = 0.7  # an answer's score must reach it (calibrated: docs/evaluation.
 PASSAGE_CREDIT = 0.5  # a word found in the passage or headline, not the quoted sentence
 TYPE_MISSING = 0.6  # the score's factor when no quoted sentence holds the expected type
 SHORT_QUESTION = 10  # words: how the best single quote's coverage weighs against all three's
+# content words: a question up to it asks one relation of its subject; a longer one joins
+# several facts, and its words' coverage speaks for it (calibrated: docs/evaluation.md)
+RELATION_QUESTION = 6
 LONG_QUESTION = 4  # words: past it, the coverage needed falls in proportion
 
 _YES_NO = re.compile(
@@ -447,7 +452,7 @@ class Answerability:
         rule: str | None = None
         names = _names(doc, skip)
         searched = [words_of(f"{hit.title} {hit.text}") for hit in found] or passages
-        asks = relation(doc, terms) if len(terms) <= SHORT_QUESTION else ()
+        asks = relation(doc, terms) if len(terms) <= RELATION_QUESTION else ()
         phrase = {stem(doc[i].text) for i in _question_phrase(doc)}
         others = [t for t in terms if t not in asks and not t.name and not t.stems & phrase]
         subject = max(others, key=lambda t: t.weight) if others else None
