@@ -170,7 +170,7 @@ def _events_in(doc: Any, published: date | None, context: Context) -> list[Event
             if event is not None and event.where is None:
                 # "Infantino travelled to Washington. ... He met Trump": the place of the
                 # nearest sentence of the passage that gives one.
-                where = _nearby_place(sentence, doc, (*event.who, *event.with_))
+                where = _nearby_place(sentence, doc, (*event.who, *event.with_), context)
                 if where is not None:
                     event = replace(event, where=where)
             if event is not None and event.when is None and previous is not None:
@@ -365,7 +365,24 @@ def _group_subject(verb: Token) -> bool:
     return False
 
 
-def _nearby_place(sentence: Span, doc: Any, people: Sequence[str]) -> str | None:
+def _meets_others(sentence: Span, people: Sequence[str], context: Context) -> bool:
+    """Whether a sentence tells of a meeting with someone not among `people`: a meeting
+    verb's subject, object or "with" phrase names another person."""
+    for verb in sentence:
+        if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() not in MEET_VERBS | TALK_VERBS:
+            continue
+        slots = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")]
+        slots += [g for c in verb.children if c.lower_ in ("with", "between")
+                  for g in c.children if g.dep_ == "pobj"]  # fmt: skip
+        for slot in slots:
+            if slot.pos_ != "PROPN":
+                continue  # "he", "the team": no one else named
+            if any(not any(same_person(n, p) for p in people) for n in people_of(slot, context)):
+                return True
+    return False
+
+
+def _nearby_place(sentence: Span, doc: Any, people: Sequence[str], context: Context) -> str | None:
     sentences = list(doc.sents)
     here = next(i for i, s in enumerate(sentences) if s.start == sentence.start)
     order = sorted(range(len(sentences)), key=lambda i: (abs(i - here), i > here))
@@ -373,10 +390,7 @@ def _nearby_place(sentence: Span, doc: Any, people: Sequence[str]) -> str | None
         if i == here:
             continue
         other = sentences[i]
-        if any(TRIGGER.fullmatch(t.text) for t in other) and any(
-            e.label_ == "PERSON" and not any(same_person(e.text, p) for p in people)
-            for e in other.ents
-        ):
+        if _meets_others(other, people, context):
             continue  # "..., where he will meet C": the place of another meeting
         # Where someone travelled to first ("Infantino travelled to Washington to discuss a
         # headquarters in the U.S."), then any "in/at" place.

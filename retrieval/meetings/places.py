@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from retrieval.meetings.extract import is_place, place_text
-from retrieval.meetings.vocab import VENUE_NOUNS
+from retrieval.meetings.vocab import MEET_VERBS, VENUE_NOUNS
 from retrieval.store.events import normalize_name
 
 if TYPE_CHECKING:
@@ -108,6 +108,12 @@ def _under_another_subject(prep: Token, trigger: Token, anchors: set[int]) -> bo
         governors.add(node.i)
     if verb is None or verb.i in governors:
         return False
+    if verb.lemma_.lower() in MEET_VERBS and not any(
+        g.pos_ == "PROPN"
+        for c in verb.children
+        for g in ([c] if c.dep_ in ("nsubj", "dobj") else c.children if c.lower_ == "with" else [])
+    ):
+        return False  # "..., the team met with him in Lyon": the meeting told again
     return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in verb.children)
 
 
