@@ -26,6 +26,7 @@ import httpcore
 import httpx
 
 from ingest.addresses import IPAddress, is_public, literal_address
+from retrieval.config import FetchSettings
 from retrieval.errors import FetchError
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Fetcher",
     "Resolver",
     "check_url",
+    "make_fetcher",
     "parse_url",
     "system_resolver",
 ]
@@ -314,3 +316,13 @@ class Fetcher:
     def close(self) -> None:
         """Close the connection pool."""
         self._client.close()
+
+
+def make_fetcher(settings: FetchSettings) -> Fetcher:
+    """A Fetcher with the settings' user agent, timeout, size cap and address rule."""
+    return Fetcher(
+        settings.user_agent,
+        timeout=settings.timeout,
+        max_bytes=settings.max_bytes,
+        allow_private=settings.allow_private,
+    )

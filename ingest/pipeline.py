@@ -9,10 +9,8 @@ seconds and at the end. A run killed at any point is completed by the next.
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -20,15 +18,13 @@ from typing import Any
 import numpy as np
 from sqlalchemy.exc import SQLAlchemyError
 
-from ingest.clean import clean_paragraphs, content_hash
-from ingest.fetch import Fetched, Fetcher
-from ingest.formats import RawArticle
-from ingest.sources import SourceResult, expand, read_source
-from ingest.split import split_passages
-from retrieval.config import FetchSettings, IngestSettings
+# make_fetcher is ingest/fetch.py's, named here too for ingest/watch.py.
+from ingest.fetch import Fetched, Fetcher, make_fetcher
+from ingest.prepare import Prepared, prepare
+from ingest.sources import read_ahead
+from retrieval.config import IngestSettings
 from retrieval.meetings.extract import EventExtractor
 from retrieval.nlp import load_nlp
-from retrieval.safety import strip_controls, web_url
 from retrieval.store import ArticleDraft, PassageDraft, Store, WriteResult
 from retrieval.store.embedder import Embedder
 from retrieval.store.events import EventDraft
@@ -38,13 +34,10 @@ __all__ = [
     "BATCH_PASSAGES",
     "PART_PASSAGES",
     "SAVE_EVERY_SECONDS",
-    "Prepared",
     "Summary",
     "backfill_events",
     "ingest",
     "make_fetcher",
-    "prepare",
-    "sanitise",
 ]
 
 logger = logging.getLogger(__name__)
@@ -80,111 +73,10 @@ class Summary:
         """The summary for `--json`."""
         return asdict(self)
 
-
-@dataclass(frozen=True)
-class Prepared:
-    """An article cleaned and split, ready to encode."""
-
-    raw: RawArticle
-    key: str
-    title: str
-    body: str
-    content_hash: str
-    spans: list[tuple[int, int, str]]
-
-
-def sanitise(raw: RawArticle) -> RawArticle:
-    """The article with control characters stripped from every text field, and its URL
-    dropped unless it is http(s): whatever the format, nothing else is stored as a link."""
-
-    def line(value: str | None) -> str | None:
-        return " ".join(strip_controls(value).split()) or None if value else None
-
-    return replace(
-        raw,
-        title=line(raw.title) or "(untitled)",
-        body=strip_controls(raw.body),
-        origin=strip_controls(raw.origin),
-        url=web_url(raw.url),
-        outlet=line(raw.outlet),
-        author=line(raw.author),
-    )
-
-
-def prepare(raw: RawArticle, min_words: int, max_words: int) -> Prepared | None:
-    """Sanitise, clean and split one article; None when nothing of it is left."""
-    raw = sanitise(raw)
-    paragraphs = clean_paragraphs(raw.body)
-    if not paragraphs:
-        return None
-    body = "\n\n".join(paragraphs)
-    spans = [(s.start, s.end, s.text) for s in split_passages(body, min_words, max_words)]
-    digest = content_hash(raw.title, paragraphs)
-    origin = raw.origin if raw.origin_is_key else f"{raw.origin.rsplit('#', 1)[0]}@{digest[:16]}"
-    return Prepared(
-        raw=raw,
-        key=raw.url or origin,
-        title=" ".join(raw.title.split()),
-        body=body,
-        content_hash=digest,
-        spans=spans,
-    )
-
-
-_DONE = object()
-
-
-def make_fetcher(settings: FetchSettings) -> Fetcher:
-    """A Fetcher with the settings' user agent, timeout, size cap and address rule."""
-    return Fetcher(
-        settings.user_agent,
-        timeout=settings.timeout,
-        max_bytes=settings.max_bytes,
-        allow_private=settings.allow_private,
-    )
-
-
-def _read_ahead(
-    sources: list[str],
-    settings: IngestSettings,
-    out: queue.Queue[object],
-    prefetched: Mapping[str, Fetched] | None = None,
-    fetcher: Fetcher | None = None,
-) -> None:
-    """Producer thread: every source becomes a SourceResult; a failure of the thread itself is
-    handed to the consumer, never swallowed (which would end the run early as a success)."""
-    try:
-        own = fetcher or make_fetcher(settings.fetch)
-        try:
-            for source in expand(sources):
-                already = (prefetched or {}).get(source)
-                out.put(read_source(source, own, settings.max_source_bytes, already))
-        finally:
-            if fetcher is None:  # a caller's fetcher is the caller's to close
-                own.close()
-    except BaseException as exc:  # re-raised in the consumer
-        out.put(exc)
-    finally:
-        out.put(_DONE)
-
-
-def _results(
-    sources: list[str],
-    settings: IngestSettings,
-    prefetched: Mapping[str, Fetched] | None = None,
-    fetcher: Fetcher | None = None,
-) -> Iterator[SourceResult]:
-    results: queue.Queue[object] = queue.Queue(maxsize=64)
-    reader = threading.Thread(
-        target=_read_ahead, args=(sources, settings, results, prefetched, fetcher), daemon=True
-    )
-    reader.start()
-    while (item := results.get()) is not _DONE:
-        if isinstance(item, BaseException):
-            raise item
-        assert isinstance(item, SourceResult)
-        yield item
-    reader.join()
+    def add_failure(self, source: str, error: str) -> None:
+        """Count one failure and say where and why."""
+        self.failed += 1
+        self.errors.append({"source": source, "error": error})
 
 
 def ingest(
@@ -246,23 +138,15 @@ def _ingest(
             pending, pending_passages = [], 0
         save_if_due()
 
-    for result in _results(sources, settings, prefetched, fetcher):
-        if result.error:
-            summary.failed += 1
-            summary.errors.append({"source": result.source, "error": result.error})
-            logger.warning("%s: %s", result.source, result.error)
-        for problem in result.problems:
-            summary.failed += 1
-            summary.errors.append({"source": result.source, "error": problem})
+    for result in read_ahead(sources, settings, prefetched, fetcher):
+        for problem in ([result.error] if result.error else []) + result.problems:
+            summary.add_failure(result.source, problem)
             logger.warning("%s: %s", result.source, problem)
         ready = []
         for raw in result.articles:
             prepared = prepare(raw, settings.passage_min_words, settings.passage_max_words)
             if prepared is None:
-                summary.failed += 1
-                summary.errors.append(
-                    {"source": raw.origin, "error": "no text left after cleaning"}
-                )
+                summary.add_failure(raw.origin, "no text left after cleaning")
                 continue
             ready.append(prepared)
         for prepared in _last_per_url(ready, result.source, summary):
@@ -290,9 +174,8 @@ def _last_per_url(ready: list[Prepared], source: str, summary: Summary) -> list[
         elif winner.content_hash == p.content_hash:
             summary.unchanged += 1
         else:
-            summary.failed += 1
             error = f"{p.raw.place}: same URL as {winner.raw.place}: kept the last"
-            summary.errors.append({"source": source, "error": error})
+            summary.add_failure(source, error)
             logger.warning("%s: %s", source, error)
     return kept
 
@@ -348,9 +231,7 @@ def _write(
             try:
                 results.append(store.write([draft]))
             except SQLAlchemyError as exc:
-                summary.failed += 1
-                reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-                summary.errors.append({"source": draft.source, "error": f"not stored: {reason}"})
+                summary.add_failure(draft.source, _not_stored(exc))
     for written in results:
         _count(summary, written)
 
@@ -423,9 +304,7 @@ def _write_in_parts(
         try:
             written = store.write_part(_draft(p, start, end, vectors, events), end == total)
         except SQLAlchemyError as exc:
-            summary.failed += 1
-            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-            summary.errors.append({"source": p.raw.origin, "error": f"not stored: {reason}"})
+            summary.add_failure(p.raw.origin, _not_stored(exc))
             return
         if written.unchanged:
             summary.unchanged += 1
@@ -436,6 +315,12 @@ def _write_in_parts(
         if part_done:
             part_done(f"{p.raw.origin} ({end}/{total} passages)")
         start = end
+
+
+def _not_stored(exc: SQLAlchemyError) -> str:
+    """A write the database refused, in one line: the driver's message, not SQLAlchemy's."""
+    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    return f"not stored: {reason}"
 
 
 def _day(published: datetime | None) -> date | None:

@@ -1,16 +1,20 @@
-"""From command-line SOURCE arguments to parsed RawArticles, one source at a time."""
+"""From command-line SOURCE arguments to parsed RawArticles, one source at a time, read in a
+thread ahead of whoever consumes them (`read_ahead`)."""
 
 from __future__ import annotations
 
 import codecs
 import os
+import queue
 import stat
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.fetch import Fetched, Fetcher
+from ingest.fetch import Fetched, Fetcher, make_fetcher
 from ingest.formats import PARSERS, Parsed, RawArticle, detect, parse_html
+from retrieval.config import IngestSettings
 from retrieval.errors import SourceError
 
 __all__ = [
@@ -20,6 +24,7 @@ __all__ = [
     "expand",
     "is_url",
     "parse_text",
+    "read_ahead",
     "read_file",
     "read_source",
 ]
@@ -202,3 +207,52 @@ def _complete(article: RawArticle, fetcher: Fetcher, result: SourceResult) -> Ra
         published_at=article.published_at or page.published_at,
         place=article.place,
     )
+
+
+_DONE = object()
+
+
+def read_ahead(
+    sources: list[str],
+    settings: IngestSettings,
+    prefetched: Mapping[str, Fetched] | None = None,
+    fetcher: Fetcher | None = None,
+) -> Iterator[SourceResult]:
+    """Every source read and parsed, in order, by a thread that keeps up to 64 ahead of the
+    consumer (so that the encoder is never waiting for I/O). `prefetched` and `fetcher` as
+    for `ingest.pipeline.ingest`."""
+    results: queue.Queue[object] = queue.Queue(maxsize=64)
+    reader = threading.Thread(
+        target=_read_all, args=(sources, settings, results, prefetched, fetcher), daemon=True
+    )
+    reader.start()
+    while (item := results.get()) is not _DONE:
+        if isinstance(item, BaseException):
+            raise item
+        assert isinstance(item, SourceResult)
+        yield item
+    reader.join()
+
+
+def _read_all(
+    sources: list[str],
+    settings: IngestSettings,
+    out: queue.Queue[object],
+    prefetched: Mapping[str, Fetched] | None = None,
+    fetcher: Fetcher | None = None,
+) -> None:
+    """Producer thread: every source becomes a SourceResult; a failure of the thread itself is
+    handed to the consumer, never swallowed (which would end the run early as a success)."""
+    try:
+        own = fetcher or make_fetcher(settings.fetch)
+        try:
+            for source in expand(sources):
+                already = (prefetched or {}).get(source)
+                out.put(read_source(source, own, settings.max_source_bytes, already))
+        finally:
+            if fetcher is None:  # a caller's fetcher is the caller's to close
+                own.close()
+    except BaseException as exc:  # re-raised in the consumer
+        out.put(exc)
+    finally:
+        out.put(_DONE)

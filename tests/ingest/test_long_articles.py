@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ingest import pipeline
 from ingest.formats import parse_archive
 from ingest.pipeline import Summary, ingest
+from ingest.prepare import prepare
 from retrieval.config import Settings
 from retrieval.store import ArticleDraft, PassageDraft, Store
 from retrieval.store.embedder import HashEmbedder
@@ -100,7 +101,7 @@ def test_a_failure_in_part_k_keeps_the_parts_before_and_the_next_run_resumes(
         db_ids = set(session.scalars(select(Passage.id)))
     assert set(reopened.index.ids().tolist()) == db_ids  # consistent on reopen
     [raw], _ = parse_archive(path.read_text(), str(path))
-    prepared = pipeline.prepare(raw, settings.passage_min_words, settings.passage_max_words)
+    prepared = prepare(raw, settings.passage_min_words, settings.passage_max_words)
     assert prepared is not None and digest == partial_hash(prepared.content_hash)
 
     embedder = CountingEmbedder()

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.formats import RawArticle
-from ingest.pipeline import prepare
+from ingest.prepare import prepare
 from ingest.split import sentence_spans, split_passages
 
 
