@@ -5,8 +5,9 @@ docs/ use it and never import from tests/."""
 
 from bot.telegram.loopback.faults import TIMEOUT, Faults
 from bot.telegram.loopback.parse import html_error, utf16_len, visible_text
+from bot.telegram.loopback.rules import ApiError
 from bot.telegram.loopback.run import SAMPLES, polling, sample_services, serve, wait
-from bot.telegram.loopback.server import BOT, ApiError, FakeBotApi, Sent
+from bot.telegram.loopback.server import BOT, FakeBotApi, Sent
 
 __all__ = [
     "BOT",

@@ -14,10 +14,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-__all__ = ["KINDS", "TIMEOUT", "Faults"]
+__all__ = ["KINDS", "TIMEOUT", "Faults", "Late"]
 
 TIMEOUT = "timeout"
 KINDS = (429, 502, TIMEOUT)
+
+
+@dataclass(frozen=True)
+class Late:
+    """A timeout: the call is carried out, and answered `delay` seconds late."""
+
+    delay: float
 
 
 @dataclass(frozen=True)

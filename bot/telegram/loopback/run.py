@@ -22,7 +22,8 @@ from telegram.ext import Application
 
 from bot.telegram import app as telegram
 from bot.telegram.loopback.faults import Faults
-from bot.telegram.loopback.server import JSON_FIELDS, FakeBotApi
+from bot.telegram.loopback.rules import JSON_FIELDS
+from bot.telegram.loopback.server import FakeBotApi
 from ingest.pipeline import ingest
 from retrieval.config import Settings
 from retrieval.service import Services, open_services

@@ -1,5 +1,6 @@
 """A small, strict Bot API server on loopback: enough of Telegram's HTTP protocol for the bot's
-tests and benchmark, rejecting what Telegram rejects with Telegram's error texts.
+tests and benchmark, rejecting what Telegram rejects with Telegram's error texts (the checks
+and the texts are in bot/telegram/loopback/rules.py; this module keeps the state).
 
 It speaks the real protocol to python-telegram-bot's real HTTP client: long-polled getUpdates,
 sendMessage (parse mode HTML checked, length counted after parsing, inline keyboards checked),
@@ -20,72 +21,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.telegram.loopback.faults import TIMEOUT, Faults
-from bot.telegram.loopback.parse import html_error, utf16_len, visible_text
+from bot.telegram.loopback.faults import TIMEOUT, Faults, Late
+from bot.telegram.loopback.parse import utf16_len
+from bot.telegram.loopback.rules import (
+    NOT_MODIFIED,
+    QUERY_INVALID,
+    ApiError,
+    check_chat_action,
+    check_commands,
+    check_markup,
+    check_webhook,
+    error_answer,
+    message_text,
+)
 
-__all__ = [
-    "BOT",
-    "CHAT_ACTIONS",
-    "JSON_FIELDS",
-    "MAX_TEXT",
-    "NOT_MODIFIED",
-    "QUERY_INVALID",
-    "ApiError",
-    "FakeBotApi",
-    "Late",
-    "Sent",
-]
+__all__ = ["BOT", "FakeBotApi", "Sent"]
 
 BOT = {"id": 1000, "is_bot": True, "first_name": "newsbot", "username": "newsbot_test_bot"}
-MAX_TEXT = 4096
-CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice",
-                "upload_voice", "upload_document", "choose_sticker", "find_location",
-                "record_video_note", "upload_video_note"}  # fmt: skip
-# Parameters python-telegram-bot sends as JSON inside form fields.
-JSON_FIELDS = {"reply_markup", "commands", "entities", "link_preview_options", "reply_parameters",
-               "allowed_updates", "scope"}  # fmt: skip
-NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup are "
-    "exactly the same as a current content and reply markup of the message"
-)
-_FIVE_XX = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
-QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
-
-
-class ApiError(Exception):
-    """A Bot API error answer."""
-
-    def __init__(self, status: int, description: str, **parameters: Any) -> None:
-        super().__init__(description)
-        self.status = status
-        self.description = description
-        self.parameters = parameters
-
-    def payload(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "ok": False,
-            "error_code": self.status,
-            "description": self.description,
-        }
-        if self.parameters:
-            body["parameters"] = self.parameters
-        return body
-
-
-def _error(status: int, retry_after: int) -> ApiError:
-    """A 429 asking to wait `retry_after` seconds, or a 5xx, with Telegram's texts."""
-    if status == 429:
-        return ApiError(
-            429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
-        )
-    return ApiError(status, _FIVE_XX.get(status, "Internal Server Error"))
-
-
-@dataclass(frozen=True)
-class Late:
-    """A timeout: the call is carried out, and answered `delay` seconds late."""
-
-    delay: float
 
 
 @dataclass
@@ -212,7 +164,7 @@ class FakeBotApi:
     ) -> None:
         """Make the next `times` calls of `method` fail: 429 with retry_after, a 5xx, or
         TIMEOUT (carried out, answered `delay` seconds late)."""
-        error = Late(delay) if status == TIMEOUT else _error(int(status), retry_after)
+        error = Late(delay) if status == TIMEOUT else error_answer(int(status), retry_after)
         with self._lock:
             self._faults.setdefault(method, []).extend([error] * times)
 
@@ -301,7 +253,7 @@ class FakeBotApi:
                 if kind == TIMEOUT:
                     fault = Late(self.faults.delay)
                 elif kind is not None:
-                    fault = _error(int(kind), self.faults.retry_after)
+                    fault = error_answer(int(kind), self.faults.retry_after)
             if fault is not None:
                 kind = fault.status if isinstance(fault, ApiError) else TIMEOUT
                 self.injected.append((method, key[1], kind))
@@ -316,41 +268,6 @@ class FakeBotApi:
         if chat_id not in self.chats:
             raise ApiError(400, "Bad Request: chat not found")
         return self.chats[chat_id]
-
-    def _render(self, params: dict[str, Any]) -> tuple[str, str]:
-        raw = str(params.get("text") or "")
-        if params.get("parse_mode") == "HTML":
-            if error := html_error(raw):
-                raise ApiError(400, f"Bad Request: can't parse entities: {error}")
-            text = visible_text(raw)
-        elif params.get("parse_mode"):
-            raise ApiError(400, f"Bad Request: unsupported parse_mode {params['parse_mode']}")
-        else:
-            text = raw.strip()
-        if not text:
-            raise ApiError(400, "Bad Request: message text is empty")
-        if utf16_len(text) > MAX_TEXT:
-            raise ApiError(400, "Bad Request: message is too long")
-        self._check_markup(params.get("reply_markup"))
-        return raw, text
-
-    @staticmethod
-    def _check_markup(markup: Any) -> None:
-        if markup is None:
-            return
-        rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
-        if not isinstance(rows, list):
-            raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
-        for button in (b for row in rows for b in row):
-            if not str(button.get("text") or "").strip():
-                raise ApiError(
-                    400, "Bad Request: text buttons are unallowed in the inline keyboard"
-                )
-            data = button.get("callback_data")
-            if data is not None and not 1 <= len(str(data).encode()) <= 64:
-                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-            if data is None and not button.get("url"):
-                raise ApiError(400, 'Bad Request: can\'t find field "callback_data"')
 
     def _as_message(self, sent: Sent) -> dict[str, Any]:
         message: dict[str, Any] = {
@@ -387,7 +304,7 @@ class FakeBotApi:
     def _api_sendMessage(self, params: dict[str, Any]) -> Any:
         with self._lock:
             chat = self._chat(params)
-            raw, text = self._render(params)
+            raw, text = message_text(params)
             sent = Sent(next(self._message_ids), chat["id"], raw, text, params)
             self.sent.append(sent)
             self._sent_by_chat.setdefault(sent.chat_id, []).append(sent)
@@ -408,7 +325,7 @@ class FakeBotApi:
     def _api_editMessageText(self, params: dict[str, Any]) -> Any:
         with self._lock:
             sent = self._edited(params)
-            raw, text = self._render(params)
+            raw, text = message_text(params)
             if raw == sent.html and params.get("reply_markup") == sent.params.get("reply_markup"):
                 raise ApiError(400, NOT_MODIFIED)
             sent.html, sent.text, sent.params, sent.edits = raw, text, params, sent.edits + 1
@@ -418,7 +335,7 @@ class FakeBotApi:
     def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
         with self._lock:
             sent = self._edited(params)
-            self._check_markup(params.get("reply_markup"))
+            check_markup(params.get("reply_markup"))
             if params.get("reply_markup") == sent.params.get("reply_markup"):
                 raise ApiError(400, NOT_MODIFIED)
             sent.params = {**sent.params, "reply_markup": params.get("reply_markup")}
@@ -441,28 +358,18 @@ class FakeBotApi:
     def _api_sendChatAction(self, params: dict[str, Any]) -> Any:
         with self._lock:
             self._chat(params)
-        if params.get("action") not in CHAT_ACTIONS:
-            raise ApiError(400, "Bad Request: wrong parameter action in request")
+        check_chat_action(params.get("action"))
         return True
 
     def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
-        for command in params.get("commands") or []:
-            if not re.fullmatch(r"[a-z0-9_]{1,32}", command.get("command", "")):
-                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
-            if not 1 <= len(command.get("description", "")) <= 256:
-                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        check_commands(params.get("commands") or [])
         self.commands = list(params.get("commands") or [])
         return True
 
     def _api_setWebhook(self, params: dict[str, Any]) -> Any:
         url = str(params.get("url") or "")
         secret = params.get("secret_token")
-        if url and not url.startswith("https://"):
-            raise ApiError(
-                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
-            )
-        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
-            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        check_webhook(url, secret)
         self.webhook = {"url": url, "secret_token": secret}
         return True
 
