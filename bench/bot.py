@@ -5,9 +5,9 @@ HTTP client long-polling the strict fake Bot API (bot/telegram/loopback/) that t
 serves on 127.0.0.1. Each chat sends a question, waits for the answer, then sends the next
 (as people do); all chats at once. Printed: answered/s, p50/p95 latency from the question
 arriving at the server to the answer arriving there, and how many were lost (never answered,
-or refused by the server). Four runs: answers in threads (ANSWER_WORKERS=0, the default) and
-in worker processes (one per core), each with the bot's 30 messages/s limit (Telegram's own
-limit for a bot, as deployed) and with that limit lifted (what the bot itself can do).
+or refused by the server). Four runs: answers in threads (ANSWER_WORKERS=0) and in worker
+processes (one per core, the default), each with the bot's 30 messages/s limit (Telegram's
+own limit for a bot, as deployed) and with that limit lifted (what the bot itself can do).
 Same-run reference: `Services.ask` alone, no Telegram, with as many threads as the bot uses.
 
     .venv/bin/python bench/bot.py [--data-dir data/eval-multihop] [--chats 100] [--questions 5]
