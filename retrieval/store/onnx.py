@@ -29,6 +29,7 @@ __all__ = [
     "ONNX_FILE",
     "OUTPUT",
     "RUNTIME",
+    "SPINNING",
     "EncoderManifest",
     "OnnxEmbedder",
     "bundled_model_dir",
@@ -45,6 +46,7 @@ RUNTIME = "onnx-fp32"
 # The inputs and output of the exported graph (mean pooling and normalisation are inside it).
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OUTPUT = "sentence_embedding"
+SPINNING = "session.intra_op.allow_spinning"
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,10 @@ class OnnxEmbedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
+        # Threads that wait by spinning burn the cores the answer threads, the other workers
+        # and the neighbours need: on the loaded 2-core machine, 2 spinning threads took 155 ms
+        # of CPU per query against 57 ms sleeping, and were slower (docs/benchmarks.md).
+        options.add_session_config_entry(SPINNING, "0")
         options.log_severity_level = 3  # errors only: its warnings are not the user's business
         try:
             self._session = ort.InferenceSession(

@@ -20,7 +20,7 @@ from retrieval.qa.search import Searcher
 from retrieval.service import open_services
 from retrieval.store import Store
 from retrieval.store.embedder import SentenceTransformerEmbedder
-from retrieval.store.onnx import MANIFEST_FILE, ONNX_FILE, OnnxEmbedder, read_manifest
+from retrieval.store.onnx import MANIFEST_FILE, ONNX_FILE, SPINNING, OnnxEmbedder, read_manifest
 from tests.support.settings import CORPUS, ROOT, SEED, make_settings
 
 pytestmark = pytest.mark.slow
@@ -180,3 +180,10 @@ def test_a_corrupt_onnx_file_is_one_clear_line_with_the_way_to_rebuild_it(
 def test_a_missing_onnx_file_says_how_to_build_it(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"is missing: run `newsbot encoder` to build it"):
         read_manifest(tmp_path)
+
+
+def test_the_session_threads_sleep_when_idle_and_take_their_share(onnx_dir: Path) -> None:
+    embedder = OnnxEmbedder(onnx_dir, threads=1)
+    options = embedder._session.get_session_options()
+    assert options.get_session_config_entry(SPINNING) == "0"
+    assert options.intra_op_num_threads == 1 == embedder.threads
