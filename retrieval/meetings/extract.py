@@ -56,6 +56,7 @@ __all__ = [
     "person_of",
     "place_of",
     "place_text",
+    "said_on",
     "tense_of",
 ]
 

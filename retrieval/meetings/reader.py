@@ -181,7 +181,7 @@ class MeetingReader:
             title, article_names = articles[hit.article_id]
             published = hit.published_at.date() if hit.published_at else None
             text_sentences = sentences(hit.text)
-            quotes = quoted_speakers(hit.text)
+            quotes = _quoted_speakers(hit.text)
             last: tuple[int, StoredEvent] | None = None  # the passage's latest meeting
             for i, sentence in enumerate(text_sentences):
                 before = text_sentences[i - 1] if i else title
@@ -349,7 +349,7 @@ class MeetingReader:
         for sentence in around:
             if not _COMPANY.search(sentence):
                 continue
-            for host, companion in companions(self._parse(sentence), context):
+            for host, companion in _companions(self._parse(sentence), context):
                 if any(same_person(host, p) for p in event.with_) and not any(
                     same_person(companion, p) for p in (*event.people, *added)
                 ):
@@ -781,7 +781,7 @@ _SAID = r"(?:said|says|stated|wrote|writes|tweeted|posted|added|told)"
 _ATTRIBUTION = re.compile(rf"^\s*,?\s*(?:{_SAYER}\s+{_SAID}\b|{_SAID}\s+{_SAYER})")
 
 
-def quoted_speakers(text: str) -> list[tuple[str, str]]:
+def _quoted_speakers(text: str) -> list[tuple[str, str]]:
     """The quotes of a text with the words naming who said each, when the text says so right
     after the quote ("..." Ana Ruiz said after the meeting)."""
     found = []
@@ -818,7 +818,7 @@ def _also_there(token: Token) -> bool:
     )
 
 
-def companions(doc: Doc, context: Context) -> list[tuple[str, str]]:
+def _companions(doc: Doc, context: Context) -> list[tuple[str, str]]:
     """(person, companion) pairs a sentence states: "A was accompanied by C", "A, who was
     accompanied by his deputy C, ...", "A, accompanied by C, arrived", "C accompanied A",
     "A was joined by C"."""
