@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from retrieval.meetings.frames import mentions
 from retrieval.meetings.names import ArticleNames, display_name, looks_like_a_person
 from retrieval.meetings.places import dateline_place
-from retrieval.meetings.reader import MeetingReader, mentions
+from retrieval.meetings.reader import MeetingReader
 from retrieval.nlp import load_nlp
 from retrieval.qa.questions import QuestionReader
 from retrieval.qa.search import Hit

@@ -1,0 +1,142 @@
+"""Who else was at a meeting, and who said a quote: those who came with a party ("A was
+accompanied by C", "C also attended") and the speaker of a quote, the "I" of "'I met B,' A
+said"."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from retrieval.meetings.extract import (
+    Context,
+    people_of,
+    said_on,
+)
+from retrieval.meetings.names import (
+    looks_like_a_person,
+)
+from retrieval.store.events import (
+    same_person,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+__all__ = [
+    "ALSO_THERE",
+    "COMPANY",
+    "also_there",
+    "companions",
+    "first_person",
+    "people_in",
+    "quoted_speakers",
+]
+
+# A sentence that adds people to the meeting just told of: "C also attended", "D was also
+# present", "E also took part".
+ALSO_THERE = re.compile(
+    r"\balso\s+(?:attended|took part|joined|sat in|participated)\b|"
+    r"\b(?:was|were)\s+also\s+(?:present|there|in attendance)\b",
+    re.I,
+)
+
+
+COMPANY = re.compile(r"\baccompan|\bjoined by\b", re.I)
+
+
+_ALSO_VERBS = frozenset("attend take join sit participate be".split())
+
+
+# "A was accompanied by C", "A, accompanied by C, ...", "A was joined by C": C came with A.
+_COMPANY_VERBS = frozenset("accompany join".split())
+
+
+# A quote and who said it: "'...,' Ana Ruiz said", "'...,' said Ana Ruiz", "'...,' she wrote".
+_QUOTE = re.compile(r"[\"“]([^\"“”]{10,1500})[\"”]")
+
+
+_SAYER = r"([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4})"
+
+
+_SAID = r"(?:said|says|stated|wrote|writes|tweeted|posted|added|told)"
+
+
+_ATTRIBUTION = re.compile(rf"^\s*,?\s*(?:{_SAYER}\s+{_SAID}\b|{_SAID}\s+{_SAYER})")
+
+
+def quoted_speakers(text: str) -> list[tuple[str, str]]:
+    """The quotes of a text with the words naming who said each, when the text says so right
+    after the quote ("..." Ana Ruiz said after the meeting)."""
+    found = []
+    for quote in _QUOTE.finditer(text):
+        attribution = _ATTRIBUTION.match(text[quote.end() : quote.end() + 80])
+        if attribution:
+            found.append((quote.group(1), attribution.group(1) or attribution.group(2)))
+    return found
+
+
+def first_person(trigger: Token, head: Token) -> bool:
+    """Whether the speaker is the meeting's subject: "I met B", "we held talks with B", or a
+    meeting noun with no one before it ("Very good meeting with B today")."""
+    words = {t.lower_ for t in (*trigger.subtree, *head.subtree)} | {
+        c.lower_ for c in head.children
+    }
+    if words & {"i", "we", "my", "our", "me", "us"}:
+        return True
+    return (
+        trigger.pos_ == "NOUN"
+        and (trigger.dep_ == "ROOT" or said_on(trigger))  # the quote's own words
+        and not any(c.dep_ in ("poss", "nsubj") for c in trigger.children)
+    )
+
+
+def also_there(token: Token) -> bool:
+    """The subject of "also attended" / "was also present": one more at the meeting."""
+    verb = token.head
+    return (
+        token.dep_ in ("nsubj", "nsubjpass")
+        and verb.lemma_.lower() in _ALSO_VERBS
+        and any(c.lower_ == "also" for c in verb.children)
+        and not any(c.dep_ == "dobj" for c in verb.children)
+    )
+
+
+def companions(doc: Doc, context: Context) -> list[tuple[str, str]]:
+    """(person, companion) pairs a sentence states: "A was accompanied by C", "A, who was
+    accompanied by his deputy C, ...", "A, accompanied by C, arrived", "C accompanied A",
+    "A was joined by C"."""
+    pairs: list[tuple[str, str]] = []
+    for verb in doc:
+        if verb.lemma_.lower() not in _COMPANY_VERBS or verb.pos_ not in ("VERB", "AUX"):
+            continue
+        agents = [g for c in verb.children if c.dep_ == "agent" for g in c.children
+                  if g.dep_ == "pobj"]  # fmt: skip
+        subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        if agents and subject is not None and subject.lower_ in ("who", "that"):
+            hosts = [verb.head] if verb.dep_ == "relcl" else []
+        elif agents and subject is not None:
+            hosts = [subject]
+        elif agents and verb.dep_ == "acl":
+            hosts = [verb.head]  # "A, accompanied by C, ..."
+        elif verb.lemma_.lower() == "accompany" and not agents:
+            hosts = [c for c in verb.children if c.dep_ == "dobj"]
+            agents = [c for c in verb.children if c.dep_ == "nsubj"]
+        else:
+            continue
+        for host in (p for h in hosts for p in people_in(h, context)):
+            for companion in (p for a in agents for p in people_in(a, context)):
+                if not same_person(host, companion):
+                    pairs.append((host, companion))
+    return pairs
+
+
+def people_in(token: Token, context: Context) -> list[str]:
+    """The people a phrase in a slot only people fill names ("accompanied by his deputy, Ines
+    Barta"), the full names the tagger takes for places included."""
+    found = people_of(token, context)
+    if not found:
+        for node in [token, *(c for c in token.children if c.dep_ == "appos")]:
+            words = [t.text for t in node.doc[node.left_edge.i : node.i + 1] if t.pos_ == "PROPN"]
+            if node.pos_ == "PROPN" and len(words) >= 2:
+                found.append(context.names.resolve(" ".join(words)))
+    return [p for p in found if looks_like_a_person(p) and not context.names.is_author(p)]
