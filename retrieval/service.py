@@ -17,6 +17,7 @@ from retrieval.qa.questions import QuestionReader
 from retrieval.qa.search import Hit, Searcher
 from retrieval.state.activity import Activity
 from retrieval.state.feeds import FeedStates
+from retrieval.state.turns import ChatTurns
 from retrieval.store import Store
 from retrieval.store.db import parse_url, require_database
 from retrieval.store.embedder import Embedder, QueryBatcher, load_embedder
@@ -108,6 +109,10 @@ class Services:
     def feed_states(self) -> FeedStates:
         """The polled feeds' state (table `feeds`)."""
         return FeedStates(self.store.sessions)
+
+    def chat_turns(self) -> ChatTurns:
+        """Each chat's last question, for follow-ups on any instance (table `chat_turns`)."""
+        return ChatTurns(self.store.sessions)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -18,7 +18,6 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.telegram.memory import Turns
 from bot.telegram.workers import Answers
 from retrieval.service import Services
-from retrieval.state.turns import ChatTurns
 
 __all__ = ["DIGEST_SENDS", "BotApplication", "BotData", "Context", "utc_now"]
 
@@ -56,7 +55,7 @@ class BotData:
         """Give the bot its services and where its answers are computed."""
         self.services = services
         self.answers = answers
-        self.turns = Turns(ChatTurns(services.store.sessions))
+        self.turns = Turns(services.chat_turns())
 
 
 BotApplication = Application[Any, Any, Any, Any, BotData, Any]
