@@ -16,7 +16,7 @@ import pytest
 
 from bot.telegram import app as telegram
 from bot.telegram import digests
-from bot.telegram.loopback import TIMEOUT, FakeBotApi, Faults, Sent, polling, serve, wait
+from bot.telegram.loopback import TIMEOUT, FakeBotApi, Faults, Sent, serve, wait
 from bot.telegram.send import send_html
 from ingest.pipeline import ingest
 from retrieval.service import Services, open_services
@@ -106,14 +106,7 @@ def test_100_chats_through_faults_get_every_answer_and_digest_exactly_once(
             # Long enough for any repeat of a timed-out call to arrive.
             await asyncio.sleep(2 * FAULTS.delay)
 
-        async def main() -> None:
-            async with polling(services) as application:
-                await scenario(application)
-
-        try:
-            asyncio.run(main())
-        finally:
-            services.close()
+        run_polling(services, scenario)
 
     answers = _answers(api, asked)
     repeated = {key: count for key, count in answers.items() if count != 1}
