@@ -2,10 +2,11 @@
 
 "Will meet on Wednesday" in an article of Tuesday 2022-03-08 is 2022-03-09; "met on Monday" in
 the same article is 2022-03-07; a weekday equal to the publication day is that day, whatever the
-tense ("arrived on Wednesday" in a Wednesday paper is that Wednesday). Explicit dates without a
-year take the publication year, moved by the tense ("on 9 March" announced in December is next
-year's). Only expressions that name a day resolve; "last week" or "in four years" keep their
-words and no date.
+tense ("arrived on Wednesday" in a Wednesday paper is that Wednesday); the present simple
+("meets B on Thursday") takes the nearest such day either way. Explicit dates without a year take
+the publication year, moved by the tense ("on 9 March" announced in December is next year's);
+"two days ago" counts back from the publication day. Only expressions that name a day resolve;
+"last week" or "in four years" keep their words and no date.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from retrieval.meetings.vocab import MONTH_PATTERN, WEEKDAYS
 
 __all__ = ["Tense", "resolve_date", "weekday_date"]
 
-Tense = Literal["future", "past"]
+Tense = Literal["future", "past", "present"]
 
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
 _RELATIVE_DAYS = {
@@ -43,6 +44,8 @@ _DAY_OF_MONTH = re.compile(
     re.I,
 )
 _ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_DAYS_AGO = re.compile(r"\b(a|one|two|three|four|five|six|[1-6])\s+days?\s+ago\b")
 
 
 def resolve_date(text: str, published: date | None, tense: Tense = "past") -> date | None:
@@ -64,6 +67,9 @@ def resolve_date(text: str, published: date | None, tense: Tense = "past") -> da
     for phrase, offset in sorted(_RELATIVE_DAYS.items(), key=lambda kv: -len(kv[0])):
         if re.search(rf"\b{phrase}\b", words):
             return published + timedelta(days=offset)
+    if ago := _DAYS_AGO.search(words):
+        count = ago.group(1)
+        return published - timedelta(days=_NUMBERS.get(count) or int(count))
     if weekday := _WEEKDAY.search(words):
         before = words[: weekday.start()]
         if re.search(r"\b(next|coming)\s+$", before):
@@ -78,8 +84,11 @@ def resolve_date(text: str, published: date | None, tense: Tense = "past") -> da
 
 def weekday_date(weekday: int, published: date, tense: Tense, skip_today: bool = False) -> date:
     """The named weekday (0 = Monday) nearest the publication date in the tense's direction; the
-    publication day itself when it is that weekday (unless `skip_today`: "next Tuesday")."""
+    publication day itself when it is that weekday (unless `skip_today`: "next Tuesday");
+    in the present, the nearest one either way."""
     delta = (weekday - published.weekday()) % 7
+    if tense == "present" and not skip_today:
+        return published + timedelta(days=delta if delta <= 3 else delta - 7)
     if tense == "future":
         if delta == 0 and skip_today:
             delta = 7
@@ -92,7 +101,7 @@ def weekday_date(weekday: int, published: date, tense: Tense, skip_today: bool =
 
 def _parse_explicit(expression: str, published: date | None, tense: Tense) -> date | None:
     settings: dict[str, object] = {
-        "PREFER_DATES_FROM": tense,
+        "PREFER_DATES_FROM": "current_period" if tense == "present" else tense,
         "REQUIRE_PARTS": ["day", "month"],
         "PREFER_DAY_OF_MONTH": "first",
     }

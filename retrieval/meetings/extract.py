@@ -29,6 +29,7 @@ from retrieval.meetings.vocab import (
     HOLD_VERBS,
     MEET_VERBS,
     MEETING_WORDS,
+    PERSONAL_TITLES,
     TALK_VERBS,
     inflections,
 )
@@ -219,7 +220,7 @@ def negated(token: Token) -> bool:
     for _ in range(3):  # the verbs above it: "did not hold talks", "is not expected to meet"
         if node.dep_ == "pobj" and node.head.dep_ == "prep":
             node = node.head  # "called for a meeting"
-        elif node.head is node or node.dep_ not in ("dobj", "nsubjpass", "nsubj", "xcomp", "ccomp"):
+        elif node.head.i == node.i or node.dep_ not in _UP_TO_THE_VERB:
             break
         node = node.head
         if node.pos_ not in ("VERB", "AUX", "ADJ"):
@@ -412,7 +413,7 @@ def _inherited_subjects(verb: Token, context: Context) -> list[str]:
     "X is scheduled to meet Y" (an open complement)."""
     node = verb
     for _ in range(3):
-        if node.dep_ not in ("conj", "xcomp", "advcl") or node.head is node:
+        if node.dep_ not in ("conj", "xcomp", "advcl") or node.head.i == node.i:
             return []
         node = node.head
         subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
@@ -522,7 +523,8 @@ def person_of(token: Token, context: Context) -> str | None:
         return _own_subject(token, context) or context.last_person
     if token.pos_ != "PROPN":
         return None
-    if token.ent_type_ and token.ent_type_ not in _PERSONISH:
+    titled = _after_a_title(token)
+    if token.ent_type_ and token.ent_type_ not in _PERSONISH and not titled:
         # The small model calls some people places ("Infantino" as a GPE): a lone word that
         # the article names in full elsewhere is that person.
         full = context.names.resolve(token.text)
@@ -543,11 +545,27 @@ def person_of(token: Token, context: Context) -> str | None:
     resolved = context.names.resolve(name)
     if context.names.is_author(resolved):
         return None  # the article's author, not someone in the news
-    if len(normalize_name(resolved).split()) < 2 and token.ent_type_ not in ("PERSON", "ORG"):
+    if (
+        len(normalize_name(resolved).split()) < 2
+        and token.ent_type_ not in ("PERSON", "ORG")
+        and not titled
+    ):
         return None  # a lone capitalised word that is no one the article names in full
     if resolved not in context.roles and (role := _role(token, name)):
         context.roles[resolved] = role
     return resolved
+
+
+def _after_a_title(token: Token) -> bool:
+    """ "PM Rabuka", "Senator Ortiz Vega": the name right after a capitalised personal
+    title is a person's, one word or more."""
+    first = token
+    while first.i and token.doc[first.i - 1].pos_ == "PROPN" and first.i > token.i - 3:
+        before = token.doc[first.i - 1]
+        if before.lower_.rstrip(".") in PERSONAL_TITLES and before.text[:1].isupper():
+            return True
+        first = before
+    return False
 
 
 def _role(token: Token, name: str) -> str | None:
@@ -610,6 +628,9 @@ def _propn_run(token: Token) -> list[Token]:
     return list(doc[start:end])
 
 
+_UP_TO_THE_VERB = frozenset("dobj nsubjpass nsubj xcomp ccomp".split())
+
+
 def tense_of(verb: Token) -> tuple[Tense, str]:
     """Whether the sentence looks forward (announced) or back (reported) from the article."""
     chain = [verb, *list(verb.ancestors)[:3]]
@@ -637,6 +658,12 @@ def tense_of(verb: Token) -> tuple[Tense, str]:
         t.lower_ in ("will", "'ll", "shall") for t in verb.doc[verb.sent.start : verb.i]
     ):
         return "future", ANNOUNCED  # "will meet Putin on Wednesday, then hold talks ..."
+    aux = [c for c in verb.children if c.dep_ == "aux"]
+    if verb.tag_ == "VBG" and any(c.lower_ in ("is", "are", "am", "'s", "'re") for c in aux):
+        return "future", ANNOUNCED  # "is meeting B on Thursday": arranged
+    if verb.tag_ in ("VBZ", "VBP") and not aux:
+        # "meets B on Thursday": a preview or a headline's report, the nearest such day
+        return "present", REPORTED
     return "past", REPORTED
 
 

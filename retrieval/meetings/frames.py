@@ -245,7 +245,7 @@ def clause_head(trigger: Token) -> Token:
     for _ in range(3):
         if (
             node.dep_ in ("dobj", "pobj", "prep", "nsubj", "nsubjpass", "attr")
-            and node.head is not node
+            and node.head.i != node.i
         ):
             node = node.head
             carries = node.lemma_.lower() in HOLD_VERBS | _VERB_TRIGGERS
@@ -273,7 +273,7 @@ def governing_verbs(head: Token) -> list[Token]:
             node = node.head.head  # "A told reporters after meeting B": A met B
         elif (
             node.dep_ in _CHAIN_DEPS
-            and node.head is not node
+            and node.head.i != node.i
             and not any(c.dep_ in ("nsubj", "nsubjpass") for c in node.children)
             and not _describes_an_event(node)
         ):
@@ -412,11 +412,22 @@ def _untagged_person(token: Token, trigger: Token, context: Context) -> str | No
 def _in_frame(token: Token, frame: set[int], governors: list[Token]) -> bool:
     """Whether a token hangs under the meeting word through noun-phrase links only, or is in
     the subject of a governing verb."""
+    before = token.doc[token.i - 1] if token.i else None
+    if (
+        token.pos_ == "PROPN"
+        and before is not None
+        and before.pos_ == "PROPN"
+        and before.head.i != token.i
+        and token.head.i != before.i
+    ):
+        # "a meeting with Fiji PM Rabuka exploring ...": one name the small parser breaks
+        # up, its last word hung on the next verb; the run belongs where its first word does.
+        return _in_frame(before, frame, governors)
     node = token
     for _ in range(12):
         if node.i in frame:
             return True
-        if node.head is node:
+        if node.head.i == node.i:
             return False
         if node.dep_ in ("nsubj", "nsubjpass") and node.head in governors:
             return True

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from retrieval.meetings.vocab import CALENDAR_WORDS, INSTITUTION_WORDS
+from retrieval.meetings.vocab import CALENDAR_WORDS, INSTITUTION_WORDS, PERSONAL_TITLES
 from retrieval.store.events import TITLE_WORDS, normalize_name, same_person
 
 __all__ = ["ArticleNames", "display_name", "is_title_case", "looks_like_a_person"]
@@ -145,6 +145,11 @@ def display_name(mention: str) -> str:
     words = re.sub(r"['’]s$", "", mention.strip()).split()
     while len(words) > 1 and words[0].lower().strip(".,") in TITLE_WORDS:
         words.pop(0)
+    # "Norland PM Talvela", "Corvia Senator Ana Ruiz": what comes before a title is
+    # the role's, not the name's
+    inner = [i for i, w in enumerate(words[:-1]) if i and w.lower().strip(".,") in PERSONAL_TITLES]
+    if inner:
+        words = words[inner[-1] + 1 :]
     while len(words) > 1 and words[-1] in _PRONOUNS:
         words.pop()  # "Roblox I", "Roblox We": a quote's first word run on
     return " ".join(words).strip(" ,.;:")

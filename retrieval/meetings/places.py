@@ -56,7 +56,7 @@ def dateline_place(text: str) -> str | None:
 def after_place_preposition(token: Token) -> bool:
     """ "in Geneva", "at the White House": a place, not a participant."""
     node = token
-    while node.dep_ in ("compound", "flat", "amod") and node.head is not node:
+    while node.dep_ in ("compound", "flat", "amod") and node.head.i != node.i:
         node = node.head
     if node.dep_ != "pobj":
         return False
@@ -92,7 +92,25 @@ def meeting_place(trigger: Token, head: Token, span: Span | None = None) -> str 
                     found.append(_place_words(inner))
                     break
             return ", ".join(dict.fromkeys(p for p in found if p)) or None
-    return _toured_place(head)
+    return _toured_place(head) or _gathering_place([*trigger.subtree, *head.subtree])
+
+
+# Gatherings named after their city: "on the sidelines of the Lyon summit", "at the Porto
+# conference".
+_NAMED_GATHERINGS = frozenset("summit summits conference forum talks games".split())
+
+
+def _gathering_place(scope: list[Token]) -> str | None:
+    """The city a gathering of the meeting is named after: "met on the sidelines of the
+    Lyon summit" -> Lyon."""
+    for token in scope:
+        if (
+            token.dep_ == "compound"
+            and token.ent_type_ in ("GPE", "LOC")
+            and token.head.lemma_.lower() in _NAMED_GATHERINGS
+        ):
+            return place_text(token)
+    return None
 
 
 def _under_another_subject(prep: Token, trigger: Token, anchors: set[int]) -> bool:
@@ -102,7 +120,7 @@ def _under_another_subject(prep: Token, trigger: Token, anchors: set[int]) -> bo
     governors = set(anchors)
     node = trigger
     while node.dep_ in ("xcomp", "advcl", "conj", "pobj", "prep", "dobj", "attr") and (
-        node.head is not node
+        node.head.i != node.i
     ):
         node = node.head  # "is due to meet B", "arrived for talks with B"
         governors.add(node.i)
@@ -114,7 +132,10 @@ def _under_another_subject(prep: Token, trigger: Token, anchors: set[int]) -> bo
         for g in ([c] if c.dep_ in ("nsubj", "dobj") else c.children if c.lower_ == "with" else [])
     ):
         return False  # "..., the team met with him in Lyon": the meeting told again
-    return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in verb.children)
+    # "The meeting between A and B took place in Lyon": the meeting is that subject
+    return any(
+        c.dep_ in ("nsubj", "nsubjpass", "expl") and c.i not in anchors for c in verb.children
+    )
 
 
 # Verbs of going round a place: "toured the town of Lyon and met B", "visited Lyon and met B".
@@ -153,7 +174,15 @@ def _relative_place(head: Token) -> str | None:
     if head.dep_ != "relcl" or not any(c.lower_ == "where" for c in head.children):
         return None
     place = head.head
-    return _place_words(place) if is_place(place) or _named_venue(place) else None
+    if is_place(place) or _named_venue(place):
+        return _place_words(place)
+    # "was in Lyon on Tuesday, where she met B": the parser may hang the clause on the day;
+    # the place is the nearest one named before it
+    where = next(c for c in head.children if c.lower_ == "where")
+    for token in reversed(head.doc[max(0, where.i - 8) : where.i]):
+        if token.dep_ == "pobj" and (is_place(token) or _named_venue(token)):
+            return _place_words(token)
+    return None
 
 
 def _in_another_clause(prep: Token, anchors: set[int]) -> bool:

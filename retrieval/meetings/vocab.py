@@ -23,6 +23,7 @@ __all__ = [
     "MONTHS",
     "MONTH_NUMBERS",
     "MONTH_PATTERN",
+    "PERSONAL_TITLES",
     "TALK_VERBS",
     "VENUE_NOUNS",
     "WEEKDAYS",
@@ -111,4 +112,15 @@ INSTITUTION_WORDS = frozenset(
     company corporation group foundation organisation organization club team airport
     station stadium centre center museum conference games olympics cup championship
     times post news press herald journal tribune gazette guardian telegraph""".split()
+)
+
+
+# Titles written right before a person's name, capitalised: "PM Rabuka", "President Elgin",
+# "Archbishop Moro". What follows one is a person whatever the tagger calls it (the small
+# model reads "Fiji PM Rabuka" as a work of art).
+PERSONAL_TITLES = frozenset(
+    """mr mrs ms dr sir dame lord lady prof professor president premier pm chancellor king
+    queen prince princess emperor pope senator sen rep congressman congresswoman governor
+    mayor ambassador envoy minister secretary archbishop bishop cardinal rev reverend
+    rabbi imam sheikh emir sultan gen col lt sgt capt adm marshal""".split()
 )

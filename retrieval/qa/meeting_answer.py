@@ -73,6 +73,11 @@ class MeetingAnswerer:
         ]
         fitting = [e for e in candidates if self._fits(e, question, hits)]
         why(f"{len(fitting)} fit the place and period asked")
+        for event in (e for e in candidates if e not in fitting):
+            why(
+                f"  not fitting: {', '.join(event.people)} on {event.when or '?'} in "
+                f"{event.where or '?'}: {event.sentence[:90]!r}"
+            )
         if not fitting:
             return None
         slot = {"when": lambda e: e.when is not None, "where": lambda e: e.where is not None}.get(

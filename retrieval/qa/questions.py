@@ -274,6 +274,11 @@ def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None, list[s
             and doc[ent.start - 1].lower_ == "the"
             and doc[ent.start - 2].lower_ in ("in", "at")
         )
+        # "in Lumo's fight with Corvex": the owner of what follows is no place, nor is
+        # what a phrase of time speaks of ("after Norbank's investment in Lumo")
+        after_preposition = (
+            after_preposition and ent.root.dep_ != "poss" and not _after_a_time_phrase(ent.root)
+        )
         if after_preposition:
             if place is None:
                 place = re.sub(r"^the\s+", "", ent.text, flags=re.I)
@@ -339,9 +344,52 @@ def _topics(doc: Doc, names: list[str]) -> frozenset[str]:
             owner = (
                 owner and root.head.pos_ == "NOUN" and root.head.lemma_.lower() not in _PARTY_NOUNS
             )
-            if about or owner:
+            if about or owner or _in_a_side_phrase(root):
                 topics.add(name)
     return frozenset(topics)
+
+
+def _in_a_side_phrase(token: Token) -> bool:
+    """Whether a name stands in a clause or phrase beside the meeting, not in it: "when
+    Lumo needed money", "after Norbank's investment in Lumo", "in Lumo's fight with Corvex",
+    "while looking for money for Lumo". A clause of a meeting word, or a meeting noun's
+    phrase ("talks with Ana Ruiz", "his delegation to Lyon"), is the meeting's."""
+    node = token
+    while node.head.i != node.i:
+        parent = node.head
+        if parent.pos_ == "NOUN" and (
+            parent.lemma_.lower() in EVENT_NOUNS or MEETING_WORDS.search(parent.text)
+        ):
+            return False  # "the date of the Ruiz-Elgin meeting": the meeting's own
+        if parent.pos_ in ("VERB", "AUX"):
+            # the first verb above: the name belongs to its clause
+            return parent.dep_ in ("advcl", "relcl", "acl") and not MEETING_WORDS.search(
+                parent.text
+            )
+        if (
+            node.dep_ == "pobj"
+            and parent.dep_ == "prep"
+            and parent.head.pos_ == "NOUN"
+            and parent.head.lemma_.lower() not in EVENT_NOUNS | _PARTY_NOUNS | _GATHERING_NOUNS
+            and not MEETING_WORDS.search(parent.head.text)
+        ):
+            return True  # "investment in Lumo", "fight with Corvex", "money for Lumo"
+        node = parent
+    return False
+
+
+def _after_a_time_phrase(token: Token) -> bool:
+    """Whether a word is in a phrase that dates the meeting by something else: "after
+    Norbank's investment in Lumo", "before the vote in Lyon"."""
+    return any(
+        a.dep_ == "prep" and a.lower_ in _TIME_PREPOSITIONS for a in token.ancestors
+    ) and _in_a_side_phrase(token)
+
+
+_TIME_PREPOSITIONS = frozenset("after before since following amid".split())
+
+# Nouns whose phrase tells of the meeting itself: "at the summit with", "at a dinner for".
+_GATHERING_NOUNS = frozenset("summit conference forum party reception ceremony session".split())
 
 
 _TOPIC_PREPOSITIONS = frozenset("about over regarding concerning against on".split())

@@ -42,15 +42,24 @@ _ABBREVIATION = re.compile(
 )
 
 
+# A blank line ends a paragraph or a heading; a single line break may be a hard wrap.
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
 def sentences(text: str) -> list[str]:
-    """A passage's sentences; no cut after an abbreviation ("Eagles vs. Seahawks", "U.S.")."""
-    parts = _SENTENCE.split(" ".join(text.split()))
+    """A passage's sentences; no cut after an abbreviation ("Eagles vs. Seahawks", "U.S."),
+    always a cut at a blank line ("Paving the way" above a paragraph is a heading, no part
+    of the paragraph's first sentence)."""
     out: list[str] = []
-    for part in parts:
-        if out and _ABBREVIATION.search(out[-1]):
-            out[-1] = f"{out[-1]} {part}"
-        else:
-            out.append(part)
+    for block in _PARAGRAPH.split(text):
+        first = len(out)
+        for part in _SENTENCE.split(" ".join(block.split())):
+            if not part:
+                continue
+            if len(out) > first and _ABBREVIATION.search(out[-1]):
+                out[-1] = f"{out[-1]} {part}"
+            else:
+                out.append(part)
     return out
 
 

@@ -38,6 +38,14 @@ TUESDAY = date(2022, 3, 8)  # the seed article's publication day
         ("10 December 2021", "future", date(2021, 12, 10)),
         ("Mar. 9, 2022", "past", date(2022, 3, 9)),
         ("2022-03-09", "past", date(2022, 3, 9)),
+        # days ago count back from the publication day
+        ("two days ago", "past", date(2022, 3, 6)),
+        ("3 days ago", "past", date(2022, 3, 5)),
+        # the present simple ("meets B on Thursday"): the nearest such day either way
+        ("Thursday", "present", date(2022, 3, 10)),
+        ("Sunday", "present", date(2022, 3, 6)),
+        ("Tuesday", "present", TUESDAY),
+        ("next Tuesday", "present", date(2022, 3, 15)),
     ],
 )
 def test_resolve_date(text: str, tense: str, expected: date) -> None:

@@ -198,6 +198,9 @@ def test_passages_without_a_meeting_word_are_not_parsed(extractor: EventExtracto
         ("US Secretary of State Antony Blinken", "Antony Blinken"),
         ("Ms Truss", "Truss"),
         ("Kim Jong-un", "Kim Jong-un"),
+        # what comes before an inner title is the role's
+        ("Norland PM Talvela", "Talvela"),
+        ("Corvia Senator Ana Ruiz", "Ana Ruiz"),
     ],
 )
 def test_display_name_drops_titles(mention: str, expected: str) -> None:

@@ -193,6 +193,12 @@ def test_events_survive_a_changed_article_and_the_backfill(
         ),
         ('He said "no." Then he left.', ['He said "no."', "Then he left."]),
         ("Shares fell 3.5 percent on Monday.", ["Shares fell 3.5 percent on Monday."]),
+        # a heading above its paragraph is its own; a hard wrap is no break
+        (
+            "Paving the way\n\nTalks went on. Then they ended.",
+            ["Paving the way", "Talks went on.", "Then they ended."],
+        ),
+        ("Ana Ruiz met Tomas\nElgin in Lyon.", ["Ana Ruiz met Tomas Elgin in Lyon."]),
     ],
 )
 def test_sentences(text: str, expected: list[str]) -> None:
