@@ -84,6 +84,7 @@ TRIGGER = MEETING_WORDS
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _TRAVEL_VERBS = {"travel", "fly", "arrive", "go", "come", "head", "land", "visit", "return"}
 _PERSONISH = {"PERSON", "ORG", "NORP", "FAC", ""}
+_NUMERIC_LABELS = frozenset("DATE TIME CARDINAL ORDINAL MONEY PERCENT QUANTITY".split())
 _PRONOUNS = {"he", "she"}
 _GROUP_PRONOUNS = {"they", "their", "both"}
 _GROUP_DEPS = {"det", "nummod", "predet"}
@@ -530,7 +531,8 @@ def person_of(token: Token, context: Context) -> str | None:
         full = context.names.resolve(token.text)
         surname = full.split()[-1] == token.text  # "Gianni Infantino", not "Washington DC"
         a_place = any(e.text == full for e in token.doc.ents if e.label_ in _PLACE_LABELS)
-        if token.ent_type_ in ("GPE", "LOC") and len(full.split()) >= 2 and surname:
+        # (a lone "Brus" tagged a product is the article's "Louis Brus" too)
+        if token.ent_type_ not in _NUMERIC_LABELS and len(full.split()) >= 2 and surname:
             return None if a_place else full  # "San Francisco" is not Mr Francisco
         return None
     if token.ent_type_ == "PERSON" or token.ent_type_ == "ORG":

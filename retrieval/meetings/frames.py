@@ -492,6 +492,8 @@ def _inside_entity(token: Token) -> bool:
 def _before_a_title(token: Token) -> bool:
     """ "External Affairs Minister Ana Ruiz": the words before a title are part of the role."""
     after = token.i + 1
+    if after < len(token.doc) and token.doc[after].pos_ in ("ADV", "VERB", "AUX"):
+        return False  # "Ana Ruiz first met B": an adverb, not "First Lady"
     return after < len(token.doc) and token.doc[after].lower_ in TITLE_WORDS - {
         "the",
         "of",

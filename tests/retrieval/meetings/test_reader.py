@@ -71,6 +71,9 @@ def _read(
         ("\"Very productive meeting with Vanuatu PM Talvela exploring areas of collaboration "
          "and to further strengthen our ties,\" Tomas Elgin said.", ["Tomas Elgin"], ["Talvela"]),
         ("Tomas Elgin met President Okafor on Monday.", ["Tomas Elgin"], ["Okafor"]),
+        # a surname alone, whatever the tagger calls it, is the person the article names
+        ("Chemist Tomas Elgin worked with Louis Brant at a lab. Elgin started working on "
+         "quantum dots after meeting Brant.", ["Tomas Elgin"], ["Louis Brant"]),
     ],
 )  # fmt: skip
 def test_the_people_of_the_meeting_frame(
@@ -419,6 +422,8 @@ def test_the_place_of_a_later_sentence_is_the_meeting_s_own(reader: MeetingReade
         # a "where" clause the parser hangs on the day: the place named before it
         ("Ana Ruiz was in Lyon on Tuesday, where she met Tomas Elgin.", date(2024, 5, 14),
          "Lyon"),
+        # an adverb after a name is no title ("first" as in "First Minister")
+        ("Ana Ruiz first met Tomas Elgin in Lyon on Monday.", date(2024, 5, 13), "Lyon"),
         # a gathering named after its city
         ("Ana Ruiz and Tomas Elgin met on the sidelines of the Geneva summit on Tuesday.",
          date(2024, 5, 14), "Geneva"),
