@@ -16,6 +16,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -25,7 +26,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.logs import redact
-from bot.telegram import admin, digests, feeds, handlers
+from bot.telegram import admin, digest_commands, digests, feeds, handlers
 from bot.telegram.context import BotApplication, BotData, Context
 from bot.telegram.limits import RetryingRateLimiter
 from bot.telegram.workers import answers_for
@@ -115,12 +116,13 @@ def build(services: Services) -> BotApplication:
     application.add_handler(CommandHandler("sources", handlers.sources_command))
     application.add_handler(CommandHandler("latest", handlers.latest_command))
     application.add_handler(CommandHandler("reset", handlers.reset))
-    application.add_handler(CommandHandler("subscribe", digests.subscribe))
-    application.add_handler(CommandHandler("unsubscribe", digests.unsubscribe))
-    application.add_handler(CommandHandler("subscriptions", digests.subscriptions_command))
-    application.add_handler(CommandHandler("timezone", digests.timezone_command))
-    application.add_handler(CommandHandler("quiet", digests.quiet_command))
-    application.add_handler(CommandHandler("digest", digests.digest_now))
+    application.add_handler(CommandHandler("subscribe", digest_commands.subscribe))
+    application.add_handler(CommandHandler("unsubscribe", digest_commands.unsubscribe))
+    application.add_handler(CommandHandler("subscriptions", digest_commands.subscriptions_command))
+    application.add_handler(CommandHandler("timezone", digest_commands.timezone_command))
+    application.add_handler(CommandHandler("quiet", digest_commands.quiet_command))
+    application.add_handler(CommandHandler("digest", digest_commands.digest_now))
+    application.add_handler(ChatMemberHandler(digests.on_removed))
     application.add_handler(CommandHandler("ingest", admin.ingest_command))
     application.add_handler(CommandHandler("stats", admin.stats_command))
     application.add_handler(MessageHandler(private & text, handlers.private_message))

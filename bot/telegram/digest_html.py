@@ -7,6 +7,7 @@ import html
 from datetime import date
 
 from retrieval.digest.stories import Story
+from retrieval.digest.topics import describe
 from retrieval.qa.compose import long_date, pair, verb
 from retrieval.store.events import StoredEvent
 
@@ -47,7 +48,7 @@ def digest_html(
     stories: list[Story], day: date, articles: int, topics: tuple[str, ...], limit: int = 8
 ) -> str:
     """The whole digest: a heading, then the stories (at most `limit`), best first."""
-    about = f" on {html.escape(', '.join(topics))}" if topics else ""
+    about = f" on {html.escape(describe(topics))}" if topics else ""
     head = f"<b>Your news digest{about}</b> — {day.strftime('%a %-d %b %Y')}"
     shown = stories[:limit]
     count = (

@@ -1,5 +1,5 @@
-"""Daily digests: /subscribe, /unsubscribe, /subscriptions, /timezone, /quiet, /digest, and
-the jobs that send them.
+"""Daily digests: building and sending them, and the jobs that do it (the commands that set
+them up are in bot/telegram/digest_commands.py).
 
 Each subscribed chat has one job in PTB's JobQueue, set with `run_once` for the next delivery
 instant that bot/telegram/schedule.py computes (time zones and DST changes handled there, as pure,
@@ -15,17 +15,21 @@ one PostgreSQL (at most once). A bot killed while building loses nothing (no cla
 restart sends it); one killed during a send itself leaves that chat's claim unfinished, and
 the restart says so in the log rather than risk a second copy. At most DIGEST_SENDS digests
 are claimed and unsent at any time, so a kill loses at most that many.
+
+A chat that refuses the bot (403: a user who blocked it, a group that kicked it, a channel
+that removed it) has its subscription ended at the first refused send, and the log says so;
+a group or channel that removes the bot while it runs ends it at once (`on_removed`, on the
+my_chat_member update Telegram sends).
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from telegram import Update
+from telegram import ChatMember, Update
 from telegram.error import Forbidden
 from telegram.ext import Job
 
@@ -38,7 +42,6 @@ from retrieval.digest.subscriptions import EMPTY, FAILED, SENT, Subscribed
 from retrieval.service import Services
 
 __all__ = [
-    "ASK_ZONE",
     "DEFAULT_TIME",
     "SYNC_EVERY",
     "SYNC_JOB",
@@ -46,16 +49,12 @@ __all__ = [
     "build",
     "cancel_job",
     "deliver",
-    "digest_now",
+    "end_subscription",
     "now",
-    "quiet_command",
+    "on_removed",
     "restore",
     "schedule_job",
-    "subscribe",
-    "subscriptions_command",
     "sync_jobs",
-    "timezone_command",
-    "unsubscribe",
 ]
 
 logger = logging.getLogger(__name__)
@@ -64,10 +63,8 @@ DEFAULT_TIME = time(8, 0)
 SYNC_EVERY = 60.0  # seconds: how soon another instance's /subscribe reaches this one's jobs
 SYNC_JOB = "digest-sync"
 WINDOW = timedelta(hours=24)
-ASK_ZONE = (
-    "I don't know your time zone yet, so I'll use UTC. Tell me with /timezone "
-    "<i>Europe/London</i> (a city such as <i>Paris</i>, or <i>UTC+2</i>, works too)."
-)
+# The bot's statuses in a chat that has removed it.
+_GONE = (ChatMember.LEFT, ChatMember.BANNED)
 
 
 def now(context: Context | BotApplication) -> datetime:
@@ -77,145 +74,6 @@ def now(context: Context | BotApplication) -> datetime:
 
 def _services(source: Context | BotApplication) -> Services:
     return source.bot_data.services
-
-
-# -- commands ------------------------------------------------------------------------------
-
-
-async def subscribe(update: Update, context: Context) -> None:
-    """/subscribe [HH:MM] [topics]: a daily digest at that local time (default 08:00), for
-    all news or for the topics (separated by commas, or single words)."""
-    message = update.effective_message
-    if message is None:
-        return
-    args = list(context.args or [])
-    at = schedule.parse_time(args[0]) if args else None
-    if at is not None:
-        args = args[1:]
-    elif args and any(c.isdigit() for c in args[0]):
-        await message.reply_html(
-            "Usage: /subscribe [<i>HH:MM</i>] [<i>topics</i>], e.g. /subscribe 07:30 climate, "
-            "central banks"
-        )
-        return
-    text = " ".join(args)
-    topics = [t.strip() for t in (text.split(",") if "," in text else args) if t.strip()]
-    subscriptions = _services(context).subscriptions
-    chat_id = message.chat_id
-    sub = await asyncio.to_thread(subscriptions.subscribe, chat_id, at or DEFAULT_TIME, topics)
-    when = schedule_job(context.application, sub, now(context))
-    about = ", ".join(sub.topics) if sub.topics else "all news"
-    reply = (
-        f"Subscribed: a daily digest at {sub.at:%H:%M} ({html.escape(sub.timezone or 'UTC')}) "
-        f"on {html.escape(about)}. The next one: {_local(when, sub)}."
-    )
-    if sub.timezone is None:
-        reply += "\n\n" + ASK_ZONE
-    await message.reply_html(reply)
-
-
-async def unsubscribe(update: Update, context: Context) -> None:
-    """/unsubscribe [topic]: stop the digest, or drop one topic from it."""
-    message = update.effective_message
-    if message is None:
-        return
-    topic = " ".join(context.args or []).strip() or None
-    subscriptions = _services(context).subscriptions
-    before = await asyncio.to_thread(subscriptions.get, message.chat_id)
-    if before is None:
-        await message.reply_html("You have no digest. /subscribe <i>HH:MM</i> [<i>topics</i>]")
-        return
-    if topic and topic.lower() not in (t.lower() for t in before.topics):
-        covers = ", ".join(before.topics) or "all news"
-        await message.reply_text(f"Your digest has no topic “{topic}”; it covers {covers}.")
-        return
-    left = await asyncio.to_thread(subscriptions.unsubscribe, message.chat_id, topic)
-    if left is None:
-        cancel_job(context.application, message.chat_id)
-        await message.reply_text("Unsubscribed: no more daily digests.")
-    else:
-        await message.reply_text(f"Done: your digest now covers {', '.join(left.topics)}.")
-
-
-async def subscriptions_command(update: Update, context: Context) -> None:
-    """/subscriptions: the chat's digest, its topics, time and next delivery."""
-    message = update.effective_message
-    if message is None:
-        return
-    sub = await asyncio.to_thread(_services(context).subscriptions.get, message.chat_id)
-    if sub is None:
-        await message.reply_html("No digest yet. /subscribe <i>HH:MM</i> [<i>topics</i>]")
-        return
-    about = ", ".join(sub.topics) if sub.topics else "all news"
-    nothing = "nothing" if sub.quiet else "a one-line note"
-    when = schedule.next_delivery(sub.at, sub.timezone or "UTC", now(context))
-    await message.reply_html(
-        f"Daily at {sub.at:%H:%M} {html.escape(sub.timezone or 'UTC')}: "
-        f"{html.escape(about)}. Next: {_local(when, sub)}. When there is nothing new: "
-        f"{nothing} (/quiet to change)."
-    )
-
-
-async def timezone_command(update: Update, context: Context) -> None:
-    """/timezone NAME: an IANA name, a city, or an offset such as UTC+2."""
-    message = update.effective_message
-    if message is None:
-        return
-    text = " ".join(context.args or []).strip()
-    subscriptions = _services(context).subscriptions
-    if not text:
-        current = await asyncio.to_thread(subscriptions.timezone, message.chat_id)
-        await message.reply_html(
-            f"Your time zone: {html.escape(current or 'not set (UTC)')}. Change it with "
-            "/timezone <i>Europe/London</i>, a city, or <i>UTC+2</i>."
-        )
-        return
-    name = schedule.resolve_timezone(text)
-    if name is None:
-        guesses = schedule.suggest_timezones(text)
-        hint = f" Did you mean {', '.join(guesses)}?" if guesses else ""
-        await message.reply_text(f"I don't know the time zone “{text}”.{hint}")
-        return
-    await asyncio.to_thread(subscriptions.set_timezone, message.chat_id, name)
-    sub = await asyncio.to_thread(subscriptions.get, message.chat_id)
-    reply = f"Time zone set: {name}."
-    if sub is not None:
-        when = schedule_job(context.application, sub, now(context))
-        reply += f" Your next digest: {_local(when, sub)}."
-    await message.reply_text(reply)
-
-
-async def quiet_command(update: Update, context: Context) -> None:
-    """/quiet on|off: with nothing new, send nothing (on) or a one-line note (off)."""
-    message = update.effective_message
-    if message is None:
-        return
-    choice = (context.args or [""])[0].lower()
-    if choice not in ("on", "off"):
-        await message.reply_html("Usage: /quiet <i>on</i> (nothing when there is nothing new) "
-                                 "or /quiet <i>off</i> (a one-line note)")  # fmt: skip
-        return
-    subscriptions = _services(context).subscriptions
-    await asyncio.to_thread(subscriptions.set_quiet, message.chat_id, choice == "on")
-    await message.reply_text(
-        "Nothing will be sent on days with nothing new."
-        if choice == "on"
-        else "On days with nothing new you'll get a one-line note."
-    )
-
-
-async def digest_now(update: Update, context: Context) -> None:
-    """/digest: the digest of the last 24 hours now (the scheduled one still comes)."""
-    message = update.effective_message
-    if message is None:
-        return
-    services = _services(context)
-    sub = await asyncio.to_thread(services.subscriptions.get, message.chat_id)
-    topics = sub.topics if sub else ()
-    instant = now(context)
-    day = schedule.local_date(instant, sub.timezone or "UTC") if sub else instant.date()
-    text, _ = await asyncio.to_thread(build, services, topics, instant - WINDOW, instant, day)
-    await send_html(context.bot, message.chat_id, text or NOTHING_NEW)
 
 
 # -- building and sending --------------------------------------------------------------------
@@ -283,18 +141,40 @@ async def _claim_and_send(
         else:
             await send_html(application.bot, sub.chat_id, text or NOTHING_NEW)
             status = SENT if text else EMPTY
-    except Forbidden:
-        # The user blocked the bot (or it left the group): stop for good.
-        logger.info("chat %s blocked the bot: unsubscribed", sub.chat_id)
+    except Forbidden as exc:
+        # Blocked by the user, kicked from the group, removed from the channel: for good.
         await asyncio.to_thread(subscriptions.finish, sub.chat_id, day, FAILED)
-        await asyncio.to_thread(subscriptions.forget_chat, sub.chat_id)
-        cancel_job(application, sub.chat_id)
+        await end_subscription(application, sub.chat_id, f"Telegram refused the digest: {exc}")
         return "unsubscribed"
     except Exception:
         await asyncio.to_thread(subscriptions.finish, sub.chat_id, day, FAILED)
         raise
     await asyncio.to_thread(subscriptions.finish, sub.chat_id, day, status, stories)
     return status
+
+
+async def end_subscription(application: BotApplication, chat_id: int, why: str) -> bool:
+    """End a chat's subscription (its log stays) and its job, logging why; whether there was
+    one."""
+    subscriptions = _services(application).subscriptions
+    had = await asyncio.to_thread(subscriptions.get, chat_id) is not None
+    await asyncio.to_thread(subscriptions.forget_chat, chat_id)
+    cancel_job(application, chat_id)
+    if had:
+        logger.warning("chat %s: %s; its digest subscription is ended", chat_id, why)
+    return had
+
+
+async def on_removed(update: Update, context: Context) -> None:
+    """The bot's own membership changed (my_chat_member): removed from a group or channel,
+    or blocked in a private chat, it ends that chat's digest at once."""
+    change = update.my_chat_member
+    if change is None or change.new_chat_member.status not in _GONE:
+        return
+    by = change.from_user.id if change.from_user else None
+    await end_subscription(
+        context.application, change.chat.id, f"the bot was removed from the chat (by user {by})"
+    )
 
 
 # -- the jobs --------------------------------------------------------------------------------
@@ -409,8 +289,3 @@ async def restore(application: BotApplication) -> list[str]:
     application.job_queue.run_repeating(_sync, interval=SYNC_EVERY, first=SYNC_EVERY,
                                         name=SYNC_JOB)  # fmt: skip
     return outcomes
-
-
-def _local(when: datetime, sub: Subscribed) -> str:
-    local = when.astimezone(schedule.zone(sub.timezone or "UTC"))
-    return local.strftime("%a %-d %b, %H:%M")

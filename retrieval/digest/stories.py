@@ -17,6 +17,7 @@ from datetime import datetime
 
 import numpy as np
 
+from retrieval.digest.topics import split as split_topics
 from retrieval.qa.sentences import sentences
 from retrieval.store import Store
 from retrieval.store.embedder import Embedder
@@ -191,15 +192,27 @@ def _story(members: list[DigestArticle], vectors: np.ndarray) -> Story:
 def filter_by_topics(
     stories: Sequence[Story], topics: Sequence[str], embedder: Embedder, threshold: float = TOPIC
 ) -> list[Story]:
-    """The stories about any of the topics: the words appear in them, or one of their articles
-    is close to the topic in meaning."""
-    if not topics:
-        return list(stories)
-    wanted = embedder.encode_documents(list(topics))
+    """The stories about any of the wanted topics (all of them when only exclusions are
+    given), less those about any excluded one ("-football"): a story is about a topic when
+    its words appear in it, or one of its articles is close to the topic in meaning (the same
+    test both ways, so that excluding a topic drops what asking for it would bring)."""
+    wanted, excluded = split_topics(topics)
+    # Each list encoded once, not once per story.
+    wanted_vectors = embedder.encode_documents(wanted) if wanted else None
+    excluded_vectors = embedder.encode_documents(excluded) if excluded else None
     kept = []
     for story in stories:
-        text = " ".join([story.headline, *story.summary, *(a.lead for a in story.articles)])
-        literal = any(re.search(rf"\b{re.escape(t)}\b", text, re.I) for t in topics)
-        if literal or float((story.vectors @ wanted.T).max()) >= threshold:
-            kept.append(story)
+        if wanted_vectors is not None and not _about(story, wanted, wanted_vectors, threshold):
+            continue
+        if excluded_vectors is not None and _about(story, excluded, excluded_vectors, threshold):
+            continue
+        kept.append(story)
     return kept
+
+
+def _about(story: Story, topics: list[str], vectors: np.ndarray, threshold: float) -> bool:
+    """Whether the story names one of the topics, or is close to one in meaning."""
+    text = " ".join([story.headline, *story.summary, *(a.lead for a in story.articles)])
+    if any(re.search(rf"\b{re.escape(t)}\b", text, re.I) for t in topics):
+        return True
+    return float((story.vectors @ vectors.T).max()) >= threshold

@@ -11,6 +11,8 @@ from datetime import date, datetime, time
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from retrieval.digest.topics import merge as merge_topics
+from retrieval.digest.topics import split as split_topics
 from retrieval.store.db import Tables
 from retrieval.store.models import ChatSettings, Delivery, Subscription
 
@@ -62,24 +64,25 @@ class Subscriptions(Tables):
     # -- subscriptions -----------------------------------------------------------------------
 
     def subscribe(self, chat_id: int, at: time, topics: list[str]) -> Subscribed:
-        """Subscribe the chat (or change its time); topics are added to those it has, and no
-        topics means all news."""
+        """Subscribe the chat (or change its time); topics are added to those it has (a topic
+        and its exclusion, "-football", cancel out: retrieval/digest/topics.py), and no topics
+        means all news."""
         with self.sessions() as session:
             row = session.get(Subscription, chat_id)
             if row is None:
                 row = Subscription(chat_id=chat_id, at=at, topics=[], created_at=self.now())
                 session.add(row)
             row.at = at
-            merged = list(dict.fromkeys([*row.topics, *topics])) if topics else []
-            row.topics = merged
+            row.topics = merge_topics(row.topics, topics) if topics else []
             session.commit()
         found = self.get(chat_id)
         assert found is not None
         return found
 
     def unsubscribe(self, chat_id: int, topic: str | None = None) -> Subscribed | None:
-        """Drop a topic (the subscription goes when its last topic goes), or everything.
-        Returns what is left, or None."""
+        """Drop a topic (the subscription goes when its last topic goes, or its last wanted
+        one: exclusions alone would turn it into all news), or everything. Returns what is
+        left, or None."""
         with self.sessions() as session:
             row = session.get(Subscription, chat_id)
             if row is None:
@@ -88,7 +91,8 @@ class Subscriptions(Tables):
                 session.delete(row)
             else:
                 left = [t for t in row.topics if t.lower() != topic.lower()]
-                if left:
+                wanted_before, wanted_left = split_topics(row.topics)[0], split_topics(left)[0]
+                if left and (wanted_left or not wanted_before):
                     row.topics = left
                 else:
                     session.delete(row)

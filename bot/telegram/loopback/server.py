@@ -5,7 +5,8 @@ and the texts are in bot/telegram/loopback/rules.py; this module keeps the state
 It speaks the real protocol to python-telegram-bot's real HTTP client: long-polled getUpdates,
 sendMessage (parse mode HTML checked, length counted after parsing, inline keyboards checked),
 editMessageText / editMessageReplyMarkup, answerCallbackQuery, sendChatAction, setWebhook,
-setMyCommands. Private and group chats, commands and mentions with their entities, replies,
+setMyCommands; getChat, getChatMember, getChatAdministrators (members.py). Private and group
+chats, channels, commands and mentions with their entities, replies,
 callback queries. Faults can be injected: 429 with retry_after, 5xx, a timeout (the call
 carried out, its answer late) and a chat that blocked the bot (403), on the next calls of a
 method (`fail`) or on a seeded fraction of all calls (`Faults`, bot/telegram/loopback/faults.py).
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.telegram.loopback.faults import TIMEOUT, Faults, Late
+from bot.telegram.loopback.members import ChatMembers, kicked_text
 from bot.telegram.loopback.parse import utf16_len
 from bot.telegram.loopback.rules import (
     NOT_MODIFIED,
@@ -37,7 +39,12 @@ from bot.telegram.loopback.rules import (
 
 __all__ = ["BOT", "FakeBotApi", "Sent"]
 
-BOT = {"id": 1000, "is_bot": True, "first_name": "newsbot", "username": "newsbot_test_bot"}
+BOT: dict[str, Any] = {
+    "id": 1000,
+    "is_bot": True,
+    "first_name": "newsbot",
+    "username": "newsbot_test_bot",
+}
 
 
 @dataclass
@@ -78,6 +85,7 @@ class FakeBotApi:
         self.blocked: set[int] = set()
         self.webhook: dict[str, Any] = {}
         self.commands: list[dict[str, Any]] = []
+        self.members = ChatMembers(self.chats, BOT)
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self._faults: dict[str, list[ApiError | Late]] = {}
         self._call_counts: dict[tuple[str, Any], int] = {}
@@ -181,6 +189,18 @@ class FakeBotApi:
         """The user blocked the bot: sends to that chat get 403."""
         self.blocked.add(chat_id)
 
+    def kick(self, chat_id: int, by: int, notify: bool = True) -> None:
+        """A group's or channel's admin `by` removed the bot: its sends there get 403 and,
+        with `notify`, the bot gets the my_chat_member update Telegram sends it."""
+        chat = self.chats[chat_id]
+        old = self.members.member(chat_id, BOT["id"])
+        self.members.set(chat, BOT["id"], "kicked")
+        if notify:
+            update = {"chat": chat, "from": {"id": by, "is_bot": False, "first_name": "User"},
+                      "date": int(time.time()), "old_chat_member": old,
+                      "new_chat_member": self.members.member(chat_id, BOT["id"])}  # fmt: skip
+            self._queue({"my_chat_member": update}, chat)
+
     def wait_sent(self, count: int, timeout: float = 30.0) -> list[Sent]:
         """Block until at least `count` messages were sent; returns them all."""
         deadline = time.monotonic() + timeout
@@ -228,7 +248,9 @@ class FakeBotApi:
                 raise ApiError(401, "Unauthorized")
             if isinstance(fault, ApiError):
                 raise fault
-            handler = getattr(self, f"_api_{method}", None)
+            handler = getattr(self, f"_api_{method}", None) or getattr(
+                self.members, f"api_{method}", None
+            )
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             answer: tuple[int, Any] = 200, {"ok": True, "result": handler(params)}
@@ -260,13 +282,13 @@ class FakeBotApi:
         return fault
 
     def _chat(self, params: dict[str, Any]) -> dict[str, Any]:
-        if params.get("chat_id") in (None, ""):
-            raise ApiError(400, "Bad Request: chat_id is empty")
-        chat_id = int(params["chat_id"])
+        chat_id = self.members.resolve(params.get("chat_id"))
         if chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         if chat_id not in self.chats:
             raise ApiError(400, "Bad Request: chat not found")
+        if self.members.removed(chat_id):
+            raise ApiError(403, kicked_text(self.chats[chat_id]))
         return self.chats[chat_id]
 
     def _as_message(self, sent: Sent) -> dict[str, Any]:

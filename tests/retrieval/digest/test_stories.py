@@ -64,3 +64,17 @@ def test_topics_filter_by_meaning(minilm: Embedder, topic: str, kept: list[str])
     stories = filter_by_topics(group_stories(_articles(), minilm), [topic], minilm)
     firsts = [sorted(a.outlet or "" for a in s.articles)[0] for s in stories]
     assert firsts == kept
+
+
+@pytest.mark.parametrize(
+    ("topics", "kept"),
+    [(["-cup final"], ["Coastal Herald", "Money Journal"]),  # all news but the match
+     (["diplomacy", "cup final", "-football"], ["Coastal Herald"]),  # "football": by meaning
+     (["-interest rates", "-diplomacy"], ["Goal Times"])],
+)  # fmt: skip
+def test_excluded_topics_drop_their_stories(
+    minilm: Embedder, topics: list[str], kept: list[str]
+) -> None:
+    stories = filter_by_topics(group_stories(_articles(), minilm), topics, minilm)
+    firsts = [sorted(a.outlet or "" for a in s.articles)[0] for s in stories]
+    assert firsts == kept

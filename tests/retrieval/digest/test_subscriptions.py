@@ -53,3 +53,18 @@ def test_a_blocked_chat_is_forgotten(store: Store) -> None:
     assert subs.get(7) is not None and subs.get(7).quiet  # type: ignore[union-attr]
     subs.forget_chat(7)
     assert subs.get(7) is None
+
+
+def test_excluded_topics_are_kept_and_cancel_their_opposite(store: Store) -> None:
+    subs = Subscriptions(store.sessions)
+    subs.subscribe(3, time(8), ["climate", "football"])
+    sub = subs.subscribe(3, time(8), ["-football"])
+    assert sub.topics == ("climate", "-football")
+    left = subs.unsubscribe(3, "-football")
+    assert left is not None and left.topics == ("climate",)
+    subs.subscribe(3, time(8), ["-golf"])
+    # The last wanted topic gone: not "all news but golf", but no digest.
+    assert subs.unsubscribe(3, "climate") is None
+    subs.subscribe(4, time(8), ["-golf", "-tennis"])
+    left = subs.unsubscribe(4, "-golf")
+    assert left is not None and left.topics == ("-tennis",)
