@@ -1,6 +1,6 @@
 """The `newsbot` command line: the parser, and which command runs which function.
 
-The commands themselves are in `bot/commands/`, by group: `ingest` (ingest, reindex,
+The commands themselves are in `bot/commands/`, by group: `ingest` (ingest, link, reindex,
 encoder, status), `answers` (search, ask, chat, bot, run), `evaluation` (eval ...). Each
 parses its arguments, calls one service and prints."""
 
@@ -12,7 +12,7 @@ import typer
 
 from bot.commands.answers import ask, bot_command, chat_command, run, search
 from bot.commands.evaluation import eval_answerability, eval_meetings, eval_multihop
-from bot.commands.ingest import encoder, ingest, reindex, status
+from bot.commands.ingest import encoder, ingest, link, reindex, status
 from bot.logs import configure_logging
 
 __all__ = ["app", "eval_app", "main"]
@@ -34,6 +34,7 @@ def _main(
 
 # In this order in `newsbot --help`.
 app.command()(ingest)
+app.command()(link)
 app.command()(search)
 app.command()(ask)
 app.command()(reindex)

@@ -120,11 +120,16 @@ HELP = (
     "/sources – the outlets I read\n"
     "/latest – the latest headlines\n"
     "/reset – forget the conversation (follow-ups use your last question)\n"
-    "/subscribe [<i>HH:MM</i>] [<i>topics</i>] – a daily digest; /timezone <i>Europe/London</i>\n"
+    "/subscribe [<i>HH:MM</i>] [<i>topics</i>, -<i>topic left out</i>] – a daily digest (a "
+    "group's: its admins; a channel's you admin: /subscribe @<i>channel</i> …); /timezone "
+    "<i>Europe/London</i>\n"
     "/subscriptions, /unsubscribe [<i>topic</i>], /digest (now), /quiet on|off\n"
     "/help – this list"
 )
-ADMIN_HELP = "\n\nAdmins: /ingest <i>URL or feed</i> – add articles; /stats – usage and index."
+ADMIN_HELP = (
+    "\n\nAdmins: /ingest <i>URL or feed</i> – add articles (or send me an article's link); "
+    "/stats – usage and index."
+)
 
 
 def day(value: datetime | None) -> str:

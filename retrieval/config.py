@@ -3,7 +3,7 @@
 `Settings` reads and checks every variable `.env.example` lists, under the same names; the
 code takes it apart into sections, as httpx passes `Timeout` and `Limits`: each function is
 given the section it uses (`settings.store`, `.ingest`, `.fetch`, `.search`, `.telegram`,
-`.digests`, `.feeds`), frozen, and never the whole object. Secrets are `SecretStr`: they
+`.digests`, `.feeds`, `.links`), frozen, and never the whole object. Secrets are `SecretStr`: they
 print as `**********`.
 """
 
@@ -26,6 +26,7 @@ __all__ = [
     "FeedSettings",
     "FetchSettings",
     "IngestSettings",
+    "LinkSettings",
     "SearchSettings",
     "Settings",
     "StoreSettings",
@@ -129,6 +130,16 @@ class DigestSettings:
 
 
 @dataclass(frozen=True)
+class LinkSettings:
+    """News links users send the bot in a private chat: who may add articles that way
+    (`admins`, `allowed`: the admins and ALLOWED_USER_IDS, or `everyone`), and how many links
+    one user may send in an hour (admins are not counted)."""
+
+    who: Literal["admins", "allowed", "everyone"]
+    per_hour: int
+
+
+@dataclass(frozen=True)
 class FeedSettings:
     """The RSS/Atom feeds polled for new articles, and how often (minutes)."""
 
@@ -173,6 +184,10 @@ class Settings(BaseSettings):
     feed_urls: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="FEEDS")
     feed_interval: float = Field(default=30.0, alias="FEED_INTERVAL", gt=0)
     digest_grace_hours: float = Field(default=6.0, alias="DIGEST_GRACE_HOURS", ge=0)
+    link_ingest: Literal["admins", "allowed", "everyone"] = Field(
+        default="admins", alias="LINK_INGEST"
+    )
+    link_limit_per_hour: int = Field(default=10, alias="LINK_LIMIT_PER_HOUR", ge=0)
 
     search_mode: Literal["hybrid", "dense", "lexical"] = Field(
         default="hybrid", alias="SEARCH_MODE"
@@ -343,6 +358,11 @@ class Settings(BaseSettings):
     def digests(self) -> DigestSettings:
         """The digests section."""
         return DigestSettings(self.digest_grace_hours)
+
+    @property
+    def links(self) -> LinkSettings:
+        """The links section."""
+        return LinkSettings(self.link_ingest, self.link_limit_per_hour)
 
     @property
     def feeds(self) -> FeedSettings:

@@ -4,13 +4,22 @@ NewsbotError
  +-- ConfigError        a setting is missing or invalid
  +-- SourceError        one ingest source cannot be read or parsed (the rest go on)
  |    +-- FetchError    a URL could not be fetched, or was refused
+ |    +-- NotAnArticle  a link fetched is a PDF, a video, a login wall... not one article
  +-- IndexError_        the vector index is missing, unreadable or built with another model
  +-- BotApiError        the Telegram Bot API refused the bot at start-up, or could not be reached
 """
 
 from __future__ import annotations
 
-__all__ = ["BotApiError", "ConfigError", "FetchError", "IndexError_", "NewsbotError", "SourceError"]
+__all__ = [
+    "BotApiError",
+    "ConfigError",
+    "FetchError",
+    "IndexError_",
+    "NewsbotError",
+    "NotAnArticle",
+    "SourceError",
+]
 
 
 class NewsbotError(Exception):
@@ -27,6 +36,10 @@ class SourceError(NewsbotError):
 
 class FetchError(SourceError):
     """A URL could not be fetched or was refused by the safety rules."""
+
+
+class NotAnArticle(SourceError):
+    """A fetched link that is not one article; the message is the reason, in one line."""
 
 
 class IndexError_(NewsbotError):

@@ -17,6 +17,7 @@ from retrieval.qa.questions import QuestionReader
 from retrieval.qa.search import Hit, Searcher
 from retrieval.state.activity import Activity
 from retrieval.state.feeds import FeedStates
+from retrieval.state.links import Links
 from retrieval.state.turns import ChatTurns
 from retrieval.store import Store
 from retrieval.store.db import parse_url, require_database
@@ -113,6 +114,10 @@ class Services:
     def chat_turns(self) -> ChatTurns:
         """Each chat's last question, for follow-ups on any instance (table `chat_turns`)."""
         return ChatTurns(self.store.sessions)
+
+    def links(self) -> Links:
+        """Links users sent to add as articles, and what they added (table `link_submissions`)."""
+        return Links(self.store.sessions)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -1,5 +1,5 @@
 """The commands that fill and keep the store: `ingest` (sources, or FEEDS with --watch),
-`reindex`, `encoder` and `status`."""
+`link` (one news link, checked to be an article), `reindex`, `encoder` and `status`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from bot.commands.common import fail, load_settings, open_or_fail
 from retrieval.config import Settings
 from retrieval.errors import NewsbotError
 
-__all__ = ["encoder", "ingest", "reindex", "status"]
+__all__ = ["encoder", "ingest", "link", "reindex", "status"]
 
 logger = logging.getLogger("newsbot")
 
@@ -100,6 +100,32 @@ def ingest(
             typer.echo(f"failed: {error['source']}: {error['error']}", err=True)
         typer.echo(summary.line())
     raise typer.Exit(1 if summary.failed else 0)
+
+
+def link(
+    url: Annotated[str, typer.Argument(help="The article's http(s) address.", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
+) -> None:
+    """Add one news article from its link: fetched with the same guards as ingest, refused
+    with a one-line reason when it is not one article (a PDF, a video, a login wall, a page
+    with no main text). Prints the stored article's id; exits 1 if the link was refused."""
+    from ingest.link import ingest_link
+
+    settings = load_settings()
+    services = open_or_fail(settings)
+    try:
+        outcome = ingest_link(url, settings.ingest, services.store, services.embedder)
+    except NewsbotError as exc:  # the index locked by another writer for too long
+        raise fail(str(exc)) from None
+    finally:
+        services.close()
+    if as_json:
+        typer.echo(json.dumps(outcome.to_json()))
+    elif outcome.article_id is not None:
+        typer.echo(f"{outcome.status}: article {outcome.article_id}")
+    else:
+        typer.echo(f"{outcome.status}: {outcome.reason}")
+    raise typer.Exit(0 if outcome.article_id is not None else 1)
 
 
 def _watch(settings: Settings, once: bool, as_json: bool) -> None:

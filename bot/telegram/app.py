@@ -26,7 +26,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.logs import redact
-from bot.telegram import admin, digest_commands, digests, feeds, handlers
+from bot.telegram import admin, digest_commands, digests, feeds, handlers, links
 from bot.telegram.context import BotApplication, BotData, Context
 from bot.telegram.limits import RetryingRateLimiter
 from bot.telegram.workers import answers_for
@@ -125,6 +125,9 @@ def build(services: Services) -> BotApplication:
     application.add_handler(ChatMemberHandler(digests.on_removed))
     application.add_handler(CommandHandler("ingest", admin.ingest_command))
     application.add_handler(CommandHandler("stats", admin.stats_command))
+    linked = filters.Entity("url") | filters.Entity("text_link") | filters.CaptionEntity("url")
+    new = filters.UpdateType.MESSAGE & ~filters.COMMAND
+    application.add_handler(MessageHandler(private & new & linked, links.on_link))
     application.add_handler(MessageHandler(private & text, handlers.private_message))
     application.add_handler(MessageHandler(groups & text, handlers.group_message))
     application.add_handler(CallbackQueryHandler(handlers.on_button))

@@ -19,12 +19,15 @@ from bot.telegram.memory import Turns
 from bot.telegram.workers import Answers
 from retrieval.service import Services
 
-__all__ = ["DIGEST_SENDS", "BotApplication", "BotData", "Context", "utc_now"]
+__all__ = ["DIGEST_SENDS", "LINK_FETCHES", "BotApplication", "BotData", "Context", "utc_now"]
 
 # Digests being sent at once (claimed in the delivery log and not yet recorded as sent): the
 # most a kill can lose, since a claimed digest is never sent again. Four sends in flight
 # already go faster than Telegram's 30 messages a second at a ~100 ms round trip.
 DIGEST_SENDS = 4
+# Links added at once: each child loads the model and spaCy (a few hundred MB); more would
+# only share the same two cores.
+LINK_FETCHES = 2
 
 
 def utc_now() -> datetime:
@@ -48,6 +51,8 @@ class BotData:
     polling_feeds: bool = False
     # The example questions of /start, with the database state they were worked out for.
     examples: tuple[object, list[str]] | None = None
+    # Links being added at once, each in a child process (bot/telegram/links.py).
+    link_fetches: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(LINK_FETCHES))
     # Held from a digest's claim until its send is recorded (bot/telegram/digests.py).
     digest_sends: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(DIGEST_SENDS))
 

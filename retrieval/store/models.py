@@ -36,6 +36,7 @@ __all__ = [
     "Event",
     "FeedState",
     "Feedback",
+    "LinkSubmission",
     "Meta",
     "Passage",
     "QuestionLog",
@@ -269,3 +270,24 @@ class ChatTurn(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     question: Mapped[dict[str, Any]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LinkSubmission(Base):
+    """A link a user sent the bot to add as an article (`retrieval/state/links.py`): counted
+    for the per-user hourly limit, and what came of it."""
+
+    __tablename__ = "link_submissions"
+    __table_args__ = (
+        Index("ix_link_submissions_user_at", "user_id", "at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    url: Mapped[str] = mapped_column(String(2048))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # pending / added / known / refused / failed
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    article_id: Mapped[int | None] = mapped_column(Integer)

@@ -26,6 +26,7 @@ PLACEHOLDERS = {
     "QUESTION": "who met whom?",
     "DIR": str(ROOT / "samples"),
     "FILE": str(ROOT / "README.md"),
+    "URL": "https://news.example/world/2025/04/03/talks",
 }
 _PLACEHOLDER = re.compile(r"[A-Z][A-Z_]*(?:\.\.\.)?")
 # `newsbot` then a command or an option: not the chat's "newsbot>" prompt or "newsbot:" lines.

@@ -112,13 +112,17 @@ class FakeBotApi:
         user_id: int | None = None,
         reply_to: Sent | None = None,
     ) -> dict[str, Any]:
-        """Queue a message from a user; commands and @mentions carry their entities. An int
-        chat is a private chat with that user."""
+        """Queue a message from a user; commands, @mentions and URLs (with a scheme) carry
+        their entities, as Telegram adds them. An int chat is a private chat with that user."""
         chat = self.private(chat) if isinstance(chat, int) else chat
         user_id = user_id if user_id is not None else chat["id"]
         entities = [
             {"type": kind, "offset": utf16_len(text[: m.start()]), "length": utf16_len(m[0])}
-            for kind, pattern in (("bot_command", r"(?<!\S)/\w+(@\w+)?"), ("mention", r"@\w+"))
+            for kind, pattern in (
+                ("bot_command", r"(?<!\S)/\w+(@\w+)?"),
+                ("mention", r"@\w+"),
+                ("url", r"(?<!\S)(?:https?|ftp)://\S+"),
+            )
             for m in re.finditer(pattern, text)
             if not (kind == "mention" and m.start() > 0 and text[m.start() - 1] not in " \n")
         ]
