@@ -5,7 +5,6 @@ anything is fetched)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +12,12 @@ from typing import Any
 import pytest
 
 from bot.telegram import links
-from bot.telegram.loopback import FakeBotApi, polling, serve, wait
+from bot.telegram.loopback import FakeBotApi, serve, wait
 from ingest.pipeline import ingest
 from retrieval.service import Services, open_services
 from retrieval.state.links import ADDED, KNOWN, REFUSED
 from tests.support.pages import ARTICLE, NOT_ARTICLES, PageServer, serve_pages
+from tests.support.polling import run_polling
 from tests.support.settings import ROOT, make_settings
 
 SAMPLES = ROOT / "samples" / "articles"
@@ -48,15 +48,14 @@ def _services(tmp_path: Path, base_url: str, samples: bool = False, **extra: str
     return services
 
 
-def _run(services: Services, scenario: Any) -> None:
-    async def main() -> None:
-        async with polling(services) as application:
-            await scenario(application)
-
+def _stored(services: Services, status: str) -> tuple[int, int]:
+    """What the database holds after the bot stopped: articles, and links with that status
+    (read by services of its own: the bot's are closed)."""
+    check = open_services(services.settings)
     try:
-        asyncio.run(main())
+        return int(check.store.stats()["articles"]), check.links().count(status)
     finally:
-        services.close()
+        check.close()
 
 
 async def _say(api: FakeBotApi, user: int, text: str, timeout: float = 120.0) -> Any:
@@ -81,7 +80,7 @@ def test_a_link_is_stored_described_and_its_follow_ups_prefer_it(
         seen["follow_up"] = await _say(api, ADMIN, "Where did they meet?")
         seen["again"] = await _say(api, ADMIN, url)
 
-    _run(services, scenario)
+    run_polling(services, scenario)
     reply, follow_up = seen["reply"], seen["follow_up"]
     assert reply.html.startswith(f'📰 Added: <b><a href="{url}">{ARTICLE[0]}</a></b>\n')
     assert "Harbour Wire · 3 Apr 2025" in reply.text
@@ -93,12 +92,8 @@ def test_a_link_is_stored_described_and_its_follow_ups_prefer_it(
     assert f'<a href="{url}">' in follow_up.html
     assert seen["again"].text.startswith("📰 I have this one already: ")
     assert pages.requested.count("/world/reykjavik-talks") == 2  # once per link, never twice
-    check = open_services(services.settings)
-    try:
-        assert check.store.stats()["articles"] == before + 1
-        assert check.links().count(ADDED) == 1 and check.links().count(KNOWN) == 1
-    finally:
-        check.close()
+    assert _stored(services, ADDED) == (before + 1, 1)
+    assert _stored(services, KNOWN)[1] == 1
 
 
 def test_a_link_to_a_private_address_is_refused_without_a_fetch(
@@ -112,7 +107,7 @@ def test_a_link_to_a_private_address_is_refused_without_a_fetch(
         seen["reply"] = await _say(api, ADMIN, f"{pages.base}/world/reykjavik-talks")
         seen["ftp"] = await _say(api, ADMIN, "ftp://files.example/report")
 
-    _run(services, scenario)
+    run_polling(services, scenario)
     assert seen["reply"].text == "That address is private or local: I only fetch public pages."
     assert seen["ftp"].text == "I only fetch http and https links."
     assert pages.requested == []
@@ -130,14 +125,10 @@ def test_pages_that_are_not_articles_get_a_one_line_reason(
         for path in NOT_ARTICLES:
             replies[path] = (await _say(api, ADMIN, f"{pages.base}{path}")).text
 
-    _run(services, scenario)
+    run_polling(services, scenario)
     assert replies == {path: reason for path, (_, _, reason) in NOT_ARTICLES.items()}
-    check = open_services(services.settings)
-    try:
-        assert check.store.stats()["articles"] == 0  # nothing stored, not an empty article
-        assert check.links().count(REFUSED) == len(NOT_ARTICLES)
-    finally:
-        check.close()
+    # Nothing stored (not an empty article), and each link recorded as refused.
+    assert _stored(services, REFUSED) == (0, len(NOT_ARTICLES))
 
 
 def test_who_may_send_links_and_the_hourly_limit(
@@ -149,7 +140,7 @@ def test_who_may_send_links_and_the_hourly_limit(
     async def admins_only(application: Any) -> None:
         seen["refused"] = await _say(api, USER, "https://wire.example/news/1")
 
-    _run(_services(tmp_path / "a", base_url), admins_only)
+    run_polling(_services(tmp_path / "a", base_url), admins_only)
     assert seen["refused"].text == links.NOT_ALLOWED
 
     async def limited(application: Any) -> None:
@@ -160,6 +151,6 @@ def test_who_may_send_links_and_the_hourly_limit(
         seen["admin"] = await _say(api, ADMIN, f"{pages.base}/story/4")  # not counted
 
     services = _services(tmp_path / "b", base_url, LINK_INGEST="everyone", LINK_LIMIT_PER_HOUR="2")
-    _run(services, limited)
+    run_polling(services, limited)
     assert seen[0].text == seen[1].text == seen["admin"].text
     assert seen["over"].text.startswith("That's 2 links in the last hour, the most I take: ")
