@@ -16,6 +16,7 @@ from retrieval.store.browse import Headline, OutletCount
 __all__ = [
     "ADMIN_HELP",
     "HELP",
+    "LINKS_HELP",
     "answer_as_html",
     "answer_as_text",
     "day",
@@ -126,6 +127,7 @@ HELP = (
     "/subscriptions, /unsubscribe [<i>topic</i>], /digest (now), /quiet on|off\n"
     "/help – this list"
 )
+LINKS_HELP = "\n\nSend me a news link in a private chat and I'll add the article."
 ADMIN_HELP = (
     "\n\nAdmins: /ingest <i>URL or feed</i> – add articles (or send me an article's link); "
     "/stats – usage and index."

@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 from bot.render import (
     ADMIN_HELP,
     HELP,
+    LINKS_HELP,
     answer_as_html,
     full_sources_html,
     headlines_html,
@@ -25,6 +26,7 @@ from bot.render import (
 from bot.telegram import buttons
 from bot.telegram.context import Context
 from bot.telegram.limits import maybe_done
+from bot.telegram.links import may_add
 from bot.telegram.send import send_html, typing
 from retrieval.qa.answer import Answer
 from retrieval.service import Services
@@ -82,8 +84,16 @@ async def help_command(update: Update, context: Context) -> None:
     if update.effective_message is None:
         return
     user = update.effective_user
-    admin = user is not None and user.id in context.services.settings.telegram.admin_ids
-    await update.effective_message.reply_html(HELP + (ADMIN_HELP if admin else ""))
+    settings = context.services.settings
+    admin = user is not None and user.id in settings.telegram.admin_ids
+    extra = (
+        ADMIN_HELP
+        if admin
+        else LINKS_HELP
+        if may_add(user, settings.telegram, settings.links)
+        else ""
+    )
+    await update.effective_message.reply_html(HELP + extra)
 
 
 async def private_message(update: Update, context: Context) -> None:

@@ -139,9 +139,11 @@ def test_who_may_send_links_and_the_hourly_limit(
 
     async def admins_only(application: Any) -> None:
         seen["refused"] = await _say(api, USER, "https://wire.example/news/1")
+        seen["help"] = await _say(api, USER, "/help")
 
     run_polling(_services(tmp_path / "a", base_url), admins_only)
     assert seen["refused"].text == links.NOT_ALLOWED
+    assert "news link" not in seen["help"].text  # not offered to whom it is refused
 
     async def limited(application: Any) -> None:
         # Each refused before any fetch (a private address), yet each counts.
@@ -149,8 +151,12 @@ def test_who_may_send_links_and_the_hourly_limit(
             seen[n] = await _say(api, USER, f"{pages.base}/story/{n}")
         seen["over"] = await _say(api, USER, f"{pages.base}/story/3")
         seen["admin"] = await _say(api, ADMIN, f"{pages.base}/story/4")  # not counted
+        seen["help"] = await _say(api, USER, "/help")
 
     services = _services(tmp_path / "b", base_url, LINK_INGEST="everyone", LINK_LIMIT_PER_HOUR="2")
     run_polling(services, limited)
     assert seen[0].text == seen[1].text == seen["admin"].text
     assert seen["over"].text.startswith("That's 2 links in the last hour, the most I take: ")
+    assert seen["help"].text.endswith(
+        "Send me a news link in a private chat and I'll add the article."
+    )
