@@ -125,7 +125,9 @@ def build(services: Services) -> BotApplication:
     application.add_handler(ChatMemberHandler(digests.on_removed))
     application.add_handler(CommandHandler("ingest", admin.ingest_command))
     application.add_handler(CommandHandler("stats", admin.stats_command))
-    linked = filters.Entity("url") | filters.Entity("text_link") | filters.CaptionEntity("url")
+    # A link written out or behind a word, in a text or (forwarded media) a caption.
+    linked = filters.Entity("url") | filters.Entity("text_link")
+    linked |= filters.CaptionEntity("url") | filters.CaptionEntity("text_link")
     new = filters.UpdateType.MESSAGE & ~filters.COMMAND
     application.add_handler(MessageHandler(private & new & linked, links.on_link))
     application.add_handler(MessageHandler(private & text, handlers.private_message))

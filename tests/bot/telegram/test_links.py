@@ -6,10 +6,12 @@ anything is fetched)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram import Chat, Message, MessageEntity
 
 from bot.telegram import links
 from bot.telegram.loopback import FakeBotApi, serve, wait
@@ -160,3 +162,25 @@ def test_who_may_send_links_and_the_hourly_limit(
     assert seen["help"].text.endswith(
         "Send me a news link in a private chat and I'll add the article."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "caption", "found"),
+    [("see https://wire.example/a now", [("url", 4, 22, None)], None,
+      "https://wire.example/a"),
+     ("wire.example/b", [("url", 0, 14, None)], None, "https://wire.example/b"),  # no scheme
+     ("read this", [("text_link", 5, 4, "https://wire.example/c")], None,
+      "https://wire.example/c"),
+     (None, [("url", 0, 22, None)], "https://wire.example/d", "https://wire.example/d"),
+     ("no link here", [], None, None)],
+)  # fmt: skip
+def test_first_link_of_a_message(
+    text: str | None, entities: list[tuple[str, int, int, str | None]], caption: str | None,
+    found: str | None,
+) -> None:  # fmt: skip
+    made = [MessageEntity(kind, offset, length, url=url) for kind, offset, length, url in entities]
+    message = Message(
+        1, datetime.now(UTC), Chat(USER, "private"), text=text, caption=caption,
+        entities=made if text else None, caption_entities=made if caption else None,
+    )  # fmt: skip
+    assert links.first_link(message) == found
