@@ -45,12 +45,11 @@ class LinkedArticle:
     events: tuple[StoredEvent, ...]
 
     @property
-    def people(self) -> tuple[str, ...]:
-        """Everyone its meetings name, once each, in order."""
+    def lead_people(self) -> tuple[str, ...]:
+        """The people of its first meeting (in the order of its passages), once each."""
         seen: dict[str, str] = {}
-        for event in self.events:
-            for person in event.people:
-                seen.setdefault(normalize_name(person), person)
+        for person in self.events[0].people if self.events else ():
+            seen.setdefault(normalize_name(person), person)
         return tuple(seen.values())
 
 
@@ -133,10 +132,12 @@ def link_turn(article: LinkedArticle) -> Question:
     """The follow-up context a link leaves in its chat: a question as if about the article,
     which a follow-up ("Where did they meet?") borrows (retrieval/qa/questions.py): its
     headline as text, which the follow-up is searched with (retrieval/qa/answer.py joins the
-    two), its meetings' people as names, and the days of its meetings (else its publication
-    day) as the period, so that of those people's meetings, the article's are the ones that
-    fit. (Ranking by the headline alone lost to an older article on the same two people.)"""
-    people = article.people
+    two), the people of its first meeting as names (only those: a meeting answer requires
+    every name, and an article of two meetings names people who never met), and the days of
+    its meetings (else its publication day) as the period, so that of those people's
+    meetings, the article's are the ones that fit. (Ranking by the headline alone lost to an
+    older article on the same two people.)"""
+    people = article.lead_people
     days = sorted(e.when for e in article.events if e.when is not None)
     if not days and article.published_at is not None:
         days = [article.published_at.date()]

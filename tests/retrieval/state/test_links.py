@@ -43,10 +43,12 @@ def test_a_links_turn_borrows_its_people_and_the_days_of_its_meetings() -> None:
         url="https://baltic.example/x",
         published_at=START,
         events=(_event("Lidia Varga", "Tomas Okafor", date(2025, 4, 1)),
-                _event("Tomas Okafor", "Lidia Varga", date(2025, 4, 2))),
+                _event("Tomas Okafor", "Lidia Varga", date(2025, 4, 2)),
+                _event("Ana Ruel", "Piet Sand", date(2025, 4, 1))),
     )  # fmt: skip
     turn = link_turn(article)
     assert turn.text == "Varga and Okafor meet in Tallinn"
+    # The first meeting's people only: every name is required of a meeting answer.
     assert turn.names == ("Lidia Varga", "Tomas Okafor") and turn.meeting
     assert turn.period is not None
     assert (turn.period.start, turn.period.end) == (date(2025, 4, 1), date(2025, 4, 2))
