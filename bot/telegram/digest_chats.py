@@ -100,7 +100,7 @@ async def _channel(message: Message, context: Context, name: str) -> DigestChat 
         await message.reply_html(f"I'm not an admin of {shown}: make me one who may post.")
         return None
     if not user_admin:
-        await message.reply_html(f"Only the admins of {shown} can change its digest.")
+        await message.reply_html(f"Only the admins of {shown} can see or change its digest.")
         return None
     handle = html.escape(f"@{chat.username}") if chat.username else shown
     return DigestChat(chat.id, f"{handle}'s", channel=handle)

@@ -81,7 +81,9 @@ async def subscribe(update: Update, context: Context) -> None:
         + f". The next one: {_local(when, sub)}."
     )
     if sub.timezone is None:
-        reply += "\n\n" + ASK_ZONE
+        # A channel's zone is set from here too: the command names it.
+        named = f" {target.channel}" if target.channel else ""
+        reply += "\n\n" + ASK_ZONE.replace("/timezone", f"/timezone{named}")
     await message.reply_html(reply)
 
 

@@ -187,3 +187,23 @@ def test_a_kicked_bots_subscription_ends_and_is_logged(
     )
     assert ended == [f"chat {GROUP}: {why}; its digest subscription is ended"]
     assert api.sent_to(GROUP)[-1].text.startswith("Subscribed")  # no digest got through
+
+
+def test_a_channel_without_a_time_zone_is_told_how_to_set_one(
+    services: Services, bot_api: tuple[FakeBotApi, str]
+) -> None:
+    api, _ = bot_api
+    channel = api.members.channel(CHANNEL, "evening_wire")
+    api.members.set(channel, ADMIN, "creator")
+    seen: list[str] = []
+
+    async def scenario(application: Any) -> None:
+        seen.append(await _say(api, ADMIN, "/subscribe @evening_wire 18:00", ADMIN))
+        seen.append(await _say(api, ADMIN, "/timezone @evening_wire Lisbon", ADMIN))
+        seen.append(await _say(api, MEMBER, "/timezone @evening_wire", MEMBER))
+
+    _run(services, scenario)
+    assert "Tell me with /timezone @evening_wire Europe/London" in seen[0]
+    assert seen[1].startswith("Time zone set: Europe/Lisbon. @evening_wire's next digest: ")
+    assert seen[2] == "Only the admins of @evening_wire can see or change its digest."
+    assert services.subscriptions.timezone(CHANNEL) == "Europe/Lisbon"
