@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from telegram import Message, MessageEntity, Update, User
@@ -31,6 +32,7 @@ from retrieval.config import LinkSettings, TelegramSettings
 from retrieval.errors import FetchError
 from retrieval.qa.answer import Answer
 from retrieval.state.links import FAILED, KNOWN, REFUSED, LinkedArticle, Links, link_turn
+from retrieval.store.events import ANNOUNCED, StoredEvent, normalize_name
 
 __all__ = [
     "FOLLOW_UPS",
@@ -163,6 +165,21 @@ async def _reply(
     await send_html(context.bot, message.chat_id, linked_html(article, status == KNOWN), markup)
 
 
+def _one_per_meeting(events: Sequence[StoredEvent]) -> list[StoredEvent]:
+    """One event per group of people, the one that says most (a day and a place, reported
+    rather than announced): an article tells of its meeting in several sentences."""
+    best: dict[frozenset[str], StoredEvent] = {}
+    for event in events:
+        key = frozenset(normalize_name(p) for p in event.people)
+        if key not in best or _says(event) > _says(best[key]):
+            best[key] = event
+    return list(best.values())
+
+
+def _says(event: StoredEvent) -> tuple[int, bool]:
+    return (event.when is not None) + (event.where is not None), event.status != ANNOUNCED
+
+
 def linked_html(article: LinkedArticle, known: bool) -> str:
     """The reply to a link: the article's headline (linked), outlet and date, the meetings
     it reports, and an invitation to ask about it."""
@@ -175,10 +192,11 @@ def linked_html(article: LinkedArticle, known: bool) -> str:
     )
     if about:
         lines.append(about)
-    lines.extend(f"🤝 {html.escape(event_line(event))}" for event in article.events[:5])
-    if len(article.events) > 5:
-        lines.append(f"… and {len(article.events) - 5} more meetings")
-    if not article.events:
+    meetings = _one_per_meeting(article.events)
+    lines.extend(f"🤝 {html.escape(event_line(event))}" for event in meetings[:5])
+    if len(meetings) > 5:
+        lines.append(f"… and {len(meetings) - 5} more meetings")
+    if not meetings:
         lines.append("<i>No meetings that I can read in it.</i>")
     lines.append("")
     lines.append(
