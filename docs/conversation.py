@@ -11,8 +11,9 @@ in bot/telegram/loopback/, which would have refused any message Telegram refuses
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.logs import configure_logging  # noqa: E402
 from bot.telegram.loopback import BOT, FakeBotApi, Sent, polling, sample_services, serve, wait  # noqa: E402  # noqa: E402
+from docs import conversation_links  # noqa: E402
 
 TOKEN = "4242:DOCS"
 ANN = 501
@@ -38,18 +40,27 @@ def show(sent: Sent) -> str:
     return "\n".join(lines)
 
 
-async def converse(api: FakeBotApi, out: list[str]) -> None:
-    """The scripted conversation; each step waits for the bot's reply."""
-    group = api.group(GROUP, "Newsroom")
+def stepper(
+    api: FakeBotApi, out: list[str]
+) -> Callable[[str, Callable[[], Any], int], Awaitable[None]]:
+    """A step of the conversation: do something, wait for the bot's reply in `chat`, show it."""
 
     async def step(title: str, act: Callable[[], Any], chat: int = ANN, replies: int = 1) -> None:
         before = api.count_sent(chat)
         act()
-        await wait(lambda: api.count_sent(chat) >= before + replies, timeout=60)
+        await wait(lambda: api.count_sent(chat) >= before + replies, timeout=120)
         await asyncio.sleep(0.2)
         out.append(f"### {title}\n")
         for sent in api.sent_to(chat)[before:]:
             out.append(show(sent))
+
+    return step
+
+
+async def converse(api: FakeBotApi, out: list[str]) -> None:
+    """The scripted conversation; each step waits for the bot's reply."""
+    group = api.group(GROUP, "Newsroom")
+    step = stepper(api, out)
 
     def last(chat: int = ANN) -> Sent:
         return api.sent_to(chat)[-1]
@@ -108,11 +119,30 @@ async def converse(api: FakeBotApi, out: list[str]) -> None:
 def main() -> None:
     configure_logging()
     out: list[str] = []
-    with serve(TOKEN) as (api, base_url), sample_services(TOKEN, base_url) as services:
+    # Links: anyone may send one here, and the invented pages are served on 127.0.0.1.
+    extra = {"LINK_INGEST": "everyone", "FETCH_ALLOW_PRIVATE": "true"}
+    with (
+        serve(TOKEN) as (api, base_url),
+        sample_services(TOKEN, base_url, **extra) as services,
+        conversation_links.serve_pages() as pages,
+    ):
+        step = stepper(api, out)
 
         async def run() -> None:
-            async with polling(services):
+            async with polling(services) as application:
                 await converse(api, out)
+                out.append(LINKS)
+                await conversation_links.links(api, step, pages)
+            # The same bot and store with the default FETCH_ALLOW_PRIVATE=false.
+            strict = dataclasses.replace(
+                services,
+                settings=services.settings.model_copy(update={"fetch_allow_private": False}),
+            )
+            async with polling(strict):
+                await conversation_links.private_address(api, step, pages)
+            async with polling(services) as application:
+                out.append(GROUPS)
+                await conversation_links.digests_in_groups(api, application, step, out)
 
         asyncio.run(run())
         calls = sorted({c for c in api.calls if c != "getUpdates"})
@@ -135,6 +165,21 @@ sample articles and their sites are invented for the project; their links lead n
 Note how dates are read: an article of Tuesday 28 Jan 2025 that says “yesterday” means
 27 January 2025; an announcement is reported as “was due to”, and a later report of the same
 meeting is cited beside it.
+"""
+
+LINKS = """\
+## Links
+
+Sent in a private chat, a news link is fetched and stored, and later follow-ups look in that
+article first. (This conversation runs with `LINK_INGEST=everyone`, since Ann is no admin, and
+`FETCH_ALLOW_PRIVATE=true`: the invented pages are served on 127.0.0.1.)
+"""
+
+GROUPS = """\
+## Digests in a group and a channel
+
+Ann created the group "Newsroom", where Ben is a member, and is an admin of the channel
+@harbour_morning, where the bot is an admin too. The bot's clock is set to each delivery.
 """
 
 if __name__ == "__main__":

@@ -117,13 +117,14 @@ async def wait(predicate: Any, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def sample_services(token: str, base_url: str) -> Iterator[Services]:
+def sample_services(token: str, base_url: str, **extra: Any) -> Iterator[Services]:
     """The real services (bundled model, spaCy) on the sample articles, in a temporary data
-    dir, set to talk to the Bot API at `base_url` (for the documents generated in docs/)."""
+    dir, set to talk to the Bot API at `base_url` (for the documents generated in docs/);
+    `extra`: more settings, by their variables' names."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None, NEWSBOT_DATA_DIR=Path(tmp), TELEGRAM_BOT_TOKEN=SecretStr(token),
-            TELEGRAM_BASE_URL=base_url,
+            TELEGRAM_BASE_URL=base_url, **extra,
         )  # fmt: skip
         services = open_services(settings)
         try:
