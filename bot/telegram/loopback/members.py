@@ -9,6 +9,7 @@ the fake was told nothing about has left the chat, as Telegram says of a strange
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from bot.telegram.loopback.rules import ApiError
@@ -62,6 +63,16 @@ class ChatMembers:
             self.chats.setdefault(chat["id"], chat)
             self._users.setdefault(user_id, {"id": user_id, "is_bot": False, "first_name": name})
             self._status[(chat["id"], user_id)] = status
+
+    def kick(self, chat_id: int, by: int) -> dict[str, Any]:
+        """The bot removed from a group or channel by user `by`; the my_chat_member update
+        Telegram sends the bot about it."""
+        chat = self.chats[chat_id]
+        old = self.member(chat_id, self.bot["id"])
+        self.set(chat, self.bot["id"], "kicked")
+        return {"chat": chat, "from": {"id": by, "is_bot": False, "first_name": "User"},
+                "date": int(time.time()), "old_chat_member": old,
+                "new_chat_member": self.member(chat_id, self.bot["id"])}  # fmt: skip
 
     def status(self, chat_id: int, user_id: int) -> str:
         """A user's status in a chat ("left" when nothing was said)."""

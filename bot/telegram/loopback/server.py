@@ -196,14 +196,9 @@ class FakeBotApi:
     def kick(self, chat_id: int, by: int, notify: bool = True) -> None:
         """A group's or channel's admin `by` removed the bot: its sends there get 403 and,
         with `notify`, the bot gets the my_chat_member update Telegram sends it."""
-        chat = self.chats[chat_id]
-        old = self.members.member(chat_id, BOT["id"])
-        self.members.set(chat, BOT["id"], "kicked")
+        update = self.members.kick(chat_id, by)
         if notify:
-            update = {"chat": chat, "from": {"id": by, "is_bot": False, "first_name": "User"},
-                      "date": int(time.time()), "old_chat_member": old,
-                      "new_chat_member": self.members.member(chat_id, BOT["id"])}  # fmt: skip
-            self._queue({"my_chat_member": update}, chat)
+            self._queue({"my_chat_member": update}, update["chat"])
 
     def wait_sent(self, count: int, timeout: float = 30.0) -> list[Sent]:
         """Block until at least `count` messages were sent; returns them all."""
