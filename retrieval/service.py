@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from retrieval.config import Settings, StoreSettings
 from retrieval.digest.subscriptions import Subscriptions
+from retrieval.meetings.timeline import Timeline, TimelineQuery, build_timeline
 from retrieval.nlp import QuestionParser, load_nlp
 from retrieval.qa.answer import Answer, Answerer
 from retrieval.qa.questions import QuestionReader
@@ -106,6 +107,11 @@ class Services:
     def hits(self, passage_ids: list[int]) -> dict[int, Hit]:
         """Stored passages by id, as hits (the ones deleted since are missing)."""
         return self.store.hits(passage_ids)
+
+    def timeline(self, query: TimelineQuery, person: str | None = None) -> Timeline:
+        """Someone's meetings, newest first (`person`: the key of the one chosen when the
+        name stands for several); read from the events table only, so no lock is needed."""
+        return build_timeline(self.store, query, person)
 
     def feed_states(self) -> FeedStates:
         """The polled feeds' state (table `feeds`)."""

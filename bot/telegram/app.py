@@ -26,7 +26,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.logs import redact
-from bot.telegram import admin, digest_commands, digests, feeds, handlers, links
+from bot.telegram import admin, digest_commands, digests, feeds, handlers, links, timeline
 from bot.telegram.context import BotApplication, BotData, Context
 from bot.telegram.limits import RetryingRateLimiter
 from bot.telegram.workers import answers_for
@@ -57,6 +57,7 @@ COMMANDS = [
     BotCommand("ask", "Ask a question (in groups)"),
     BotCommand("sources", "The outlets I read"),
     BotCommand("latest", "The latest headlines"),
+    BotCommand("meetings", "Someone's meetings: /meetings NAME [since DATE]"),
     BotCommand("reset", "Forget the conversation"),
     BotCommand("subscribe", "A daily digest: /subscribe 08:00 [topics]"),
     BotCommand("subscriptions", "Your digest"),
@@ -116,6 +117,7 @@ def build(services: Services) -> BotApplication:
     application.add_handler(CommandHandler("sources", handlers.sources_command))
     application.add_handler(CommandHandler("latest", handlers.latest_command))
     application.add_handler(CommandHandler("reset", handlers.reset))
+    application.add_handler(CommandHandler("meetings", timeline.meetings_command))
     application.add_handler(CommandHandler("subscribe", digest_commands.subscribe))
     application.add_handler(CommandHandler("unsubscribe", digest_commands.unsubscribe))
     application.add_handler(CommandHandler("subscriptions", digest_commands.subscriptions_command))
@@ -132,6 +134,7 @@ def build(services: Services) -> BotApplication:
     application.add_handler(MessageHandler(private & new & linked, links.on_link))
     application.add_handler(MessageHandler(private & text, handlers.private_message))
     application.add_handler(MessageHandler(groups & text, handlers.group_message))
+    application.add_handler(CallbackQueryHandler(timeline.on_page, pattern=r"^tl:"))
     application.add_handler(CallbackQueryHandler(handlers.on_button))
     application.add_error_handler(handlers.on_error)
     return application

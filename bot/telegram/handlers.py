@@ -23,7 +23,7 @@ from bot.render import (
     outlets_html,
     welcome_html,
 )
-from bot.telegram import buttons
+from bot.telegram import buttons, timeline
 from bot.telegram.context import Context
 from bot.telegram.limits import maybe_done
 from bot.telegram.links import may_add
@@ -161,6 +161,10 @@ async def answer(
         await context.bot.send_message(
             chat.id, "That is long for a question: please ask it in a sentence or two."
         )
+        return
+    if (listing := timeline.read_request(context.services, question)) is not None:
+        # "Whom has X met?": a list of meetings, not one answer (bot/telegram/timeline.py).
+        await timeline.send_timeline(context, chat, update, question, listing, reply_to)
         return
     user = update.effective_user
     previous = await asyncio.to_thread(context.turns.get, chat.id)
