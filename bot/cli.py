@@ -1,8 +1,8 @@
 """The `newsbot` command line: the parser, and which command runs which function.
 
 The commands themselves are in `bot/commands/`, by group: `ingest` (ingest, link, reindex,
-encoder, status), `answers` (search, ask, chat, bot, run), `evaluation` (eval ...). Each
-parses its arguments, calls one service and prints."""
+encoder, status), `answers` (search, ask, chat, bot, run), `meetings`, `evaluation` (eval ...).
+Each parses its arguments, calls one service and prints."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import typer
 from bot.commands.answers import ask, bot_command, chat_command, run, search
 from bot.commands.evaluation import eval_answerability, eval_meetings, eval_multihop
 from bot.commands.ingest import encoder, ingest, link, reindex, status
+from bot.commands.meetings import meetings
 from bot.logs import configure_logging
 
 __all__ = ["app", "eval_app", "main"]
@@ -37,6 +38,7 @@ app.command()(ingest)
 app.command()(link)
 app.command()(search)
 app.command()(ask)
+app.command()(meetings)
 app.command()(reindex)
 app.command()(encoder)
 app.command()(status)
