@@ -12,13 +12,16 @@ from bot.telegram.loopback.parse import html_error, utf16_len, visible_text
 
 __all__ = [
     "CHAT_ACTIONS",
+    "INLINE_ANSWER_SECONDS",
     "JSON_FIELDS",
+    "MAX_INLINE_RESULTS",
     "MAX_TEXT",
     "NOT_MODIFIED",
     "QUERY_INVALID",
     "ApiError",
     "check_chat_action",
     "check_commands",
+    "check_inline_answer",
     "check_markup",
     "check_webhook",
     "error_answer",
@@ -31,7 +34,13 @@ CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "recor
                 "record_video_note", "upload_video_note"}  # fmt: skip
 # Parameters python-telegram-bot sends as JSON inside form fields.
 JSON_FIELDS = {"reply_markup", "commands", "entities", "link_preview_options", "reply_parameters",
-               "allowed_updates", "scope"}  # fmt: skip
+               "allowed_updates", "scope", "results", "button"}  # fmt: skip
+MAX_INLINE_RESULTS = 50
+_CANT_PARSE_RESULT = "Bad Request: can't parse inline query result: Can't find field"
+# Telegram drops an inline query it got no answer to in about ten seconds.
+INLINE_ANSWER_SECONDS = 10.0
+_RESULT_TYPES = {"article", "photo", "gif", "mpeg4_gif", "video", "audio", "voice", "document",
+                 "location", "venue", "contact", "game", "sticker"}  # fmt: skip
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
@@ -129,3 +138,47 @@ def check_webhook(url: str, secret: Any) -> None:
         raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
     if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
         raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+
+
+def check_inline_answer(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """answerInlineQuery's results (returned) and options: at most 50 results, each of a
+    known type with an id of 1 to 64 bytes unique among them; an article has a title and
+    message content checked as a sent message would be; the button above the results opens
+    the bot with a start parameter of 1 to 64 of A-Z, a-z, 0-9, _ and -."""
+    results = params.get("results")
+    if not isinstance(results, list):
+        raise ApiError(400, "Bad Request: can't parse inline query results JSON object")
+    if len(results) > MAX_INLINE_RESULTS:
+        raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+    ids: set[str] = set()
+    for result in results:
+        if not isinstance(result, dict) or "id" not in result:
+            raise ApiError(400, f'{_CANT_PARSE_RESULT} "id"')
+        result_id = str(result["id"])
+        if not 1 <= len(result_id.encode()) <= 64:
+            raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+        if result_id in ids:
+            raise ApiError(400, "Bad Request: RESULT_ID_DUPLICATE")
+        ids.add(result_id)
+        if result.get("type") not in _RESULT_TYPES:
+            raise ApiError(400, "Bad Request: RESULT_TYPE_INVALID")
+        if result["type"] == "article":
+            if not str(result.get("title") or "").strip():
+                raise ApiError(400, "Bad Request: RESULT_TITLE_EMPTY")
+            content = result.get("input_message_content")
+            if not isinstance(content, dict) or "message_text" not in content:
+                raise ApiError(400, f'{_CANT_PARSE_RESULT} "input_message_content"')
+            message_text({"text": content["message_text"], "parse_mode": content.get("parse_mode"),
+                          "reply_markup": result.get("reply_markup")})  # fmt: skip
+    button = params.get("button")
+    if button is not None:
+        if not isinstance(button, dict) or not str(button.get("text") or "").strip():
+            raise ApiError(400, "Bad Request: BUTTON_TEXT_INVALID")
+        start = button.get("start_parameter")
+        if start is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", str(start)):
+            raise ApiError(400, "Bad Request: START_PARAM_INVALID")
+        if start is None and "web_app" not in button:
+            raise ApiError(400, "Bad Request: BUTTON_TYPE_INVALID")
+    if len(str(params.get("next_offset") or "").encode()) > 64:
+        raise ApiError(400, "Bad Request: NEXT_OFFSET_INVALID")
+    return results

@@ -4,12 +4,13 @@ and the texts are in bot/telegram/loopback/rules.py; this module keeps the state
 
 It speaks the real protocol to python-telegram-bot's real HTTP client: long-polled getUpdates,
 sendMessage (parse mode HTML checked, length counted after parsing, inline keyboards checked),
-editMessageText / editMessageReplyMarkup, answerCallbackQuery, sendChatAction, setWebhook,
+editMessageText / editMessageReplyMarkup, answerCallbackQuery, answerInlineQuery (results
+checked, each query answered once within ten seconds), sendChatAction, setWebhook,
 setMyCommands; getChat, getChatMember, getChatAdministrators (members.py). Private and group
-chats, channels, commands and mentions with their entities, replies,
-callback queries. Faults can be injected: 429 with retry_after, 5xx, a timeout (the call
-carried out, its answer late) and a chat that blocked the bot (403), on the next calls of a
-method (`fail`) or on a seeded fraction of all calls (`Faults`, bot/telegram/loopback/faults.py).
+chats, channels, commands and mentions with their entities, replies, callback queries, inline
+queries. Faults can be injected: 429 with retry_after, 5xx, a timeout (the call carried out,
+its answer late) and a chat that blocked the bot (403), on the next calls of a method (`fail`)
+or on a seeded fraction of all calls (`Faults`, bot/telegram/loopback/faults.py).
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from bot.telegram.loopback.faults import TIMEOUT, Faults, Late
 from bot.telegram.loopback.members import ChatMembers, kicked_text
 from bot.telegram.loopback.parse import utf16_len
 from bot.telegram.loopback.rules import (
+    INLINE_ANSWER_SECONDS,
     NOT_MODIFIED,
     QUERY_INVALID,
     ApiError,
     check_chat_action,
     check_commands,
+    check_inline_answer,
     check_markup,
     check_webhook,
     error_answer,
@@ -87,6 +90,9 @@ class FakeBotApi:
         self.commands: list[dict[str, Any]] = []
         self.members = ChatMembers(self.chats, BOT)
         self.callback_answers: dict[str, dict[str, Any]] = {}
+        # Inline queries: when each was sent (monotonic), and the answers, by query id.
+        self._inline_sent: dict[str, float] = {}
+        self.inline_answers: dict[str, dict[str, Any]] = {}
         self._faults: dict[str, list[ApiError | Late]] = {}
         self._call_counts: dict[tuple[str, Any], int] = {}
         self._closing = threading.Event()
@@ -156,6 +162,22 @@ class FakeBotApi:
         with self._lock:
             self._pending_queries.add(query_id)
         self._queue({"callback_query": query}, chat)
+        return query_id
+
+    def push_inline(self, user_id: int, query: str, chat_type: str = "private") -> str:
+        """Queue an inline query ("@bot query" typed in a chat of `chat_type`); its id."""
+        query_id = str(next(self._ids) * 104729)
+        inline = {
+            "id": query_id,
+            "from": {"id": user_id, "is_bot": False, "first_name": "User"},
+            "query": query,
+            "offset": "",
+            "chat_type": chat_type,
+        }
+        with self._lock:
+            self._inline_sent[query_id] = time.monotonic()
+            self.updates.append({"update_id": next(self._ids), "inline_query": inline})
+            self._lock.notify_all()
         return query_id
 
     def _queue(self, body: dict[str, Any], chat: dict[str, Any]) -> None:
@@ -373,6 +395,19 @@ class FakeBotApi:
                 raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
             self._pending_queries.discard(query_id)
             self.callback_answers[query_id] = params
+            self._lock.notify_all()
+        return True
+
+    def _api_answerInlineQuery(self, params: dict[str, Any]) -> Any:
+        with self._lock:
+            query_id = str(params.get("inline_query_id"))
+            sent = self._inline_sent.get(query_id)
+            # Answered once only, and within Telegram's wait.
+            if sent is None or time.monotonic() - sent > INLINE_ANSWER_SECONDS:
+                raise ApiError(400, QUERY_INVALID)
+            check_inline_answer(params)
+            del self._inline_sent[query_id]
+            self.inline_answers[query_id] = {**params, "after": time.monotonic() - sent}
             self._lock.notify_all()
         return True
 
