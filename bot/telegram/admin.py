@@ -53,6 +53,9 @@ async def gate(update: Update, context: Context) -> None:
         return
     if update.callback_query:
         await update.callback_query.answer(PRIVATE_BOT, show_alert=True)
+    elif update.inline_query:
+        # No results, and none that Telegram may show to anyone else.
+        await update.inline_query.answer([], cache_time=0, is_personal=True)
     elif update.effective_chat and update.effective_chat.type == Chat.PRIVATE:
         await context.bot.send_message(update.effective_chat.id, PRIVATE_BOT)
     raise ApplicationHandlerStop

@@ -19,6 +19,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -26,7 +27,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.logs import redact
-from bot.telegram import admin, digest_commands, digests, feeds, handlers, links, timeline
+from bot.telegram import admin, digest_commands, digests, feeds, handlers, inline, links, timeline
 from bot.telegram.context import BotApplication, BotData, Context
 from bot.telegram.limits import RetryingRateLimiter
 from bot.telegram.workers import answers_for
@@ -136,6 +137,7 @@ def build(services: Services) -> BotApplication:
     application.add_handler(MessageHandler(groups & text, handlers.group_message))
     application.add_handler(CallbackQueryHandler(timeline.on_page, pattern=r"^tl:"))
     application.add_handler(CallbackQueryHandler(handlers.on_button))
+    application.add_handler(InlineQueryHandler(inline.on_inline_query))
     application.add_error_handler(handlers.on_error)
     return application
 

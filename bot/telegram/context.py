@@ -15,6 +15,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.telegram.inline_cache import InlineCache
 from bot.telegram.memory import Turns
 from bot.telegram.workers import Answers
 from retrieval.service import Services
@@ -53,6 +54,8 @@ class BotData:
     examples: tuple[object, list[str]] | None = None
     # Links being added at once, each in a child process (bot/telegram/links.py).
     link_fetches: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(LINK_FETCHES))
+    # Inline answers by query, for a few minutes (bot/telegram/inline.py).
+    inline: InlineCache = field(default_factory=InlineCache)
     # Held from a digest's claim until its send is recorded (bot/telegram/digests.py).
     digest_sends: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(DIGEST_SENDS))
 
