@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from retrieval.meetings.timeline import TimelineQuery, build_timeline, person_key
+from retrieval.meetings.namesakes import person_key
+from retrieval.meetings.timeline import TimelineQuery, build_timeline
 from retrieval.store.events import ANNOUNCED, REPORTED, StoredEvent
 from retrieval.store.records import Hit
 
