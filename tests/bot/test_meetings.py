@@ -13,15 +13,14 @@ from retrieval.config import Settings
 from retrieval.service import open_services
 from tests.support.cli import run_cli
 from tests.support.settings import make_settings
-from tests.support.timelines import write_articles
+from tests.support.timelines import TIMELINE
 
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    folder = write_articles(tmp_path_factory.mktemp("articles"))
     settings = make_settings(tmp_path_factory.mktemp("data"))
     services = open_services(settings)
-    ingest([str(folder)], settings.ingest, services.store, services.embedder)
+    ingest([str(TIMELINE)], settings.ingest, services.store, services.embedder)
     services.close()
     return settings
 
@@ -45,7 +44,7 @@ def test_meetings_command_json_and_text(settings: Settings) -> None:
         "Meetings of Odile Varga (Foreign Minister) since 1 Oct 2025: 3 meetings, newest first."
     )
     assert lines[1] == "Wed 26 Nov 2025 — with Thabo Ndlovu (Energy Minister), in Harare; announced"
-    assert "    https://meridiandaily.example/2025-11-20/a14" in lines
+    assert "    https://meridiandaily.example/2025-11-20/varga-to-meet-ndlovu-next-week" in lines
 
     ambiguous = run_cli(settings, "meetings", "Kovacs")
     assert ambiguous.stdout.strip() == (

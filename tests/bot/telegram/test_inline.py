@@ -21,7 +21,7 @@ from retrieval.qa.search import Hit
 from retrieval.service import Services, open_services
 from tests.support.polling import run_polling
 from tests.support.settings import make_settings
-from tests.support.timelines import write_articles
+from tests.support.timelines import TIMELINE
 
 TOKEN = "4321:INLINE"
 QUESTION = "Where did Odile Varga meet Elena Quispe?"
@@ -47,10 +47,9 @@ class Counting:
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = write_articles(tmp_path_factory.mktemp("articles"))
     data = tmp_path_factory.mktemp("data")
     services = open_services(make_settings(data))
-    ingest([str(folder)], services.settings.ingest, services.store, services.embedder)
+    ingest([str(TIMELINE)], services.settings.ingest, services.store, services.embedder)
     services.close()
     return data
 

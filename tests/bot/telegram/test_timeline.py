@@ -17,7 +17,7 @@ from ingest.pipeline import ingest
 from retrieval.service import Services, open_services
 from tests.support.polling import run_polling
 from tests.support.settings import make_settings
-from tests.support.timelines import write_articles
+from tests.support.timelines import TIMELINE
 
 TOKEN = "4321:TIMELINE"
 ANN = 301
@@ -26,10 +26,9 @@ ANN = 301
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The invented articles ingested once (fake embedder, real spaCy)."""
-    folder = write_articles(tmp_path_factory.mktemp("articles"))
     data = tmp_path_factory.mktemp("data")
     services = open_services(make_settings(data))
-    ingest([str(folder)], services.settings.ingest, services.store, services.embedder)
+    ingest([str(TIMELINE)], services.settings.ingest, services.store, services.embedder)
     services.close()
     return data
 
@@ -92,8 +91,11 @@ def test_pages_of_ten_turn_and_survive_a_restart(
         and "Harbour Post" in lima
         and "Meridian Daily" in lima
     )
-    assert message.html.count("harbourpost.example/2025-06-11/a07") == 1
-    assert message.html.count("meridiandaily.example/2025-06-11/a08") == 1
+    assert (
+        message.html.count("harbourpost.example/2025-06-11/varga-and-quispe-sign-fisheries-deal")
+        == 1
+    )
+    assert message.html.count("meridiandaily.example/2025-06-11/fisheries-deal-signed-in-lima") == 1
     # An outlet's "&" and "<" are escaped in the HTML, and shown as written.
     assert "Quay &amp; Co &lt;Weekly&gt;" in message.html and "Quay & Co <Weekly>" in message.text
     assert html_error(message.html) is None
