@@ -116,10 +116,12 @@ def _linked(hit: Hit) -> str:
 
 HELP = (
     "<b>Ask me about the news.</b> I answer from the articles I hold, with numbered sources.\n"
-    "In a group, mention me, reply to me, or use /ask.\n\n"
+    "In a group, mention me, reply to me, or use /ask. In any chat, type my @username and a "
+    "question to answer it there.\n\n"
     "/ask <i>question</i> – ask (in groups)\n"
     "/sources – the outlets I read\n"
     "/latest – the latest headlines\n"
+    "/meetings <i>name</i> [<i>since March</i>] – someone's meetings, newest first\n"
     "/reset – forget the conversation (follow-ups use your last question)\n"
     "/subscribe [<i>HH:MM</i>] [<i>topics</i>, -<i>topic left out</i>] – a daily digest (a "
     "group's: its admins; a channel's you admin: /subscribe @<i>channel</i> …); /timezone "

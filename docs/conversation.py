@@ -21,9 +21,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.logs import configure_logging  # noqa: E402
-from bot.telegram.loopback import BOT, FakeBotApi, Sent, polling, sample_services, serve, wait  # noqa: E402  # noqa: E402
+from bot.telegram.loopback import (  # noqa: E402
+    BOT,
+    FakeBotApi,
+    Sent,
+    polling,
+    sample_services,
+    serve,
+    visible_text,
+    wait,
+)
 from docs import conversation_links  # noqa: E402
 
+TIMELINE = ROOT / "samples" / "timeline"
 TOKEN = "4242:DOCS"
 ANN = 501
 GROUP = -777
@@ -40,19 +50,82 @@ def show(sent: Sent) -> str:
     return "\n".join(lines)
 
 
+async def _step(
+    api: FakeBotApi, out: list[str], title: str, act: Callable[[], Any], chat: int, replies: int
+) -> None:
+    """Do something as a user, wait for the bot's replies, show them under `title`."""
+    before = api.count_sent(chat)
+    act()
+    await wait(lambda: api.count_sent(chat) >= before + replies, timeout=120)
+    await asyncio.sleep(0.2)
+    out.append(f"### {title}\n")
+    for sent in api.sent_to(chat)[before:]:
+        out.append(show(sent))
+
+
+async def _press_edit(api: FakeBotApi, out: list[str], title: str, sent: Sent, text: str) -> None:
+    """Press the button labelled `text` under `sent`; show the message as the bot edits it."""
+    data = next(b["callback_data"] for b in sent.buttons if b["text"] == text)
+    before = sent.edits
+    api.press(sent, data)
+    await wait(lambda: sent.edits > before, timeout=60)
+    out.append(f"### {title}\n")
+    out.append("The bot edits the message in place:\n")
+    out.append(show(sent))
+
+
+async def inline_mode(api: FakeBotApi, out: list[str]) -> None:
+    """An inline query, and the results the bot answers it with."""
+    question = "where did Elena Brandt meet Kenji Arakawa?"
+    query_id = api.push_inline(ANN, question)
+    await wait(lambda: query_id in api.inline_answers, timeout=60)
+    answer = api.inline_answers[query_id]
+    out.append("## Inline mode\n")
+    out.append(
+        "Switched on for the bot with @BotFather's `/setinline`. In any chat, Ann types "
+        f"`@{BOT['username']} {question}`; the bot answers the inline query within its "
+        "7-second budget with these results (Telegram shows the title and description; "
+        "tapping one sends its message into the chat):\n"
+    )
+    for n, result in enumerate(answer["results"], 1):
+        content = result["input_message_content"]
+        out.append(f"### Result {n}: {result['title']}\n")
+        out.append(f"Description: {result['description']}\n")
+        out.append("\n".join(["```html", content["message_text"], "```", ""]))
+        shown = visible_text(content["message_text"])
+        out.append("As sent:\n\n" + "\n".join(f"> {line}" for line in shown.splitlines()) + "\n")
+
+
+async def timelines(api: FakeBotApi, out: list[str]) -> None:
+    """Meeting timelines: paging, a shared surname asked back, the questions for a list."""
+    out.append("## Meeting timelines\n")
+    out.append(
+        "On the invented articles of `samples/timeline` (fourteen reports of 2025 on one foreign "
+        "minister's meetings). Several outlets on one meeting are one line citing each; ◀ ▶ "
+        "edit the message in place, and work after a restart (the request is in the question "
+        "log, and the button says which page and which person).\n"
+    )
+
+    async def say(text: str) -> Sent:
+        await _step(api, out, f"Ann: {text}", lambda: api.push_text(ANN, text), ANN, 1)
+        return api.sent_to(ANN)[-1]
+
+    first = await say("/meetings Odile Varga")
+    await _press_edit(api, out, "Ann taps ▶", first, "▶")
+    asked = await say("Whom has Kovacs met?")
+    await _press_edit(api, out, "Ann taps “Anna Kovacs (Finance Minister)”", asked,
+                      "Anna Kovacs (Finance Minister)")  # fmt: skip
+    await say("Who did Varga meet in November 2025?")
+    await say("Has Odile Varga met Elena Quispe in 2025?")
+
+
 def stepper(
     api: FakeBotApi, out: list[str]
 ) -> Callable[[str, Callable[[], Any], int], Awaitable[None]]:
     """A step of the conversation: do something, wait for the bot's reply in `chat`, show it."""
 
     async def step(title: str, act: Callable[[], Any], chat: int = ANN, replies: int = 1) -> None:
-        before = api.count_sent(chat)
-        act()
-        await wait(lambda: api.count_sent(chat) >= before + replies, timeout=120)
-        await asyncio.sleep(0.2)
-        out.append(f"### {title}\n")
-        for sent in api.sent_to(chat)[before:]:
-            out.append(show(sent))
+        await _step(api, out, title, act, chat, replies)
 
     return step
 
@@ -131,6 +204,7 @@ def main() -> None:
         async def run() -> None:
             async with polling(services) as application:
                 await converse(api, out)
+                await inline_mode(api, out)
                 out.append(LINKS)
                 await conversation_links.links(api, step, pages)
             # The same bot and store with the default FETCH_ALLOW_PRIVATE=false.
@@ -145,7 +219,15 @@ def main() -> None:
                 await conversation_links.digests_in_groups(api, application, step, out)
 
         asyncio.run(run())
-        calls = sorted({c for c in api.calls if c != "getUpdates"})
+        called = {c for c in api.calls if c != "getUpdates"}
+    with serve(TOKEN) as (api, base_url), sample_services(TOKEN, base_url, TIMELINE) as services:
+
+        async def run_timelines() -> None:
+            async with polling(services):
+                await timelines(api, out)
+
+        asyncio.run(run_timelines())
+        calls = sorted({c for c in api.calls if c != "getUpdates"} | called)
     print(HEADER)
     print("\n".join(out))
     print(f"Bot API methods the bot called: {', '.join(calls)}.")
@@ -165,6 +247,9 @@ sample articles and their sites are invented for the project; their links lead n
 Note how dates are read: an article of Tuesday 28 Jan 2025 that says “yesterday” means
 27 January 2025; an announcement is reported as “was due to”, and a later report of the same
 meeting is cited beside it.
+
+The last sections show inline mode (on the same sample articles) and meeting timelines, on
+the fourteen invented articles of `samples/timeline`.
 """
 
 LINKS = """\

@@ -24,6 +24,8 @@ PLACEHOLDERS = {
     "SOURCES...": str(ROOT / "samples" / "articles"),
     "QUERY": "who met whom",
     "QUESTION": "who met whom?",
+    "NAME": "Varga",
+    "DATE": "2025-03-01",
     "DIR": str(ROOT / "samples"),
     "FILE": str(ROOT / "README.md"),
     "URL": "https://news.example/world/2025/04/03/talks",

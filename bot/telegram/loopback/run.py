@@ -117,10 +117,12 @@ async def wait(predicate: Any, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def sample_services(token: str, base_url: str, **extra: Any) -> Iterator[Services]:
-    """The real services (bundled model, spaCy) on the sample articles, in a temporary data
-    dir, set to talk to the Bot API at `base_url` (for the documents generated in docs/);
-    `extra`: more settings, by their variables' names."""
+def sample_services(
+    token: str, base_url: str, folder: Path = SAMPLES, **extra: Any
+) -> Iterator[Services]:
+    """The real services (bundled model, spaCy) on the sample articles (or those of another
+    folder), in a temporary data dir, set to talk to the Bot API at `base_url` (for the
+    documents generated in docs/); `extra`: more settings, by their variables' names."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None, NEWSBOT_DATA_DIR=Path(tmp), TELEGRAM_BOT_TOKEN=SecretStr(token),
@@ -128,7 +130,7 @@ def sample_services(token: str, base_url: str, **extra: Any) -> Iterator[Service
         )  # fmt: skip
         services = open_services(settings)
         try:
-            ingest([str(SAMPLES)], settings.ingest, services.store, services.embedder)
+            ingest([str(folder)], settings.ingest, services.store, services.embedder)
             yield services
         finally:
             services.close()
