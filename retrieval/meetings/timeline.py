@@ -67,11 +67,23 @@ class TimelineQuery:
 
     @property
     def period(self) -> str:
-        """The period in words ("since 1 March 2025", "1 Nov 2025 – 30 Nov 2025"), or ""."""
+        """The period in words, to follow a name ("since 1 Mar 2025", "in November 2025",
+        "in 2025", "from 3 Mar 2025 to 9 Apr 2025"), or "" when there is none."""
         if self.since and self.until:
-            if self.since == self.until:
-                return f"on {_day(self.since)}"
-            return f"{_day(self.since)} – {_day(self.until)}"
+            start, end = self.since, self.until
+            if start == end:
+                return f"on {_day(start)}"
+            if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and (
+                start.year == end.year
+            ):
+                return f"in {start.year}"
+            if (
+                start.day == 1
+                and (start.year, start.month) == (end.year, end.month)
+                and ((end + timedelta(days=1)).day == 1)
+            ):
+                return f"in {start:%B %Y}"
+            return f"from {_day(start)} to {_day(end)}"
         if self.since:
             return f"since {_day(self.since)}"
         if self.until:

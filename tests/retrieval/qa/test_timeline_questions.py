@@ -119,5 +119,11 @@ def test_since(text: str, expected: date | None) -> None:
 def test_a_period_in_words() -> None:
     assert TimelineQuery("X", since=date(2025, 3, 1)).period == "since 1 Mar 2025"
     november = TimelineQuery("X", since=date(2025, 11, 1), until=date(2025, 11, 30))
-    assert november.period == "1 Nov 2025 – 30 Nov 2025"
+    assert november.period == "in November 2025"
+    assert TimelineQuery("X", since=date(2025, 1, 1), until=date(2025, 12, 31)).period == "in 2025"
+    spring = TimelineQuery("X", since=date(2025, 3, 3), until=date(2025, 4, 30))
+    assert spring.period == "from 3 Mar 2025 to 30 Apr 2025"
+    assert (
+        TimelineQuery("X", since=date(2025, 3, 3), until=date(2025, 3, 3)).period == "on 3 Mar 2025"
+    )
     assert november.holds(date(2025, 12, 2), slack_days=3) and not november.holds(date(2025, 12, 2))
