@@ -49,9 +49,11 @@ class Person:
         return f"{self.name} ({self.role})" if self.role else self.name
 
 
-def people_named(name: str, events: list[StoredEvent]) -> tuple[list[Person], dict[int, str]]:
+def people_named(
+    name: str, events: list[StoredEvent]
+) -> tuple[list[Person], dict[int, frozenset[str]]]:
     """The people `name` may stand for, and which of them each event is about (event id ->
-    the person's name; events whose mention cannot be told apart are left out)."""
+    the names of the people; events whose mention cannot be told apart are left out)."""
     mentions = {(e.id, p) for e in events for p in e.people if same_person(name, p)}
     spellings = {p for _, p in mentions}
     token_sets = {name_tokens(p) for p in spellings}
@@ -89,7 +91,8 @@ def people_named(name: str, events: list[StoredEvent]) -> tuple[list[Person], di
                 parent[max(ra, rb, key=sorted)] = min(ra, rb, key=sorted)
     # Each mention to its fullest name: the only one containing it, or the only one of
     # those its article names.
-    assigned_sets: dict[int, frozenset[str]] = {}
+    # (an event may be about two of them: "Anna Kovacs met Bela Kovacs")
+    assigned_sets: dict[int, set[frozenset[str]]] = {}
     for event_id, spelled in mentions:
         tokens = name_tokens(spelled)
         containing = {root(t) for t in fullest if tokens <= t}
@@ -97,19 +100,17 @@ def people_named(name: str, events: list[StoredEvent]) -> tuple[list[Person], di
             article = next(e.article_id for e in events if e.id == event_id)
             containing &= {root(t) for t in by_article.get(article, ())}
         if len(containing) == 1:
-            assigned_sets[event_id] = next(iter(containing))
+            assigned_sets.setdefault(event_id, set()).update(containing)
     members: dict[frozenset[str], list[frozenset[str]]] = {}
     for t in fullest:
         members.setdefault(root(t), []).append(t)
     groups: dict[frozenset[str], list[str]] = {group: [] for group in members}
     for event in events:
-        group = assigned_sets.get(event.id)
-        if group is None:
-            continue
-        for spelled in event.people:
-            tokens = name_tokens(spelled)
-            if same_person(name, spelled) and any(tokens <= t for t in members[group]):
-                groups[group].append(spelled)
+        for group in assigned_sets.get(event.id, ()):
+            for spelled in event.people:
+                tokens = name_tokens(spelled)
+                if same_person(name, spelled) and any(tokens <= t for t in members[group]):
+                    groups[group].append(spelled)
     people: list[Person] = []
     names_of: dict[frozenset[str], str] = {}
     for group, written in groups.items():
@@ -126,8 +127,10 @@ def people_named(name: str, events: list[StoredEvent]) -> tuple[list[Person], di
             ),
         )
         main_role = role_counts.most_common(1)[0][0] if role_counts else None
-        count = sum(1 for g in assigned_sets.values() if g == group)
+        count = sum(1 for about in assigned_sets.values() if group in about)
         people.append(Person(shown, main_role, frozenset(written) | {shown}, count))
         names_of[group] = shown
     people.sort(key=lambda p: (-p.events, p.name))
-    return people, {eid: names_of[g] for eid, g in assigned_sets.items() if g in names_of}
+    return people, {
+        eid: frozenset(names_of[g] for g in about) for eid, about in assigned_sets.items()
+    }

@@ -181,7 +181,7 @@ def build_timeline(source: EventSource, query: TimelineQuery, key: str | None = 
     if len(people) != 1:
         return Timeline(query, candidates=tuple(people))
     person = people[0]
-    own = [e for e in events if assigned.get(e.id) == person.name]
+    own = [e for e in events if person.name in assigned.get(e.id, ())]
     hits = source.hits(sorted({e.passage_id for e in own}))
     meetings = _meetings(person, [e for e in own if e.passage_id in hits], hits)
     meetings = [m for m in meetings if _in_period(m, query)]

@@ -126,7 +126,10 @@ def test_one_article_keeps_two_people_apart_when_they_meet_or_have_other_roles()
     store.add(_a(2, "Tern", "2025-05-01"), ("Odile Varga",), ("Sigrid Halvorsen",),
               date(2025, 4, 29), roles=(("Sigrid Halvorsen", "Transport Minister"),))  # fmt: skip
     store.add(_a(2, "Tern", "2025-05-01"), ("Odile Varga", "Halvorsen Arctic"), (), None)
-    assert build_timeline(store, TimelineQuery("Sullivan")).ambiguous
+    sullivans = build_timeline(store, TimelineQuery("Sullivan"))
+    assert [p.name for p in sullivans.candidates] == ["Jake Sullivan", "John Sullivan"]
+    jake = build_timeline(store, TimelineQuery("Sullivan"), sullivans.candidates[0].key)
+    assert [m.others for m in jake.meetings] == [(("John Sullivan", None),)]
     halvorsen = build_timeline(store, TimelineQuery("Halvorsen"))
     assert halvorsen.person is not None and halvorsen.person.name == "Sigrid Halvorsen"
     varga = build_timeline(store, TimelineQuery("Varga"))
