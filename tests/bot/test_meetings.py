@@ -8,21 +8,16 @@ import json
 import pytest
 
 from bot.chat import chat
-from ingest.pipeline import ingest
 from retrieval.config import Settings
 from retrieval.service import open_services
 from tests.support.cli import run_cli
 from tests.support.settings import make_settings
-from tests.support.timelines import TIMELINE
+from tests.support.timelines import ingest_timeline
 
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = make_settings(tmp_path_factory.mktemp("data"))
-    services = open_services(settings)
-    ingest([str(TIMELINE)], settings.ingest, services.store, services.embedder)
-    services.close()
-    return settings
+    return make_settings(ingest_timeline(tmp_path_factory.mktemp("data")))
 
 
 def test_meetings_command_json_and_text(settings: Settings) -> None:

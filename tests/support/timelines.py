@@ -6,8 +6,22 @@ holds "&" and "<", which HTML must escape. Every name, outlet and place is made 
 
 from __future__ import annotations
 
-from tests.support.settings import ROOT
+from pathlib import Path
 
-__all__ = ["TIMELINE"]
+from ingest.pipeline import ingest
+from retrieval.service import open_services
+from tests.support.settings import ROOT, make_settings
+
+__all__ = ["TIMELINE", "ingest_timeline"]
 
 TIMELINE = ROOT / "samples" / "timeline"
+
+
+def ingest_timeline(data_dir: Path) -> Path:
+    """A store in `data_dir` holding the timeline articles (fake embedder, real spaCy)."""
+    services = open_services(make_settings(data_dir))
+    try:
+        ingest([str(TIMELINE)], services.settings.ingest, services.store, services.embedder)
+    finally:
+        services.close()
+    return data_dir

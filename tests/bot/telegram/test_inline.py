@@ -15,13 +15,12 @@ from bot.telegram import inline
 from bot.telegram.loopback import FakeBotApi, serve, wait
 from bot.telegram.loopback.rules import INLINE_ANSWER_SECONDS
 from bot.telegram.workers import Answers
-from ingest.pipeline import ingest
 from retrieval.qa.answer import Answer
 from retrieval.qa.search import Hit
 from retrieval.service import Services, open_services
 from tests.support.polling import run_polling
 from tests.support.settings import make_settings
-from tests.support.timelines import TIMELINE
+from tests.support.timelines import ingest_timeline
 
 TOKEN = "4321:INLINE"
 QUESTION = "Where did Odile Varga meet Elena Quispe?"
@@ -47,11 +46,7 @@ class Counting:
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("data")
-    services = open_services(make_settings(data))
-    ingest([str(TIMELINE)], services.settings.ingest, services.store, services.embedder)
-    services.close()
-    return data
+    return ingest_timeline(tmp_path_factory.mktemp("data"))
 
 
 @pytest.fixture

@@ -13,11 +13,10 @@ import pytest
 
 from bot.telegram.loopback import FakeBotApi, Sent, html_error, serve, wait
 from bot.telegram.timeline import parse_page
-from ingest.pipeline import ingest
 from retrieval.service import Services, open_services
 from tests.support.polling import run_polling
 from tests.support.settings import make_settings
-from tests.support.timelines import TIMELINE
+from tests.support.timelines import ingest_timeline
 
 TOKEN = "4321:TIMELINE"
 ANN = 301
@@ -26,11 +25,7 @@ ANN = 301
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The invented articles ingested once (fake embedder, real spaCy)."""
-    data = tmp_path_factory.mktemp("data")
-    services = open_services(make_settings(data))
-    ingest([str(TIMELINE)], services.settings.ingest, services.store, services.embedder)
-    services.close()
-    return data
+    return ingest_timeline(tmp_path_factory.mktemp("data"))
 
 
 @pytest.fixture
