@@ -76,7 +76,8 @@ def inline_results(key: str, answer: Answer) -> Results:
     shown: set[int] = set()
     if answer.found and answer.citations:
         first = answer.citations[0]
-        words = _first_citation_only(answer.text)
+        # (a message holds 4,096 characters: the link's text and a long answer must fit)
+        words = textwrap.shorten(_first_citation_only(answer.text), 3000, placeholder=" …")
         results.append(
             InlineQueryResultArticle(
                 id=_result_id(key, 0, first.hit.passage_id),
