@@ -30,6 +30,7 @@ __all__ = [
     "COMMAND_PREFIX",
     "DATA_PREFIX",
     "GONE",
+    "KIND",
     "USAGE",
     "Page",
     "keyboard",
@@ -51,6 +52,7 @@ USAGE = (
     "/meetings Varga since March, /meetings Varga in 2025"
 )
 GONE = "That list is no longer available; ask again."
+KIND = "timeline"  # the kind of answer the question log records
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def _log(
         services.activity.seen(user_id)
     cited = [(s.hit.passage_id, s.quote) for m in timeline.meetings for s in m.sources]
     return services.activity.record_question(
-        chat_id, user_id, text, "timeline", bool(timeline.meetings), cited, []
+        chat_id, user_id, text, KIND, bool(timeline.meetings), cited, []
     )
 
 
@@ -174,8 +176,9 @@ async def on_page(update: Update, context: Context) -> None:
         return
     services = context.services
     asked = await asyncio.to_thread(services.activity.question, press.question_id)
-    query = timeline_request(asked.text, asked.asked_at.date()) if asked else None
-    if asked is None or asked.chat_id != chat.id or query is None:
+    listed = asked is not None and asked.kind == KIND and asked.chat_id == chat.id
+    query = timeline_request(asked.text, asked.asked_at.date()) if asked and listed else None
+    if asked is None or query is None:
         await callback.answer(GONE)
         return
     timeline = await asyncio.to_thread(services.timeline, query, press.key)
