@@ -1,6 +1,7 @@
 """Inline mode: "@yourbot who met whom in Geneva?" typed in any chat gets up to three results,
 the first the short answer with its first citation as a link, the others the next articles
-on it. Inline mode is off until the bot's owner sends /setinline to @BotFather.
+on it (the answer's other sources, then the best passages of a search). Inline mode is off
+until the bot's owner sends /setinline to @BotFather.
 
 Telegram waits about ten seconds for an answer, and sends a new query as the user types, so
 an answer is given within INLINE_BUDGET seconds of the query's arrival, and answers are kept
@@ -18,6 +19,7 @@ import html
 import logging
 import re
 import textwrap
+from collections.abc import Sequence
 
 from telegram import (
     InlineQueryResultArticle,
@@ -69,9 +71,10 @@ def _first_citation_only(text: str) -> str:
     return re.sub(r"\s*\[(?!1\])\d+\]", "", text)
 
 
-def inline_results(key: str, answer: Answer) -> Results:
+def inline_results(key: str, answer: Answer, more: Sequence[Hit] = ()) -> Results:
     """Up to MAX_RESULTS results: the answer with its first citation, when it found one,
-    then the next articles on the question (the nearest ones when nothing was found)."""
+    then the next articles on the question (its other citations, the passages it offers,
+    then `more`: a search's best), each article once."""
     results: list[InlineQueryResultArticle] = []
     shown: set[int] = set()
     if answer.found and answer.citations:
@@ -91,7 +94,7 @@ def inline_results(key: str, answer: Answer) -> Results:
             )
         )
         shown.add(first.hit.article_id)
-    further = [c.hit for c in answer.citations[1:]] + related(answer)
+    further = [c.hit for c in answer.citations[1:]] + related(answer) + list(more)
     for hit in further:
         if len(results) >= MAX_RESULTS:
             break
@@ -166,7 +169,9 @@ async def _compute(context: Context, key: str, text: str) -> Results:
     cache = context.bot_data.inline
     try:
         answer = await context.answers.ask(text, None)
-        results = inline_results(key, answer)
+        # A meeting answer cites one article or two: the best passages fill the rest.
+        more = await context.answers.search(text, MAX_RESULTS * 3)
+        results = inline_results(key, answer, more)
         cache.put(key, results)
         return results
     except Exception:

@@ -82,7 +82,8 @@ def test_an_inline_query_is_answered_within_budget_then_from_the_cache(
     assert first["results"] == again["results"]
     assert first["after"] < inline.INLINE_BUDGET < INLINE_ANSWER_SECONDS
     results = first["results"]
-    assert 1 <= len(results) <= inline.MAX_RESULTS
+    assert len(results) == inline.MAX_RESULTS  # the answer, then the best other articles
+    assert all(r["description"].startswith("Related: ") for r in results[1:])
     answer = results[0]["input_message_content"]
     assert answer["parse_mode"] == "HTML"
     text, cited = answer["message_text"].split("\n[1] ")

@@ -48,3 +48,11 @@ def test_no_answer_offers_the_nearest_articles_and_nothing_found_offers_none() -
     assert [r["title"] for r in payload] == ["Headline 1 <&>", "Headline 2 <&>"]
     assert str(payload[0]["description"]).startswith("Nearest article (no direct answer)")
     assert inline_results("q", Answer("q", "I couldn't find that.", False, "none")) == ()
+
+
+def test_a_search_fills_the_results_an_answer_leaves() -> None:
+    hits = [_hit(n) for n in range(1, 5)]
+    answer = Answer("q", "A met B [1].", True, "who", citations=(Citation(1, hits[0], "quote"),),
+                    passages=(hits[0],))  # fmt: skip
+    payload = _payload(inline_results("q", answer, more=hits))
+    assert [r["title"] for r in payload] == ["A met B [1].", "Headline 2 <&>", "Headline 3 <&>"]
