@@ -20,6 +20,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return make_settings(ingest_timeline(tmp_path_factory.mktemp("data")))
 
 
+@pytest.mark.slow  # runs `newsbot` in subprocesses
 def test_meetings_command_json_and_text(settings: Settings) -> None:
     listed = run_cli(settings, "meetings", "Odile Varga", "--json")
     assert listed.returncode == 0, listed.stderr
