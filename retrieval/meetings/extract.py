@@ -562,10 +562,12 @@ def _after_a_title(token: Token) -> bool:
     """ "PM Rabuka", "Senator Ortiz Vega": the name right after a capitalised personal
     title is a person's, one word or more."""
     first = token
-    while first.i and token.doc[first.i - 1].pos_ == "PROPN" and first.i > token.i - 3:
+    while first.i and first.i > token.i - 3:
         before = token.doc[first.i - 1]
         if before.lower_.rstrip(".") in PERSONAL_TITLES and before.text[:1].isupper():
-            return True
+            return True  # (the small model may call "PM" a noun)
+        if before.pos_ != "PROPN":
+            return False
         first = before
     return False
 
