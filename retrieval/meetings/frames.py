@@ -298,6 +298,9 @@ def frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[st
             c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("who", "that") for c in verb.children
         ):
             frame.add(verb.head.i)  # "A, who met B on Tuesday, said ...": A met B
+    for clause in trigger.children:
+        if clause.dep_ == "relcl" and any(c.lower_ in ("when", "where") for c in clause.children):
+            frame.add(clause.i)  # "a late meeting when A sought to win B over": A was there
     attended = _attended(trigger)
     if attended is not None:
         governors = [*governors, attended]

@@ -71,6 +71,9 @@ def _read(
         ("\"Very productive meeting with Vanuatu PM Talvela exploring areas of collaboration "
          "and to further strengthen our ties,\" Tomas Elgin said.", ["Tomas Elgin"], ["Talvela"]),
         ("Tomas Elgin met President Okafor on Monday.", ["Tomas Elgin"], ["Okafor"]),
+        # the subject of a "when" clause of the meeting was there
+        ("Vera Hollis spoke after a late meeting when Tomas Elgin sought to win her over.",
+         ["Tomas Elgin"], ["Vera Hollis"]),
         # a surname alone, whatever the tagger calls it, is the person the article names
         ("Chemist Tomas Elgin worked with Louis Brant at a lab. Elgin started working on "
          "quantum dots after meeting Brant.", ["Tomas Elgin"], ["Louis Brant"]),
