@@ -80,6 +80,13 @@ def _is_caption(line: str) -> bool:
     )
 
 
+# A widget's placeholder left between two sentences of a scraped paragraph: "... think.
+# Loading Page had seen ...", "... said. Advertisement The talks ...".
+_PLACEHOLDER = re.compile(
+    r"(?<=[.!?”\"’]) (?:Loading|Advertisement|ADVERTISEMENT)(?:\.\.\.|…)?(?= [A-Z“\"])"
+)
+
+
 def _clean_block(lines: list[str]) -> list[str]:
     """Drop furniture lines from one block; what is left are paragraph lines."""
     kept: list[str] = []
@@ -103,7 +110,7 @@ def _clean_block(lines: list[str]) -> list[str]:
         following = lines[i + 1] if i + 1 < len(lines) else ""
         if _BYLINE_NAME.match(line) and _DATE_LINE.match(following):
             continue  # "Soraya Ebrahimi" above "Mar 08, 2022"
-        kept.append(line)
+        kept.append(_PLACEHOLDER.sub("", line))
     return kept
 
 

@@ -122,3 +122,25 @@ def test_cleaning_leaves_no_control_characters_and_is_idempotent(text: str) -> N
         assert not CONTROLS.search(paragraph), repr(paragraph)
         assert "\n" not in paragraph and "\t" not in paragraph
     assert clean_paragraphs("\n\n".join(paragraphs)) == paragraphs
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "Others believed the idea would work. Loading Ana Ruiz had seen it before.",
+            "Others believed the idea would work. Ana Ruiz had seen it before.",
+        ),
+        (
+            "The talks ended late. Advertisement The two sides meet again in May.",
+            "The talks ended late. The two sides meet again in May.",
+        ),
+        # the words in a sentence of their own stay
+        (
+            "Loading the ships took a week. The advertisement ran twice.",
+            "Loading the ships took a week. The advertisement ran twice.",
+        ),
+    ],
+)
+def test_a_widget_placeholder_between_sentences_goes(paragraph: str, expected: str) -> None:
+    assert clean_paragraphs(f"First.\n\n{paragraph}") == ["First.", expected]
