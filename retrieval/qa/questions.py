@@ -26,7 +26,7 @@ from retrieval.store.events import TITLE_WORDS, normalize_name
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
 __all__ = [
     "MEETING_WORDS",
@@ -294,13 +294,14 @@ def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None, list[s
                     names.append(name)
                     entities.append(name)
         elif ent.label_ in ("PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", ""):
-            name = _clean_name(ent.text)
-            if name:
-                names.append(name)
-                if ent.label_ == "PERSON":
-                    persons.append(name)
-                else:
-                    entities.append(name)
+            for part in _name_runs(ent):
+                name = _clean_name(part)
+                if name:
+                    names.append(name)
+                    if ent.label_ == "PERSON":
+                        persons.append(name)
+                    else:
+                        entities.append(name)
         taken.update(range(ent.start, ent.end))
     # Proper nouns the tagger missed: runs of PROPN outside any entity.
     run: list[str] = []
@@ -315,6 +316,21 @@ def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None, list[s
                 names.append(name)
             run = []
     return _merge_names(names), persons, place, entities
+
+
+def _name_runs(ent: Span) -> list[str]:
+    """The names in one entity span: the small model may run one over a possessive and a
+    verb ("Corvex's Ana Ruiz take Tomas Elgin"); a name is cut at a lower-case verb and
+    after an owner's "'s"."""
+    runs: list[list[str]] = [[]]
+    for token in ent:
+        if token.pos_ in ("VERB", "AUX") and token.text.islower():
+            runs.append([])
+            continue
+        runs[-1].append(token.text_with_ws)
+        if token.tag_ == "POS" or token.lower_ in ("'s", "’s"):
+            runs.append([])
+    return ["".join(r).strip() for r in runs if "".join(r).strip()]
 
 
 def _governed_by_meeting(token: Token) -> bool:
@@ -344,7 +360,12 @@ def _topics(doc: Doc, names: list[str]) -> frozenset[str]:
             owner = (
                 owner and root.head.pos_ == "NOUN" and root.head.lemma_.lower() not in _PARTY_NOUNS
             )
-            if about or owner or _in_a_side_phrase(root):
+            # "Lumo's Ana Ruiz", "Lumo owner Ana Ruiz", "Lumo founder Ana Ruiz": who they
+            # work for is no one who met
+            employer = (root.dep_ == "poss" and root.head.pos_ == "PROPN") or (
+                root.dep_ in ("compound", "amod") and root.head.lower_ in TITLE_WORDS
+            )
+            if about or owner or employer or _in_a_side_phrase(root):
                 topics.add(name)
     return frozenset(topics)
 

@@ -227,6 +227,10 @@ def test_names_in_a_question_lose_inner_titles_and_topics_are_not_participants()
         ("Who visited Ana Ruiz after Norbank's investment in Lumo?", "Lumo"),
         ("Who did Ana Ruiz meet for talks in Lumo's fight with Corvex?", "Corvex"),
         ("Who was Ana Ruiz introduced to while looking for money for Lumo?", "Lumo"),
+        # whom a person works for
+        ("Where did Lumo owner Ana Ruiz first meet Tomas Elgin?", "Lumo"),
+        ("Where did Corvex's Ana Ruiz take Tomas Elgin to dinner?", "Corvex"),
+        ("Where did Ana Ruiz sit down with Corvex founder Tomas Elgin?", "Corvex"),
     ],
 )
 def test_a_name_beside_the_meeting_is_a_topic(question: str, topic: str) -> None:
