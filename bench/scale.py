@@ -51,7 +51,8 @@ from sqlalchemy import insert  # noqa: E402
 from retrieval.config import DEFAULT_MODEL, Settings  # noqa: E402
 from retrieval.store import ArticleDraft, PassageDraft, Store  # noqa: E402
 from retrieval.store import index as index_module  # noqa: E402
-from retrieval.store.index import FaissIndex, trained_shape  # noqa: E402
+from retrieval.store.index import FaissIndex  # noqa: E402
+from retrieval.store.index_trained import trained_shape  # noqa: E402
 from retrieval.store.models import Article, Meta, Passage  # noqa: E402
 
 QUERIES = ROOT.parent / "shared" / "eval" / "multihop-rag" / "queries-dev.json"

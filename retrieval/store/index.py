@@ -5,70 +5,64 @@ Two shapes behind one interface (`add`, `search`, `remove`, `ids`, `save`, `load
 - below `TRAINED_FROM` passages, the exact flat index (`IndexIDMap2(IndexFlatIP)`), held in
   memory, written whole at each save: every store of a few tens of thousands of passages (and
   every test) searches exactly;
-- from `TRAINED_FROM` on, a trained base (`IndexIVFScalarQuantizer`: an inverted file of
-  `nlist` lists, 8-bit codes, `nprobe` lists read per query), memory-mapped read-only from
-  `index.faiss` so that every process on the machine shares one copy in the page cache, plus
-  a small exact delta (the passages added since the base was written, and the base's removed
-  ids) in memory and in `delta.npz`. A save writes only the delta; the delta is folded into
-  the base (compaction) when it grows past `COMPACT_SHARE` of it, and the base is trained
-  again when it drifts: twice the size it was trained at, or new passages lying further from
-  its centroids than the training ones did (`DRIFT`).
+- from `TRAINED_FROM` on, a trained base (retrieval/store/index_trained.py: IVF-SQ8,
+  memory-mapped read-only from `index.faiss`) plus a small exact delta (the passages added
+  since the base was written, and the base's removed ids) in memory and in `delta.npz`. A
+  save writes only the delta; the delta is folded into the base (compaction) when it grows
+  past `COMPACT_SHARE` of it, and the base is trained again when it drifts: twice the size it
+  was trained at, or new passages lying further from its centroids than the training ones did
+  (`DRIFT`).
 
-On disk: `index.faiss`, `delta.npz` (trained only) and `manifest.json` (model, dimension,
-count, DB watermark, checksums). Each is written atomically (temp file, fsync, rename), the
-manifest last, and the manifest records the other files' checksums: a reader never takes a
-half-written or mismatched set.
+The files, their manifest and the writer's lock are retrieval/store/index_files.py's.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import io
 import json
-import logging
-import math
-import os
 import time
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 import faiss
 import numpy as np
 
 from retrieval.errors import IndexError_
+from retrieval.store.index_files import (
+    DELTA_FILE,
+    FLAT,
+    INDEX_FILE,
+    MANIFEST_FILE,
+    TRAINED,
+    Manifest,
+    atomic_write,
+    file_key,
+    load_manifest,
+    read_bytes,
+    sha256,
+)
+from retrieval.store.index_trained import (
+    MappedBase,
+    centroid_fit,
+    compact_base,
+    flat_vectors,
+    ivf_decode,
+    open_base,
+    train_base,
+    write_base,
+)
 
 __all__ = [
     "COMPACT_MIN",
     "COMPACT_SHARE",
-    "DELTA_FILE",
     "DRIFT",
-    "FLAT",
     "GROWTH",
-    "INDEX_FILE",
-    "LOCK_FILE",
-    "MANIFEST_FILE",
-    "TRAINED",
     "TRAINED_FROM",
-    "TRAIN_ITERATIONS",
-    "TRAIN_PER_LIST",
     "FaissIndex",
-    "Manifest",
     "VectorIndex",
-    "lock",
-    "read_manifest",
-    "trained_shape",
 ]
-
-logger = logging.getLogger(__name__)
-
-INDEX_FILE = "index.faiss"
-DELTA_FILE = "delta.npz"
-MANIFEST_FILE = "manifest.json"
-LOCK_FILE = "index.lock"
 
 # Passages from which a save trains the approximate index (bench/scale.py measured the
 # choice: docs/scaling.md). Below it a flat scan costs a few milliseconds.
@@ -80,38 +74,6 @@ COMPACT_MIN = 20_000
 # training passages' (the news moved on), or the index doubled since it was trained.
 DRIFT = 0.05
 GROWTH = 2.0
-# Vectors per centroid in a training sample (FAISS warns below 39), and k-means iterations
-# (FAISS's default 25 costs 2.5 times as much; with 10, recall@10 was 0.974 at 100,000
-# passages and 0.962 at a million: docs/scaling.md).
-TRAIN_PER_LIST = 64
-TRAIN_ITERATIONS = 10
-
-FLAT = "flat"
-TRAINED = "ivf-sq8"
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """What the index files hold: enough to tell whether they match the database."""
-
-    model: str
-    dim: int
-    count: int
-    watermark: int  # highest passage id in the DB when the index was written
-    checksum: str  # sha256 of the index file
-    kind: str = FLAT
-    delta_checksum: str = ""  # sha256 of the delta file (trained only)
-    trained: int = 0  # passages the base was trained on
-    fit: float = 0.0  # their mean cosine to the nearest centroid
-
-
-def trained_shape(count: int) -> tuple[int, int]:
-    """(nlist, nprobe) for a trained index of `count` passages: about 2·sqrt(count) lists (a
-    power of two, with 39 passages each at least, as k-means wants), 1/16th of them read per
-    query (recall@10 >= 0.95 measured by bench/scale.py: docs/scaling.md)."""
-    wanted = round(math.log2(max(1.0, 2 * math.sqrt(count))))
-    nlist = 2 ** max(4, min(wanted, math.floor(math.log2(max(16.0, count / 39)))))
-    return nlist, max(8, nlist // 16)
 
 
 class VectorIndex(Protocol):
@@ -144,39 +106,6 @@ class VectorIndex(Protocol):
         ...
 
 
-class _MappedBase:
-    """A trained base opened memory-mapped from a file that stays open (it may be renamed
-    over: the mapping and the descriptor keep the old one)."""
-
-    def __init__(self, path: Path, expected: str | None) -> None:
-        self.fd = os.open(path, os.O_RDONLY)
-        try:
-            stat = os.fstat(self.fd)
-            self.key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-            self.checksum = _fd_sha256(self.fd)
-            if expected is not None and self.checksum != expected:
-                raise IndexError_(f"index file in {path.parent} does not match its manifest")
-            # Through /proc: the very file whose checksum was taken, even if renamed over.
-            self.index: Any = faiss.read_index(f"/proc/self/fd/{self.fd}", faiss.IO_FLAG_MMAP)
-        except BaseException:
-            os.close(self.fd)
-            raise
-        self.ids = _ivf_ids(self.index)
-
-    def copy(self) -> Any:
-        """A writable in-memory copy of the base."""
-        return faiss.read_index(f"/proc/self/fd/{self.fd}")
-
-    def __del__(self) -> None:
-        with contextlib.suppress(OSError, AttributeError):
-            os.close(self.fd)
-
-
-# The base this process mapped last: a reload that finds the same file reuses it (no
-# checksum over hundreds of megabytes, no second mapping).
-_last_mapped: _MappedBase | None = None
-
-
 class FaissIndex:
     """An inner-product index keyed by passage id: exact below `trained_from` passages,
     a memory-mapped trained base plus an exact delta from there on (see the module)."""
@@ -186,7 +115,7 @@ class FaissIndex:
         self.model = model
         self.trained_from = TRAINED_FROM if trained_from is None else trained_from
         self._index: Any = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))  # flat, or the delta
-        self._base: _MappedBase | None = None
+        self._base: MappedBase | None = None
         self._removed = np.zeros(0, dtype=np.int64)  # base ids removed since it was written
         self._search_params: Any = None
         self._keep: Any = None
@@ -284,18 +213,18 @@ class FaissIndex:
             ):
                 self._compact(directory)
             elif not self._base_is_in(directory):
-                self._write_base(directory, None)
+                self._write_base(directory, self._base)
         if self._base is None:
             data = faiss.serialize_index(self._index).tobytes()
-            checksum, delta_checksum = hashlib.sha256(data).hexdigest(), ""
-            _atomic_write(directory / INDEX_FILE, data)
+            checksum, delta_checksum = sha256(data), ""
+            atomic_write(directory / INDEX_FILE, data)
             with contextlib.suppress(FileNotFoundError):
                 (directory / DELTA_FILE).unlink()
         else:
             delta = self._delta_bytes()
             checksum = self._base.checksum
-            delta_checksum = hashlib.sha256(delta).hexdigest()
-            _atomic_write(directory / DELTA_FILE, delta)
+            delta_checksum = sha256(delta)
+            atomic_write(directory / DELTA_FILE, delta)
         manifest = Manifest(
             model=self.model,
             dim=self.dim,
@@ -307,49 +236,25 @@ class FaissIndex:
             trained=self._trained,
             fit=self._fit,
         )
-        _atomic_write(directory / MANIFEST_FILE, json.dumps(asdict(manifest), indent=2).encode())
+        atomic_write(directory / MANIFEST_FILE, json.dumps(asdict(manifest), indent=2).encode())
         return manifest
 
     def _train(self, directory: Path) -> None:
         """Train a base on every vector held (the base's decoded from its codes) and put them
         all in it; the delta empties."""
         ids, vectors = self._all_vectors()
-        nlist, nprobe = trained_shape(len(ids))
-        started = time.monotonic()
-        quantizer = faiss.IndexFlatIP(self.dim)
-        base = faiss.IndexIVFScalarQuantizer(
-            quantizer, self.dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
-        )
-        base.by_residual = False  # codes decode alone: a retrain reads them back
-        base.cp.niter = TRAIN_ITERATIONS
-        sample = np.random.default_rng(0).permutation(len(ids))[: nlist * TRAIN_PER_LIST]
-        base.train(vectors[sample])
-        base.nprobe = nprobe
-        base.add_with_ids(vectors, ids)
-        fit = float(quantizer.search(vectors[sample[:20_000]], 1)[0].mean())
-        logger.info(
-            "trained the index on %d passages: %d lists, %d read per query (%.1f s)",
-            len(ids),
-            nlist,
-            nprobe,
-            time.monotonic() - started,
-        )
+        base, fit = train_base(ids, vectors, self.dim)
         del vectors
         self._trained, self._fit = len(ids), fit
-        self._write_base(directory, base)
-        self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
-        self._removed = np.zeros(0, dtype=np.int64)
-        self._search_params = None
+        self._replace_base(directory, base)
 
     def _compact(self, directory: Path) -> None:
         """Fold the delta into the base (no retraining)."""
         assert self._base is not None
-        base = self._base.copy()
-        if len(self._removed):
-            base.remove_ids(faiss.IDSelectorBatch(self._removed))
-        delta_ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
-        if len(delta_ids):
-            base.add_with_ids(_flat_vectors(self._index), delta_ids)
+        self._replace_base(directory, compact_base(self._base, self._removed, self._index))
+
+    def _replace_base(self, directory: Path, base: Any) -> None:
+        """A new base written and mapped; it holds everything, so the delta empties."""
         self._write_base(directory, base)
         self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
         self._removed = np.zeros(0, dtype=np.int64)
@@ -362,51 +267,35 @@ class FaissIndex:
         if self._index.ntotal < COMPACT_MIN:
             return False
         quantizer = faiss.downcast_index(self._base.index.quantizer)
-        fit = float(quantizer.search(_flat_vectors(self._index)[:20_000], 1)[0].mean())
-        return self._fit - fit > DRIFT
+        return self._fit - centroid_fit(quantizer, flat_vectors(self._index)) > DRIFT
 
     def _all_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         ids = [faiss.vector_to_array(self._index.id_map).astype(np.int64)]
-        vectors = [_flat_vectors(self._index)]
+        vectors = [flat_vectors(self._index)]
         if self._base is not None:
-            base_ids, base_vectors = _ivf_decode(self._base.index)
+            base_ids, base_vectors = ivf_decode(self._base.index)
             keep = ~np.isin(base_ids, self._removed)
             ids.insert(0, base_ids[keep])
             vectors.insert(0, base_vectors[keep])
         return np.concatenate(ids), np.ascontiguousarray(np.concatenate(vectors))
 
-    def _write_base(self, directory: Path, base: Any) -> None:
+    def _write_base(self, directory: Path, base: Any | MappedBase) -> None:
         """Write a base (or copy the mapped one) to `directory`, then map it from there."""
-        global _last_mapped
-        path = directory / INDEX_FILE
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        if base is not None:
-            faiss.write_index(base, str(tmp))
-        else:
-            assert self._base is not None
-            with open(tmp, "wb") as out, open(f"/proc/self/fd/{self._base.fd}", "rb") as src:
-                while chunk := src.read(1 << 22):
-                    out.write(chunk)
-        _fsync_rename(tmp, path)
-        self._base = _last_mapped = _MappedBase(path, None)
+        self._base = write_base(directory, base)
         self._search_params = None
 
     def _base_is_in(self, directory: Path) -> bool:
         """Whether `directory`'s index file is still the mapped base (another writer may
         have compacted meanwhile, or this is a save elsewhere)."""
         assert self._base is not None
-        try:
-            stat = os.stat(directory / INDEX_FILE)
-        except FileNotFoundError:
-            return False
-        return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns) == self._base.key
+        return file_key(directory / INDEX_FILE) == self._base.key
 
     def _delta_bytes(self) -> bytes:
         out = io.BytesIO()
         np.savez(
             out,
             ids=faiss.vector_to_array(self._index.id_map).astype(np.int64),
-            vectors=_flat_vectors(self._index),
+            vectors=flat_vectors(self._index),
             removed=self._removed,
         )
         return out.getvalue()
@@ -428,11 +317,11 @@ class FaissIndex:
 
     @classmethod
     def _load_once(cls, directory: Path) -> tuple[FaissIndex, Manifest]:
-        manifest = _read_manifest(directory)
+        manifest = load_manifest(directory)
         index = cls(manifest.dim, manifest.model)
         if manifest.kind == FLAT:
-            data = _read(directory / INDEX_FILE)
-            if hashlib.sha256(data).hexdigest() != manifest.checksum:
+            data = read_bytes(directory / INDEX_FILE)
+            if sha256(data) != manifest.checksum:
                 raise IndexError_(f"index file in {directory} does not match its manifest")
             # deserialize_index returns the concrete IndexIDMap2 and owns it.
             index._index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
@@ -445,23 +334,10 @@ class FaissIndex:
         return index, manifest
 
     def _open_trained(self, directory: Path, manifest: Manifest) -> None:
-        global _last_mapped
-        delta = _read(directory / DELTA_FILE)
-        if hashlib.sha256(delta).hexdigest() != manifest.delta_checksum:
+        delta = read_bytes(directory / DELTA_FILE)
+        if sha256(delta) != manifest.delta_checksum:
             raise IndexError_(f"index delta in {directory} does not match its manifest")
-        mapped = _last_mapped
-        if (
-            mapped is None
-            or mapped.checksum != manifest.checksum
-            or not _same_file(directory / INDEX_FILE, mapped)
-        ):
-            try:
-                mapped = _MappedBase(directory / INDEX_FILE, manifest.checksum)
-            except FileNotFoundError as exc:
-                raise IndexError_(f"no index in {directory}") from exc
-            except RuntimeError as exc:  # FAISS cannot read it
-                raise IndexError_(f"unreadable index file in {directory}: {exc}") from exc
-            _last_mapped = mapped
+        mapped = open_base(directory, manifest.checksum)
         self._base = mapped
         with np.load(io.BytesIO(delta)) as parts:
             self._index.add_with_ids(
@@ -473,145 +349,3 @@ class FaissIndex:
 
 def _is_a_vector_index(index: FaissIndex) -> VectorIndex:
     return index  # mypy checks here that FaissIndex fills the seam
-
-
-def read_manifest(directory: Path) -> Manifest | None:
-    """The manifest on disk, or None; cheap, for noticing that another process wrote a new index."""
-    try:
-        return Manifest(**json.loads((directory / MANIFEST_FILE).read_text()))
-    except (FileNotFoundError, ValueError, TypeError):
-        return None
-
-
-def _read_manifest(directory: Path) -> Manifest:
-    try:
-        return Manifest(**json.loads((directory / MANIFEST_FILE).read_text()))
-    except FileNotFoundError as exc:
-        raise IndexError_(f"no index in {directory}") from exc
-    except (ValueError, TypeError) as exc:
-        raise IndexError_(f"unreadable index manifest in {directory}: {exc}") from exc
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise IndexError_(f"no index in {path.parent}") from exc
-
-
-def _same_file(path: Path, mapped: _MappedBase) -> bool:
-    try:
-        stat = os.stat(path)
-    except FileNotFoundError:
-        return False
-    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns) == mapped.key
-
-
-def _flat_vectors(index: Any) -> np.ndarray:
-    """The vectors of an `IndexIDMap2(IndexFlatIP)`, in its id_map's order."""
-    flat: Any = faiss.downcast_index(index.index)
-    return faiss.vector_to_array(flat.codes).view(np.float32).reshape(-1, flat.d)
-
-
-def _ivf_ids(ivf: Any) -> np.ndarray:
-    lists = ivf.invlists
-    parts = []
-    for number in range(ivf.nlist):
-        size = lists.list_size(number)
-        if size:
-            parts.append(faiss.rev_swig_ptr(lists.get_ids(number), size).copy())
-    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
-
-
-def _ivf_decode(ivf: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Every (id, vector) of a trained base, decoded from its codes (`by_residual` off)."""
-    lists = ivf.invlists
-    ids, vectors = [], []
-    for number in range(ivf.nlist):
-        size = lists.list_size(number)
-        if size:
-            ids.append(faiss.rev_swig_ptr(lists.get_ids(number), size).copy())
-            codes = faiss.rev_swig_ptr(lists.get_codes(number), size * ivf.code_size).copy()
-            vectors.append(ivf.sq.decode(codes.reshape(size, ivf.code_size)))
-    if not ids:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, ivf.d), dtype=np.float32)
-    return np.concatenate(ids).astype(np.int64), np.concatenate(vectors)
-
-
-def _fd_sha256(fd: int) -> str:
-    digest = hashlib.sha256()
-    offset = 0
-    while chunk := os.pread(fd, 1 << 22, offset):
-        digest.update(chunk)
-        offset += len(chunk)
-    return digest.hexdigest()
-
-
-@contextlib.contextmanager
-def lock(directory: Path, blocking: bool = True, timeout: float | None = None) -> Iterator[bool]:
-    """The exclusive lock of the index directory's writer; yields whether it was taken (always,
-    when blocking). Held by an ingest or reindex for its whole run. With a timeout, waits that
-    long at most, then raises IndexError_ naming the holder's pid (written in the lock file
-    by whoever holds it)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    # Not opened with "w": that would empty the file, and with it the holder's pid.
-    with open(os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644), "r+") as handle:
-        if not _take(handle, blocking, timeout):
-            if blocking:
-                holder = _holder(handle)
-                raise IndexError_(
-                    f"the index in {directory} is being written by another process "
-                    f"({f'pid {holder}' if holder else 'pid unknown'}: an ingest or a reindex); "
-                    f"gave up after waiting {timeout:g} s (INDEX_LOCK_TIMEOUT)"
-                )
-            yield False
-            return
-        try:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"{os.getpid()}\n")
-            handle.flush()
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _take(handle: IO[str], blocking: bool, timeout: float | None) -> bool:
-    if blocking and timeout is None:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        return True
-    deadline = time.monotonic() + (timeout if blocking and timeout else 0.0)
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
-
-
-def _holder(handle: IO[str]) -> int | None:
-    """The pid the lock's holder wrote, if it did yet."""
-    handle.seek(0)
-    text = handle.read(32).strip()
-    return int(text) if text.isdigit() else None
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-    _fsync_rename(tmp, path)
-
-
-def _fsync_rename(tmp: Path, path: Path) -> None:
-    """`tmp` made durable and renamed to `path`, the rename itself made durable."""
-    with open(tmp, "rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.errors import IndexError_
-from retrieval.store import index as vector_index
+from retrieval.store import index_files
 from retrieval.store.articles import Articles, IndexChange
 from retrieval.store.embedder import Embedder
 from retrieval.store.index import FaissIndex
@@ -49,7 +49,7 @@ class IndexKeeper:
         self.model = model
         self.dim = dim
         self.index = FaissIndex(dim, model)
-        self.manifest: vector_index.Manifest | None = None
+        self.manifest: index_files.Manifest | None = None
         self.writing_now = False  # this process holds the index directory's writer lock
         # How long a writer waits for another's writer lock (None: as long as it takes).
         self.lock_timeout = lock_timeout
@@ -122,14 +122,14 @@ class IndexKeeper:
             self.manifest = self.index.save(self.index_dir, watermark)
             return
         timeout = self.lock_timeout if wait else None
-        with vector_index.lock(self.index_dir, blocking=wait, timeout=timeout) as taken:
+        with index_files.lock(self.index_dir, blocking=wait, timeout=timeout) as taken:
             if taken:
                 self.manifest = self.index.save(self.index_dir, watermark)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
         """Be the one writer of this index directory for a while (see `Store.writing`)."""
-        with vector_index.lock(self.index_dir, timeout=self.lock_timeout):
+        with index_files.lock(self.index_dir, timeout=self.lock_timeout):
             self.writing_now = True
             try:
                 self.sync()
@@ -140,7 +140,7 @@ class IndexKeeper:
     def changed(self) -> bool:
         """Whether another process wrote a newer index than the one loaded (cheap: reads the
         manifest)."""
-        on_disk = vector_index.read_manifest(self.index_dir)
+        on_disk = index_files.read_manifest(self.index_dir)
         return on_disk is not None and on_disk != self.manifest
 
     def reload_if_changed(self) -> bool:
@@ -153,7 +153,7 @@ class IndexKeeper:
     def rebuild(self, reencode_with: Embedder | None = None) -> int:
         """Build a fresh index from the stored vectors; with an embedder, encode every passage
         again first (after a model change) and store the new vectors."""
-        with vector_index.lock(self.index_dir, timeout=self.lock_timeout):
+        with index_files.lock(self.index_dir, timeout=self.lock_timeout):
             self.writing_now = True
             try:
                 if reencode_with is not None:

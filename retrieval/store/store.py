@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from retrieval.errors import ConfigError
-from retrieval.store import index as vector_index
+from retrieval.store import index_files
 from retrieval.store.articles import Articles, IndexChange, partial_hash
 from retrieval.store.db import open_database, session_factory
 from retrieval.store.embedder import Embedder
@@ -127,7 +127,7 @@ class Store:
         return self.vectors.index
 
     @property
-    def manifest(self) -> vector_index.Manifest | None:
+    def manifest(self) -> index_files.Manifest | None:
         """The manifest of the index as loaded or last saved by this process."""
         return self.vectors.manifest
 

@@ -159,7 +159,7 @@ def test_the_size_cap_counts_bytes_read_not_st_size(tmp_path: Path) -> None:
 def test_a_held_writer_lock_is_an_error_naming_its_pid_within_the_timeout(
     tmp_path: Path, store: Store, settings: Settings, hash_embedder: HashEmbedder
 ) -> None:
-    from retrieval.store.index import lock
+    from retrieval.store.index_files import lock
 
     (tmp_path / "a.txt").write_text("date 2024-01-01 Fine\n\nA fine article.\n")
     store.lock_timeout = 0.5
@@ -174,7 +174,7 @@ def test_a_held_writer_lock_is_an_error_naming_its_pid_within_the_timeout(
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from retrieval.store.index import lock
+from retrieval.store.index_files import lock
 with lock(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(60)

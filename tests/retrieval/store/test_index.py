@@ -12,14 +12,9 @@ from retrieval.errors import IndexError_
 from retrieval.store import ArticleDraft, PassageDraft, Store
 from retrieval.store import index as index_module
 from retrieval.store.embedder import HashEmbedder
-from retrieval.store.index import (
-    DELTA_FILE,
-    INDEX_FILE,
-    MANIFEST_FILE,
-    FaissIndex,
-    read_manifest,
-    trained_shape,
-)
+from retrieval.store.index import FaissIndex
+from retrieval.store.index_files import DELTA_FILE, INDEX_FILE, MANIFEST_FILE, read_manifest
+from retrieval.store.index_trained import trained_shape
 
 
 def _unit(rows: int, dim: int = 8, seed: int = 0) -> np.ndarray:

@@ -14,8 +14,8 @@ from retrieval.config import Settings
 from retrieval.errors import IndexError_
 from retrieval.store import ArticleDraft, PassageDraft, Store
 from retrieval.store.embedder import HashEmbedder
-from retrieval.store.index import INDEX_FILE
-from retrieval.store.index import lock as index_lock
+from retrieval.store.index_files import INDEX_FILE
+from retrieval.store.index_files import lock as index_lock
 from retrieval.store.models import Passage
 
 
