@@ -14,16 +14,10 @@ from ingest.pipeline import ingest
 from retrieval.config import Settings
 from retrieval.nlp import load_nlp
 from retrieval.qa.answer import NOT_FOUND, Answerer
-from retrieval.qa.answerable import (
-    expected_type,
-    relation,
-    salient_terms,
-    stem,
-    type_found,
-    words_of,
-)
+from retrieval.qa.asked import expected_type, relation, type_found
 from retrieval.qa.questions import QuestionReader
 from retrieval.qa.search import Searcher
+from retrieval.qa.words import salient_terms, stem, words_of
 from retrieval.store import Store
 from retrieval.store.embedder import HashEmbedder
 
