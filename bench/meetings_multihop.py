@@ -31,13 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from ingest.pipeline import ingest  # noqa: E402
 from retrieval.config import Settings  # noqa: E402
-from retrieval.eval.meetings import (  # noqa: E402
-    MeetingQuestion,
-    aggregate,
-    format_table,
-    load_questions,
-    score_answer,
-)
+from retrieval.eval.meeting_set import MeetingQuestion, load_questions  # noqa: E402
+from retrieval.eval.meetings import aggregate, format_table, score_answer  # noqa: E402
 from retrieval.service import open_services  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "multihop-rag" / "corpus.json"

@@ -135,15 +135,15 @@ def eval_meetings(
 ) -> None:
     """Who / when / where / none accuracy on a meetings set, with citations checked against
     the evidence articles."""
-    from retrieval.eval.meetings import (
+    from retrieval.eval.meeting_set import (
         SPLIT_RULE,
         MeetingQuestion,
-        format_table,
         half_of,
         load_groups,
         load_questions,
         with_metadata,
     )
+    from retrieval.eval.meetings import format_table
     from retrieval.eval.runs import run_meetings
 
     questions = load_questions(folder / "questions.jsonl")

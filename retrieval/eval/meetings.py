@@ -16,246 +16,21 @@ its evidence; for `none` it always is. A question is `correct` with full score a
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
-import unicodedata
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from retrieval.eval.matching import distinct_names, match_people, place_matches
+from retrieval.eval.meeting_set import TYPES, MeetingQuestion
+
 __all__ = [
-    "HALVES",
-    "SPLIT_RULE",
-    "TYPES",
     "Figures",
-    "MeetingQuestion",
     "MeetingsReport",
     "QuestionScore",
     "aggregate",
     "format_table",
-    "half_of",
-    "load_groups",
-    "load_questions",
-    "match_people",
-    "name_key",
-    "person_matches",
-    "place_key",
-    "place_matches",
     "score_answer",
-    "with_metadata",
 ]
-
-TYPES = ("who", "when", "where", "none")
-HALVES = ("tuning", "checking")
-SPLIT_RULE = "sha256(event group of the first evidence article) even -> tuning, odd -> checking"
-
-# Leading words that describe a person rather than name them, normalised; longest first so
-# "secretary of state" goes before "secretary".
-_TITLES = tuple(
-    sorted(
-        (
-            "the, mr, mrs, ms, miss, dr, sir, dame, lord, lady, us, uk, president, vice president, "
-            "prime minister, foreign minister, foreign secretary, secretary of state, secretary, "
-            "minister, chancellor, speaker, attorney general, national security adviser, "
-            "national security advisor, defence minister, defense minister, defense secretary, "
-            "chairman, leader, king, queen, prince, senator, sen, governor, gov, general, gen"
-        ).split(", "),
-        key=len,
-        reverse=True,
-    )
-)
-
-
-def _fold(text: str) -> str:
-    """Lower case, accents off, apostrophes and dots dropped ("D.C." -> "dc"), hyphens and other
-    punctuation turned into spaces, spaces squeezed."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    plain = re.sub(r"[.'’]", "", plain)
-    return " ".join(re.sub(r"[^\w\s]|_", " ", plain).split())
-
-
-def name_key(name: str) -> str:
-    """A person's name normalised for comparison: folded, leading titles and "the" dropped."""
-    key = _fold(name)
-    stripped = True
-    while stripped:
-        stripped = False
-        for title in _TITLES:
-            if key == title or key.startswith(title + " "):
-                key = key[len(title) :].strip()
-                stripped = True
-                break
-    return key
-
-
-def place_key(place: str) -> str:
-    """A place name normalised for comparison: folded, a leading "the" dropped."""
-    key = _fold(place)
-    return key[4:] if key.startswith("the ") else key
-
-
-def _surname(key: str) -> str:
-    return key.rsplit(" ", 1)[-1]
-
-
-def _alias_belongs(alias: str, gold: str) -> bool:
-    """An alias names a gold person when it holds their surname ("Secretary of State Antony
-    Blinken") or is made of words of their name ("Yoon" for Yoon Suk Yeol); aliases naming
-    nobody ("members of Congress") belong to no one."""
-    if not alias or not gold:
-        return False
-    words = alias.split()
-    return _surname(gold) in words or set(words) <= set(gold.split())
-
-
-def person_matches(predicted: str, gold: str, aliases: Iterable[str] = ()) -> bool:
-    """Whether a predicted name names the gold person (by name, by one of their aliases, or by
-    surname)."""
-    key, gold_key = name_key(predicted), name_key(gold)
-    if not key or not gold_key:
-        return False
-    if key == gold_key or _surname(key) == _surname(gold_key):
-        return True
-    own = (name_key(a) for a in aliases)
-    return any(key == alias for alias in own if _alias_belongs(alias, gold_key))
-
-
-def match_people(predicted: Sequence[str], gold: Sequence[str], aliases: Iterable[str] = ()) -> int:
-    """How many gold people the predicted names cover, each person and each (distinct,
-    normalised) prediction used at most once."""
-    alias_list = list(aliases)
-    names = _distinct_names(predicted)
-    edges = [
-        [g for g, person in enumerate(gold) if person_matches(n, person, alias_list)] for n in names
-    ]
-    owner: dict[int, int] = {}  # gold index -> prediction index
-
-    def augment(n: int, seen: set[int]) -> bool:
-        for g in edges[n]:
-            if g not in seen:
-                seen.add(g)
-                if g not in owner or augment(owner[g], seen):
-                    owner[g] = n
-                    return True
-        return False
-
-    return sum(augment(n, set()) for n in range(len(names)))
-
-
-def _distinct_names(names: Sequence[str]) -> list[str]:
-    """Names with the same normalised form kept once, in order; empty ones dropped."""
-    seen: dict[str, str] = {}
-    for name in names:
-        key = name_key(name)
-        if key and key not in seen:
-            seen[key] = name
-    return list(seen.values())
-
-
-def _contains_words(outer: str, inner: str) -> bool:
-    return f" {inner} " in f" {outer} "
-
-
-def place_matches(predicted: str, gold: str) -> bool:
-    """Whether two place names agree: equal once normalised, or one holds the other as whole
-    words ("Washington" and "the White House, Washington")."""
-    a, b = place_key(predicted), place_key(gold)
-    return bool(a and b) and (_contains_words(a, b) or _contains_words(b, a))
-
-
-@dataclass(frozen=True)
-class MeetingQuestion:
-    """One question of the meetings set with its gold answer."""
-
-    qid: str
-    type: str
-    question: str
-    gold: tuple[str, ...]  # people or places; one ISO date for when; () for none
-    aliases: tuple[str, ...] = ()
-    evidence: frozenset[str] = frozenset()
-
-
-def load_questions(path: Path) -> list[MeetingQuestion]:
-    """The questions of a `questions.jsonl` file; ValueError names the line of a bad one."""
-    questions: list[MeetingQuestion] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            kind = row["type"]
-            if kind not in TYPES:
-                raise ValueError(f"unknown type {kind!r}")
-            gold = row.get("gold")
-            questions.append(
-                MeetingQuestion(
-                    qid=str(row["qid"]),
-                    type=kind,
-                    question=str(row["question"]),
-                    gold=() if gold is None else (gold,) if isinstance(gold, str) else tuple(gold),
-                    aliases=tuple(row.get("gold_aliases") or ()),
-                    evidence=frozenset(row.get("evidence") or ()),
-                )
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"{path}:{number}: bad question: {exc}") from exc
-    return questions
-
-
-def load_groups(path: Path) -> dict[str, str]:
-    """Each article's event group from `articles.jsonl` (`same_event_group`); an article without
-    one is a group of its own. A missing file gives no groups (every article its own)."""
-    if not path.is_file():
-        return {}
-    groups: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            groups[str(row["id"])] = str(row.get("same_event_group") or f"article:{row['id']}")
-    return groups
-
-
-def with_metadata(folder: Path, dest: Path) -> Path:
-    """The set's articles as archive files that carry their outlet and link (`outlet:` and
-    `url:` header lines, from `articles.jsonl`), written to `dest`, so that the store knows each
-    article's outlet as it would a real one's; a set without `articles.jsonl` is used as it
-    is. The file names stay, so citations still map to article ids."""
-    meta_path = folder / "articles.jsonl"
-    source = folder / "articles"
-    if not meta_path.is_file():
-        return source
-    meta = {}
-    for line in meta_path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            meta[str(row["id"])] = row
-    dest.mkdir(parents=True, exist_ok=True)
-    for path in sorted(source.glob("*.txt")):
-        first, _, rest = path.read_text(encoding="utf-8").partition("\n")
-        row = meta.get(path.stem, {})
-        headers = "".join(
-            f"{key}: {' '.join(str(row[key]).split())}\n"
-            for key in ("outlet", "url")
-            if row.get(key)
-        )
-        (dest / path.name).write_text(f"{first}\n{headers}{rest}", encoding="utf-8")
-    return dest
-
-
-def half_of(question: MeetingQuestion, groups: Mapping[str, str]) -> str:
-    """The half of the set a question belongs to, by a fixed rule: the SHA-256 of the event
-    group of its first evidence article (of its id when it has none), even -> tuning, odd ->
-    checking. Articles about one meeting stay on one side, so no half reads the other's
-    meeting; the rule needs no list to keep and holds for any set in this format."""
-    if question.evidence:
-        first = min(question.evidence)
-        key = groups.get(first, f"article:{first}")
-    else:
-        key = f"question:{question.qid}"
-    return HALVES[int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2]
 
 
 @dataclass(frozen=True)
@@ -323,7 +98,7 @@ def score_answer(
         score = 0.0
     elif q.type == "who":
         matched = match_people(values, q.gold, q.aliases)
-        distinct = len(_distinct_names(values))
+        distinct = len(distinct_names(values))
         precision = matched / distinct if distinct else 0.0
         recall = matched / len(q.gold) if q.gold else 0.0
         score = 2 * precision * recall / (precision + recall) if matched else 0.0

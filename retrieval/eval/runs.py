@@ -8,15 +8,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.eval.meetings import (
-    HALVES,
-    MeetingQuestion,
-    MeetingsReport,
-    QuestionScore,
-    aggregate,
-    half_of,
-    score_answer,
-)
+from retrieval.eval.meeting_set import HALVES, MeetingQuestion, half_of
+from retrieval.eval.meetings import MeetingsReport, QuestionScore, aggregate, score_answer
 from retrieval.eval.multihop import Refusals, Scores, evaluate_multihop, evaluate_refusals
 from retrieval.qa.search import Searcher
 from retrieval.service import Services

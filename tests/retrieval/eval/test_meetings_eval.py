@@ -8,21 +8,15 @@ from typing import Any
 
 import pytest
 
-from retrieval.eval.meetings import (
-    MeetingQuestion,
-    QuestionScore,
-    aggregate,
-    format_table,
-    half_of,
-    load_groups,
-    load_questions,
+from retrieval.eval.matching import (
     match_people,
     name_key,
     person_matches,
     place_key,
     place_matches,
-    score_answer,
 )
+from retrieval.eval.meeting_set import MeetingQuestion, half_of, load_groups, load_questions
+from retrieval.eval.meetings import QuestionScore, aggregate, format_table, score_answer
 from tests.support.settings import SHARED
 
 WHO = MeetingQuestion(

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from retrieval.eval.meetings import TYPES, load_questions, score_answer
+from retrieval.eval.meeting_set import TYPES, load_questions
+from retrieval.eval.meetings import score_answer
 from tests.support.settings import CORPUS, ROOT
 
 QUESTIONS = ROOT / "tests" / "data" / "meetings-multihop" / "questions.jsonl"
