@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from retrieval.store.db import Tables
 from retrieval.store.models import Base, BotUser, Feedback, QuestionLog, UTCDateTime
+from retrieval.store.records import from_row
 
 __all__ = [
     "MAX_KIND_CHARS",
@@ -115,16 +116,11 @@ class Activity(Tables):
             row = session.get(QuestionLog, question_id)
         if row is None:
             return None
-        return AskedQuestion(
-            id=row.id,
-            chat_id=row.chat_id,
-            user_id=row.user_id,
-            text=row.text,
-            kind=row.kind,
-            found=row.found,
+        return from_row(
+            AskedQuestion,
+            row,
             cited=tuple((int(pid), str(quote)) for pid, quote in row.cited),
             related=tuple(int(pid) for pid in row.related),
-            asked_at=row.asked_at,
         )
 
     def record_feedback(self, question_id: int, user_id: int, value: int) -> bool:

@@ -26,6 +26,7 @@ from retrieval.store.records import (
     PassageDraft,
     PassageRecord,
     WriteResult,
+    from_row,
 )
 
 __all__ = ["Articles", "IndexChange", "article_record", "partial_hash"]
@@ -277,29 +278,11 @@ def partial_hash(content_hash: str) -> str:
 
 def article_record(row: Article) -> ArticleRecord:
     """An article row as a record (read inside the session that loaded it)."""
-    return ArticleRecord(
-        id=row.id,
-        key=row.key,
-        url=row.url,
-        title=row.title,
-        outlet=row.outlet,
-        author=row.author,
-        published_at=row.published_at,
-        ingested_at=row.ingested_at,
-        content_hash=row.content_hash,
-        source=row.source,
-    )
+    return from_row(ArticleRecord, row)
 
 
 def _passage(row: Passage) -> PassageRecord:
-    return PassageRecord(
-        id=row.id,
-        article_id=row.article_id,
-        position=row.position,
-        char_start=row.char_start,
-        char_end=row.char_end,
-        text=row.text,
-    )
+    return from_row(PassageRecord, row)
 
 
 def _set_fields(article: Article, draft: ArticleDraft, now: datetime) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from retrieval.store.events import EventDraft, StoredEvent, name_tokens, names_key
 from retrieval.store.models import Article, Event
+from retrieval.store.records import from_row
 
 __all__ = ["EventPeople", "Events", "event_row"]
 
@@ -102,17 +103,10 @@ def event_row(draft: EventDraft, article_id: int, passage_id: int | None = None)
 
 
 def _stored(row: Event) -> StoredEvent:
-    return StoredEvent(
-        id=row.id,
-        passage_id=row.passage_id,
-        article_id=row.article_id,
-        kind=row.kind,
+    return from_row(
+        StoredEvent,
+        row,
         who=tuple(row.who),
         with_=tuple(row.with_),
-        when=row.when,
-        when_text=row.when_text,
-        where=row.where,
-        status=row.status,
-        sentence=row.sentence,
         roles=tuple((row.roles or {}).items()),
     )

@@ -8,9 +8,9 @@ that nothing outside `retrieval/store/` needs one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -26,7 +26,23 @@ __all__ = [
     "PassageDraft",
     "PassageRecord",
     "WriteResult",
+    "from_row",
 ]
+
+_R = TypeVar("_R")
+
+
+def from_row(record: type[_R], row: object, **converted: Any) -> _R:
+    """A record built from a row read inside its session: each field without a default from
+    the row's attribute of the same name, or from `converted` where the row's value needs
+    converting (a JSON list to a tuple). A row without such an attribute is an error, not a
+    field left empty."""
+    values = {
+        f.name: converted[f.name] if f.name in converted else getattr(row, f.name)
+        for f in fields(record)  # type: ignore[arg-type]
+        if f.name in converted or (f.default is MISSING and f.default_factory is MISSING)
+    }
+    return record(**values)
 
 
 @dataclass(frozen=True)
