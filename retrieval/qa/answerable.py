@@ -16,14 +16,17 @@ checks, as question-answering systems have made them since TREC, decide:
   capitalises writes in lower case ("how fast can a jaguar run") is a common word: the
   same word capitalised inside a sentence ("the Jaguars") is a name and does not cover it;
 - **names and years**: a question naming people, places or things is not answered by
-  passages that name none of them; a year it asks about must be the year of a cited article
-  or be written in its passage;
+  passages that name none of them, and a numbered name ("Henry VII", "World War I") is one
+  person or event, to be found with its numeral; a year it asks about must be the year of a
+  cited article or be written in its passage;
 - **relation**: a short question (up to `RELATION_QUESTION` content words) asks one thing
   of its subject ("where was X born", "when was Y founded"): the relation (its main verb, or
   the word a framing verb asks for: "what is X's podcast called") must be in a quoted
   sentence, from a passage that names the subject, or for a question naming no one, together
   with its rarest other word. Names weigh most of such a question, so coverage alone would
-  answer it with any sentence about X.
+  answer it with any sentence about X. And the quote must say it of the subject in the part
+  the question gives it, when the parse tells: "who started X" asks who did it to X, which
+  "X started a new service" (X doing it) does not say (`retrieval.qa.asked.role_of`).
 
 The score is the coverage, cut by a factor when the type is missing; an answer needs
 `THRESHOLD` (chosen on development questions, docs/evaluation.md). `Verdict.rule` says which
@@ -43,6 +46,8 @@ from retrieval.qa.asked import (
     expected_type,
     question_phrase,
     relation,
+    relation_token,
+    role_of,
     type_found,
 )
 from retrieval.qa.questions import Question
@@ -140,6 +145,31 @@ class Answerability:
             return (self.nlp(text) for text in texts)
         return cast("Iterable[Doc]", pipe(texts, disable=_NOT_FOR_ENTITIES))
 
+    def _said_of_subject(
+        self, doc: Doc, terms: Sequence[Term], words: set[str], quotes: Sequence[str]
+    ) -> bool:
+        """Whether a quote holding the relation says it of the subject (the words of its
+        names, or its rarest other word) in the part the question gives it: "who started X"
+        asks who did it to X, which "X started selling shoes" (X doing it) does not say. A
+        quote whose parse gives the subject no part in the relation, or the same part, says
+        it as far as can be told."""
+        verb = relation_token(doc, terms)
+        if verb is None:
+            return True
+        relation = {stem(verb.text), stem(verb.lemma_)}
+        subject = [t for t in doc if stem(t.text) in words]
+        asked = next((r for t in subject if (r := role_of(verb, t))), None)
+        if asked is None:
+            return True
+        for quote in quotes:
+            parsed = self.nlp(quote)
+            verbs = [t for t in parsed if {stem(t.text), stem(t.lemma_)} & relation]
+            named = [t for t in parsed if stem(t.text) in words]
+            roles = {role_of(v, n) for v in verbs for n in named} - {None}
+            if not roles or asked in roles:
+                return True
+        return False
+
     def judge(
         self,
         question: Question,
@@ -190,38 +220,50 @@ class Answerability:
         phrase = {stem(doc[i].text) for i in question_phrase(doc)}
         others = [t for t in terms if t not in asks and not t.name and not t.stems & phrase]
         subject = max(others, key=lambda t: t.weight) if others else None
-        if names and not any(p.has_name(name) for name in names for p in searched):
+        subject_stems = set(subject.stems) if subject is not None else set()
+        found_names = [name for name in names if any(p.has_name(name) for p in searched)]
+        # A numbered name ("Henry VII") is one person or event: it must be found itself.
+        numbered = [name for name in names if any(" " in w for w in name)]
+        if (names and not found_names) or any(name not in found_names for name in numbered):
             rule = "names"
         elif not _years_fit(question, quoted):
             rule = "year"
-        elif asks and not _relation_quoted(asks, subject, names, sentences, passages):
+        elif asks and not (holding := _relation_quotes(asks, subject, names, sentences, passages)):
             rule = "relation"
             missing = [*missing, *(t.text for t in asks if t.text not in missing)]
+        elif asks and not self._said_of_subject(
+            doc,
+            terms,
+            {w for name in names for w in name if " " not in w} or subject_stems,
+            [quoted[i][1] for i in holding],
+        ):
+            rule = "relation"
         elif score < self.threshold:
             rule = "score"
         return Verdict(rule is None, score, expected, coverage, typed, rule, tuple(missing))
 
 
-def _relation_quoted(
+def _relation_quotes(
     asks: Sequence[Term],
     subject: Term | None,
     names: Sequence[Sequence[str]],
     sentences: Sequence[Words],
     passages: Sequence[Words],
-) -> bool:
-    """Whether one quote says what a short question asks of its subject: the relation's
-    words in the quoted sentence, the subject in its passage when the question names it (the
-    sentence may say "she"), else the question's rarest other word (`subject`) in the
-    sentence."""
-    for sentence, passage in zip(sentences, passages, strict=True):
-        if not all(sentence.has(t) for t in asks):
-            continue
-        if names:
-            if any(passage.has_name(name) for name in names):
-                return True
-        elif subject is None or sentence.has(subject):
-            return True
-    return False
+) -> list[int]:
+    """The quotes (their indexes) that say what a short question asks of its subject: the
+    relation's words in the quoted sentence, the subject in its passage when the question
+    names it (the sentence may say "she"), else the question's rarest other word (`subject`)
+    in the sentence."""
+    return [
+        i
+        for i, (sentence, passage) in enumerate(zip(sentences, passages, strict=True))
+        if all(sentence.has(t) for t in asks)
+        and (
+            any(passage.has_name(n) for n in names)
+            if names
+            else subject is None or sentence.has(subject)
+        )
+    ]
 
 
 def _coverage(

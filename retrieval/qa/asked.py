@@ -13,18 +13,23 @@ from retrieval.qa.questions import Kind, question_kind
 from retrieval.qa.words import STOP, WORD, YEAR, Term, stem
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
 __all__ = [
     "ENTITY_LABELS",
     "Expected",
+    "Role",
     "expected_type",
     "question_phrase",
     "relation",
+    "relation_token",
+    "role_of",
     "type_found",
 ]
 
 Expected = Literal["person", "date", "place", "number", "name", "yes-no", "any"]
+# The part a noun plays in what a verb says: who does it, or what it is done to.
+Role = Literal["agent", "patient"]
 
 _YES_NO = re.compile(
     r"^\s*(?:and\s+|so\s+|but\s+)?(?:did|does|do|is|are|was|were|has|have|had|can|could|will|"
@@ -59,6 +64,9 @@ ENTITY_LABELS: Mapping[str, frozenset[str]] = {
 _FRAMING = frozenset({"be", "have", "do", "get", "call", "name", "happen", "mean"})
 _COUNTED = ("many", "much")  # "how many goals": the goals are what is asked about
 _QUESTION_WORDS = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "how"})
+# The dependencies that lead from a name's words to its head ("the goalkeeper Lena Brask").
+_NAME_PARTS = frozenset({"compound", "flat", "appos"})
+_RELATIVES = frozenset({"WDT", "WP"})  # "which", "who", "that" opening a relative clause
 # Where the relation of a question whose verb frames it stands (closest first).
 _COMPLEMENTS = ("attr", "acomp", "oprd", "dobj", "xcomp", "ccomp", "nsubj", "nsubjpass")
 
@@ -130,18 +138,60 @@ def relation(doc: Doc, terms: Sequence[Term]) -> tuple[Term, ...]:
     born" -> born; "which stars make up X" -> make, up), or after a verb that only frames the
     question the word it asks for ("what is X's podcast called" -> podcast). Empty when that
     word is a name, part of the question phrase, or no content word (a question "about" X)."""
-    by_stem = {s: term for term in terms if not term.name for s in term.stems}
+    token = relation_token(doc, terms)
+    if token is None:
+        return ()
+    by_stem = _by_stem(terms)
+    prt = [by_stem.get(stem(c.text)) for c in token.children if c.dep_ == "prt"]
+    return (by_stem[stem(token.text)], *(p for p in prt if p is not None))
+
+
+def relation_token(doc: Doc, terms: Sequence[Term]) -> Token | None:
+    """The word of the question that `relation` reads the relation from, if any."""
+    by_stem = _by_stem(terms)
     asked = question_phrase(doc)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is None:
-        return ()
+        return None
     candidates = [root]
     if root.lemma_.lower() in _FRAMING or root.pos_ == "AUX":
         candidates = [c for dep in _COMPLEMENTS for c in root.children if c.dep_ == dep]
     for token in candidates:
-        term = by_stem.get(stem(token.text))
-        if token.i in asked or term is None:
-            continue
-        prt = [by_stem.get(stem(c.text)) for c in token.children if c.dep_ == "prt"]
-        return (term, *(p for p in prt if p is not None))
-    return ()
+        if token.i not in asked and stem(token.text) in by_stem:
+            return token
+    return None
+
+
+def _by_stem(terms: Sequence[Term]) -> dict[str, Term]:
+    return {s: term for term in terms if not term.name for s in term.stems}
+
+
+def role_of(verb: Token, noun: Token) -> Role | None:
+    """The part a noun (a word of a name) plays in what a verb says: "agent" when it is the
+    verb's subject ("X started Y": X), or its agent in the passive ("founded by X");
+    "patient" when it is the object ("X started Y": Y), the subject in the passive, or what a
+    past participle or a relative clause describes ("the mill, founded in 1887"; "Y, which X
+    started"). None when it is neither, or the parse does not say."""
+    while noun.dep_ in _NAME_PARTS and noun.head.i != noun.i:
+        noun = noun.head
+    if noun.head.i == verb.i and noun.i != verb.i:
+        # The small model labels some passive subjects plain subjects: "was" says passive.
+        passive = any(c.dep_ == "auxpass" for c in verb.children)
+        return "patient" if passive and noun.dep_ == "nsubj" else _role_by_dependency(noun.dep_)
+    if noun.dep_ == "pobj" and noun.head.dep_ == "agent" and noun.head.head.i == verb.i:
+        return "agent"
+    if verb.head.i == noun.i and verb.i != noun.i:
+        if verb.dep_ == "acl" and verb.tag_ == "VBN":
+            return "patient"
+        if verb.dep_ == "relcl":
+            relative = next((c for c in verb.children if c.tag_ in _RELATIVES), None)
+            return None if relative is None else _role_by_dependency(relative.dep_)
+    return None
+
+
+def _role_by_dependency(dep: str) -> Role | None:
+    if dep == "nsubj":
+        return "agent"
+    if dep in ("dobj", "nsubjpass"):
+        return "patient"
+    return None

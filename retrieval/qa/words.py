@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NAME_LABELS",
+    "NUMBERED",
     "STOP",
     "WORD",
     "YEAR",
@@ -37,6 +38,12 @@ NAME_LABELS = frozenset(
 )
 YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# A Roman numeral after a word: a monarch's, an event's, a sequel's ("Henry VIII", "World War
+# II", "Super Bowl LVII"), part of the name, so that "Henry VII" is not "Henry VIII".
+NUMBERED = re.compile(
+    r"\b([^\W\d_][\w'’-]*) "
+    r"((?=[MDCLXVI])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))(?!\w)"
+)
 # Words that say nothing of what is asked: function words, question words, and the words
 # questions about the news use to point at their sources.
 STOP = frozenset(
@@ -128,18 +135,20 @@ def salient_terms(
 @dataclass(frozen=True)
 class Words:
     """The stems of a text's words, and of those it writes as common words: in lower case,
-    or capitalised only as the first word of a sentence."""
+    or capitalised only as the first word of a sentence; and its numbered names, each as the
+    stem of the word before the numeral and the numeral ("henry VIII")."""
 
     every: frozenset[str]
     common: frozenset[str]
+    numbered: frozenset[str] = frozenset()
 
     def has(self, term: Term) -> bool:
         """Whether the text holds the term, in the sense the question wrote it."""
         return bool(term.stems & (self.common if term.common else self.every))
 
     def has_name(self, name: Sequence[str]) -> bool:
-        """Whether the text holds every word of a name."""
-        return all(w in self.every for w in name)
+        """Whether the text holds every word of a name (a numbered one with its numeral)."""
+        return all(w in (self.numbered if " " in w else self.every) for w in name)
 
 
 def words_of(text: str) -> Words:
@@ -151,7 +160,11 @@ def words_of(text: str) -> Words:
         every.add(stem(word))
         if not word[:1].isupper() or _starts_sentence(text, match.start()):
             common.add(stem(word))
-    return Words(frozenset(every), frozenset(common))
+    return Words(frozenset(every), frozenset(common), frozenset(_numbered(text)))
+
+
+def _numbered(text: str) -> list[str]:
+    return [f"{stem(m.group(1))} {m.group(2)}" for m in NUMBERED.finditer(text)]
 
 
 def _starts_sentence(text: str, start: int) -> bool:
@@ -162,7 +175,8 @@ def _starts_sentence(text: str, start: int) -> bool:
 
 def question_names(doc: Doc, skip: set[str]) -> list[list[str]]:
     """The names a question gives (entities and runs of proper nouns), each as its words'
-    stems; names of the outlets it cites left out."""
+    stems; names of the outlets it cites left out. A name's numeral ("Henry VIII") stands
+    with the word before it ("henry VIII"), for `Words.has_name`."""
     names: list[list[str]] = []
     taken: set[int] = set()
     for ent in doc.ents:
@@ -181,4 +195,11 @@ def question_names(doc: Doc, skip: set[str]) -> list[list[str]]:
         if run:
             names.append(run)
             run = []
+    for pair in _numbered(doc.text):
+        before, numeral = pair.split(" ")
+        if not any(before in name for name in names):
+            continue
+        # The numeral as a word of its own would be found in any text with it.
+        names = [[w for w in name if w != stem(numeral)] for name in names]
+        names = [[*name, pair] if before in name else name for name in names if name]
     return names
