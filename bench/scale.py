@@ -249,7 +249,7 @@ def disk(path: Path) -> dict[str, int]:
     for file in path.rglob("*"):
         parts = file.relative_to(path).parts
         if file.is_file() and parts[0] != "models":
-            # index/bm25/...: the lexical side's saved indexes; index/*: the FAISS files
+            # index/lexical/...: the lexical segments; index/*: the FAISS files
             part = parts[1] if len(parts) > 2 else "faiss" if len(parts) == 2 else file.stem
             sizes[part] = sizes.get(part, 0) + file.stat().st_size
     return sizes

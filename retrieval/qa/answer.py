@@ -126,7 +126,9 @@ class Answerer:
         self, question: Question, citations: list[Citation], outlets: list[str], hits: list[Hit]
     ) -> Verdict:
         lexical = self.searcher.lexical()
-        self.answerability.use_frequencies(lexical, lexical.document_frequencies(), len(lexical))
+        # The dict is the same object until the index changes: it identifies the source.
+        frequencies = lexical.document_frequencies()
+        self.answerability.use_frequencies(frequencies, frequencies, len(lexical))
         quoted = [(c.hit, c.quote) for c in citations]
         return self.answerability.judge(question, quoted, outlets, hits)
 

@@ -34,10 +34,10 @@ import numpy as np
 
 from retrieval.qa.filters import QueryFilters, SubQuery, parse_filters, split_by_outlet
 from retrieval.safety import replace_surrogates
-from retrieval.store import CatalogueRow, Store
+from retrieval.store import Store
 from retrieval.store.embedder import Embedder
-from retrieval.store.lexical import LexicalIndex, reciprocal_rank_fusion, top_positions
-from retrieval.store.records import Hit
+from retrieval.store.lexical import LexicalSource, reciprocal_rank_fusion, top_positions
+from retrieval.store.records import Hit, Placements
 
 __all__ = [
     "CANDIDATES",
@@ -66,11 +66,6 @@ RRF_K = 60  # global fusion: agreement deep in the lists counts
 SUB_RRF_K = 5
 
 
-def _lexical_text(row: CatalogueRow) -> str:
-    date = row.published_at.strftime("%B %-d, %Y") if row.published_at else ""
-    return f"{row.title}\n{row.outlet or ''} {date}\n{row.text}"
-
-
 @dataclass(frozen=True)
 class _Ranked:
     """A passage in the final ranking and where it came from."""
@@ -87,72 +82,106 @@ class Searcher:
     reciprocal rank fusion (the default)."""
 
     def __init__(
-        self, store: Store, embedder: Embedder, mode: str = "hybrid", auto_refresh: bool = True
+        self,
+        store: Store,
+        embedder: Embedder,
+        mode: str = "hybrid",
+        auto_refresh: bool = True,
+        lexical: LexicalSource | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown search mode {mode!r}; expected one of {MODES}")
         self.store = store
+        # The store's own lexical index unless another source is given (bench/lexical.py
+        # compares it so with bm25s built in memory).
+        self._source = lexical
         self.embedder = embedder
         self.mode = mode
-        # Rebuild BM25 when the database changed, checked at each search.
+        # Pick up the lexical index's new segments at each search.
         self.auto_refresh = auto_refresh
-        self._lexical: LexicalIndex | None = None
-        self._passages_only: LexicalIndex | None = None
-        self._catalogue: dict[int, CatalogueRow] = {}
+        self._loaded: object = None  # the lexical manifest the positions follow
         self._outlets: set[str] = set()
-        self._state: tuple[int, int] | None = None
-        # Per catalogue position: passage id, outlet, publication day (ordinal, 0 if none).
+        # Per position (the lexical index's live passages, ids ascending): passage id, outlet
+        # code, publication day (ordinal, 0 if none).
         self._ids = np.zeros(0, dtype=np.int64)
-        self._position: dict[int, int] = {}
         self._outlet_codes: dict[str, int] = {}
         self._outlet_of = np.zeros(0, dtype=np.int64)
         self._day_of = np.zeros(0, dtype=np.int64)
 
     def stale(self) -> bool:
-        """Whether the database changed since BM25 and the catalogue were built."""
-        return self._lexical is None or self.store.db_state() != self._state
+        """Whether the lexical index changed on disk since the searcher last read it (a
+        stat of its manifest: cheap enough for every search)."""
+        lexical = self._lexical_source()
+        return self._loaded is not lexical.manifest or lexical.changed()
 
     def refresh(self) -> None:
-        """Rebuild BM25 and the filter catalogue now if the database changed. A front end that
-        answers from several threads passes `auto_refresh=False` and calls this while no search
-        runs (retrieval/service.py), so that no search sees a half-rebuilt catalogue."""
+        """Take up the lexical index's new state and the new passages' outlets and dates now
+        if it changed. A front end that answers from several threads passes
+        `auto_refresh=False` and calls this while no search runs (retrieval/service.py), so
+        that no search sees a half-updated catalogue."""
         if self.stale():
-            self._rebuild()
+            self._update()
 
     def _refresh(self) -> None:
-        if self.auto_refresh or self._lexical is None:
+        if self.auto_refresh or self._loaded is None:
             self.refresh()
 
-    def _rebuild(self) -> None:
-        state = self.store.db_state()
-        rows = self.store.catalogue()
-        self._catalogue = {row.passage_id: row for row in rows}
-        self._outlets = {row.outlet for row in rows if row.outlet}
-        self._ids = np.asarray([row.passage_id for row in rows], dtype=np.int64)
-        self._position = {row.passage_id: n for n, row in enumerate(rows)}
-        self._outlet_codes = {o: n for n, o in enumerate(sorted(self._outlets), 1)}
-        self._outlet_of = np.asarray(
-            [self._outlet_codes.get(row.outlet or "", 0) for row in rows], dtype=np.int64
-        )
-        self._day_of = np.asarray(
-            [row.published_at.toordinal() if row.published_at else 0 for row in rows],
-            dtype=np.int64,
-        )
-        ids = [row.passage_id for row in rows]
-        # Saved beside the FAISS index, under the digest of its contents (store/lexical.py).
-        cache = self.store.index_dir / "bm25"
-        self._lexical = LexicalIndex(ids, [_lexical_text(row) for row in rows], cache=cache)
-        # Within one outlet the title only says which article; the passage text says where
-        # in it. Dev, clause by this index instead of the titled one: MRR@10 0.680 -> 0.686,
-        # MAP@10 0.452 -> 0.458, Hits@10 unchanged.
-        self._passages_only = LexicalIndex(ids, [row.text for row in rows], cache=cache)
-        self._state = state
+    def _update(self) -> None:
+        """Positions follow the lexical index's live ids; the passages seen before keep their
+        outlet and day, only the new ones are read from the database (at a million passages
+        a whole catalogue read is many seconds, an ingest's thousand a few milliseconds)."""
+        lexical = self._lexical_source()
+        lexical.refresh()
+        ids = lexical.ids
+        at = np.minimum(np.searchsorted(self._ids, ids), max(len(self._ids) - 1, 0))
+        known = (self._ids[at] == ids) if len(self._ids) else np.zeros(len(ids), dtype=bool)
+        outlet_of = np.zeros(len(ids), dtype=np.int64)
+        day_of = np.zeros(len(ids), dtype=np.int64)
+        outlet_of[known] = self._outlet_of[at[known]]
+        day_of[known] = self._day_of[at[known]]
+        new = ids[~known]
+        if len(new):
+            self._place(ids, known, self.store.placements(int(new.min())), outlet_of, day_of)
+        self._ids, self._outlet_of, self._day_of = ids, outlet_of, day_of
+        names = {code: name for name, code in self._outlet_codes.items()}
+        self._outlets = {names[int(c)] for c in np.unique(outlet_of) if c}
+        self._loaded = lexical.manifest
 
-    def lexical(self) -> LexicalIndex:
-        """The BM25 index, rebuilt when the database changed since it was built."""
+    def _place(
+        self,
+        ids: np.ndarray,
+        known: np.ndarray,
+        places: Placements,
+        outlet_of: np.ndarray,
+        day_of: np.ndarray,
+    ) -> None:
+        """Fill in the outlet code and day of the positions not `known`, from `places`."""
+        where = np.minimum(np.searchsorted(ids, places.ids), max(len(ids) - 1, 0))
+        wanted = (ids[where] == places.ids) & ~known[where]
+        for row in np.flatnonzero(wanted).tolist():
+            position = int(where[row])
+            outlet = places.outlets[row]
+            if outlet:
+                code = self._outlet_codes.setdefault(outlet, len(self._outlet_codes) + 1)
+                outlet_of[position] = code
+            published = places.published[row]
+            day_of[position] = published.toordinal() if published else 0
+
+    def _positions(self, passage_ids: Sequence[int]) -> np.ndarray:
+        """The position of each passage id, -1 for one not in the catalogue."""
+        wanted = np.asarray(passage_ids, dtype=np.int64)
+        if not len(self._ids):
+            return np.full(len(wanted), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._ids, wanted), len(self._ids) - 1)
+        return np.where(self._ids[at] == wanted, at, -1)
+
+    def _lexical_source(self) -> LexicalSource:
+        return self.store.lexical_index if self._source is None else self._source
+
+    def lexical(self) -> LexicalSource:
+        """The lexical index, brought up to date when it changed on disk."""
         self._refresh()
-        assert self._lexical is not None
-        return self._lexical
+        return self._lexical_source()
 
     def filters(self, query: str) -> QueryFilters:
         """Outlets and dates the query names."""
@@ -175,10 +204,11 @@ class Searcher:
         """Cosine with the query of the DENSE_DEPTH nearest catalogue passages (-inf for the
         rest, and for passages not indexed)."""
         scores = np.full(len(self._ids), -np.inf, dtype=np.float32)
-        for pid, cosine in self.store.index.search(self.embedder.encode_query(query), DENSE_DEPTH):
-            position = self._position.get(pid)
-            if position is not None:
-                scores[position] = cosine
+        found = self.store.index.search(self.embedder.encode_query(query), DENSE_DEPTH)
+        if found:
+            positions = self._positions([pid for pid, _ in found])
+            cosines = np.array([cosine for _, cosine in found], dtype=np.float32)
+            scores[positions[positions >= 0]] = cosines[positions >= 0]
         return scores
 
     def _outlet_mask(self, outlets: Iterable[str]) -> np.ndarray:
@@ -205,13 +235,12 @@ class Searcher:
         """The ranking, the query's filters and each retriever's scores of the whole query
         (the last two for explanations)."""
         lexical = self.lexical()  # brings the catalogue up to date too, once per search
-        assert self._passages_only is not None
         wanted = parse_filters(query, self._outlets)
         scores: dict[str, np.ndarray] = {}
         if self.mode in ("dense", "hybrid"):
             scores["dense"] = self._dense_scores(query)
         if self.mode in ("lexical", "hybrid"):
-            scores["lexical"] = lexical.scores(query)
+            scores["lexical"] = lexical.scores(query, "titled")
         floors = {"dense": -np.inf, "lexical": 0.0}
 
         def top(name: str, values: np.ndarray, depth: int, mask: np.ndarray | None) -> list[int]:
@@ -239,7 +268,10 @@ class Searcher:
             masks = [self._outlet_mask(sub.outlets)]
             if sub.dates:
                 masks.append(masks[0] & self._date_mask(QueryFilters(dates=sub.dates)))
-            clause = self._passages_only.scores(sub.text) if "lexical" in scores else None
+            # Within one outlet the title only says which article; the passage text says
+            # where in it. Dev, the clause by the text field instead of the titled one:
+            # MRR@10 0.680 -> 0.686, MAP@10 0.452 -> 0.458, Hits@10 unchanged.
+            clause = lexical.scores(sub.text, "text") if "lexical" in scores else None
             for mask in masks:
                 sub_rankings += [top(n, v, SUB_DEPTH, mask) for n, v in scores.items()]
                 if clause is not None:
@@ -269,18 +301,19 @@ class Searcher:
             replace(
                 stored[entry.passage_id],
                 score=entry.score,
-                why=self._why(entry, scores, wanted) if explain else None,
+                why=self._why(entry, scores, wanted, stored[entry.passage_id]) if explain else None,
             )
             for entry in ranked
             if entry.passage_id in stored  # else deleted by another process since
         ]
 
     def _why(
-        self, entry: _Ranked, scores: dict[str, np.ndarray], wanted: QueryFilters
+        self, entry: _Ranked, scores: dict[str, np.ndarray], wanted: QueryFilters, hit: Hit
     ) -> dict[str, Any]:
         """Where a passage stood in each retriever's ranking of the whole query, which of the
         query's filters it fits, and the ranking it was taken from."""
-        position = self._position.get(entry.passage_id)
+        found = int(self._positions([entry.passage_id])[0])
+        position = None if found < 0 else found
         why: dict[str, Any] = {}
         labels = {"dense": "cosine", "lexical": "bm25"}
         for name, values in scores.items():
@@ -291,11 +324,10 @@ class Searcher:
             rank = int(np.count_nonzero(values > value)) + 1
             matched = name == "dense" or value > 0
             why[name] = {"rank": rank if matched else None, labels[name]: round(value, 6)}
-        row = self._catalogue.get(entry.passage_id)
-        outlet = row.outlet if row else None
+        outlet = hit.outlet
         why["filters"] = {
             "outlet": outlet if outlet is not None and outlet in wanted.outlets else None,
-            "date": bool(row and wanted.matches_date(row.published_at)),
+            "date": wanted.matches_date(hit.published_at),
         }
         why["sub_query"] = (
             {

@@ -1,31 +1,57 @@
-"""Lexical retrieval: BM25 (bm25s) over each passage with its article's title, outlet and date.
+"""Lexical retrieval: BM25 over each passage, read from segments on disk (Lucene's way).
 
-Kept in memory and rebuilt from the database when the store changes: at 15k passages a build
-takes about a second, and it needs no schema of its own, so SQLite and PostgreSQL behave alike.
-With a cache directory, a build is saved there under the digest of exactly what it indexes
-(ids, texts, constants) and a later process indexing the same loads it memory-mapped instead:
-a one-shot `newsbot ask` does not rebuild BM25, and worker processes share its pages.
+The index of a store lives in `<index dir>/lexical/`: immutable segment files
+(retrieval/store/segments.py: per field, term -> postings with term frequencies, and every
+document's length), a tombstone file (ids of passages deleted or replaced since their segment
+was written) and `manifest.json`, which names the live segments and the tombstone file. A
+writer (retrieval/store/lexical_sync.py) adds a small segment for each committed write and
+rewrites the manifest atomically; merges replace several segments by one. A reader maps the
+segments (every process shares them in the page cache) and notices a new manifest by its
+file status, at each `refresh`.
+
+BM25 is scored at query time with the statistics of all live segments together (documents,
+mean length, document frequency, tombstoned passages left out), with bm25s's tokenizer and
+its default variant ("lucene": idf = ln(1 + (N - df + 0.5) / (df + 0.5)), tf / (tf + k1 (1 - b
++ b dl / avgdl))), computed in the same float precisions: the scores equal those of a bm25s
+index built over the same live passages (tests/retrieval/store/test_lexical.py), so nothing is
+rebuilt when passages are added.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import logging
+import math
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import bm25s
 import numpy as np
 
-__all__ = ["K1", "KEEP_CACHED", "B", "LexicalIndex", "reciprocal_rank_fusion", "top_positions"]
+from retrieval.errors import IndexError_
+from retrieval.store.segments import FIELDS, Segment, term_hash
+
+__all__ = [
+    "FIELDS",
+    "K1",
+    "MANIFEST_FILE",
+    "B",
+    "LexicalIndex",
+    "LexicalManifest",
+    "LexicalSource",
+    "query_terms",
+    "read_manifest",
+    "reciprocal_rank_fusion",
+    "top_positions",
+]
 
 logger = logging.getLogger(__name__)
 
-KEEP_CACHED = 4  # builds kept in a cache directory (a writer and readers of older states)
+MANIFEST_FILE = "manifest.json"
 
 # BM25 constants, calibrated on the MultiHop-RAG dev set (docs/evaluation.md). A low b barely
 # normalises length: passages are already 40..160 words, and a long one that states a fact
@@ -35,126 +61,255 @@ K1 = 0.9
 B = 0.2
 
 
-class LexicalIndex:
-    """BM25 over documents keyed by passage id."""
+@dataclass(frozen=True)
+class LexicalManifest:
+    """Which files make the index now: live segments in order, and the tombstones."""
 
-    def __init__(
-        self,
-        ids: Sequence[int],
-        documents: Sequence[str],
-        k1: float = K1,
-        b: float = B,
-        cache: Path | None = None,
-    ) -> None:
-        self.ids = np.asarray(ids, dtype=np.int64)
-        self._bm25: bm25s.BM25 | None = None
-        self._frequencies: dict[str, int] | None = None
-        if len(documents):
-            if cache is None:
-                self._bm25 = _build(documents, k1, b)
-            else:
-                self._bm25 = _cached(cache, self.ids, documents, k1, b)
+    generation: int = 0
+    segments: tuple[str, ...] = ()
+    tombstones: str = ""  # a .npy file of deleted passage ids, "" for none
+    watermark: int = 0  # the highest passage id indexed
+
+    def to_json(self) -> bytes:
+        """The manifest file's content."""
+        return json.dumps(
+            {
+                "generation": self.generation,
+                "segments": list(self.segments),
+                "tombstones": self.tombstones,
+                "watermark": self.watermark,
+            },
+            indent=1,
+        ).encode()
+
+
+def read_manifest(directory: Path) -> LexicalManifest:
+    """The manifest on disk (an empty one before the first write)."""
+    try:
+        data = json.loads((directory / MANIFEST_FILE).read_text())
+    except FileNotFoundError:
+        return LexicalManifest()
+    except ValueError as exc:
+        raise IndexError_(f"unreadable lexical manifest in {directory}: {exc}") from exc
+    return LexicalManifest(
+        int(data["generation"]),
+        tuple(data["segments"]),
+        str(data.get("tombstones", "")),
+        int(data.get("watermark", 0)),
+    )
+
+
+def query_terms(query: str) -> list[str]:
+    """A query's words as bm25s tokenizes them (repeated words kept: each counts)."""
+    words = bm25s.tokenize([query], stopwords="en", show_progress=False, return_ids=False)
+    return [str(w) for w in words[0]]
+
+
+class LexicalSource(Protocol):
+    """What the Searcher reads lexical scores from (LexicalIndex here; PostgreSQL full-text
+    search or OpenSearch past one machine would fill the same seam, docs/scaling.md)."""
+
+    @property
+    def ids(self) -> np.ndarray:
+        """The searchable passage ids, ascending: the order of every score array."""
+        ...
+
+    @property
+    def manifest(self) -> object:
+        """The state the ids and scores are of: a new object after each change taken up."""
+        ...
+
+    def __len__(self) -> int: ...
+
+    def changed(self) -> bool:
+        """Whether a newer state is waiting for `refresh` (cheap)."""
+        ...
+
+    def refresh(self) -> bool:
+        """Take the newer state up; whether there was one."""
+        ...
+
+    def scores(self, query: str, name: str = "titled") -> np.ndarray:
+        """BM25 of every passage for the query, in the order of `ids`."""
+        ...
+
+    def document_frequencies(self, name: str = "titled") -> dict[str, int]:
+        """How many passages hold each word; the same dict until the state changes."""
+        ...
+
+
+@dataclass
+class _Live:
+    """One segment as this reader uses it."""
+
+    segment: Segment
+    alive: np.ndarray  # bool per document: not tombstoned
+    dead: bool  # whether any document is tombstoned
+    positions: np.ndarray  # per document: its position in `LexicalIndex.ids` (dead: the end)
+    norms: dict[str, np.ndarray] = field(default_factory=dict)  # k1 (1 - b + b dl / avgdl)
+
+
+class LexicalIndex:
+    """BM25 over the live passages of a lexical index directory, as of the last `refresh`."""
+
+    def __init__(self, directory: Path, k1: float = K1, b: float = B) -> None:
+        self.directory = directory
+        self.k1 = k1
+        self.b = b
+        self.manifest = LexicalManifest()
+        self.ids = np.zeros(0, dtype=np.int64)  # live passage ids, ascending
+        self.tombstones = np.zeros(0, dtype=np.int64)
+        self._status: tuple[int, int, int] | None = None
+        self._live: list[_Live] = []
+        self._lengths: dict[str, float] = {}  # field -> mean document length
+        self._frequencies: dict[str, dict[str, int]] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def scores(self, query: str) -> np.ndarray:
-        """The BM25 score of every document for the query, in the order of `ids` (0 where
-        the document shares no term with it)."""
-        if self._bm25 is None:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        words = bm25s.tokenize([query], stopwords="en", show_progress=False, return_ids=False)
-        known = [w for w in words[0] if w in self._bm25.vocab_dict]
-        if not known:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+    def changed(self) -> bool:
+        """Whether the manifest on disk is not the one loaded (one stat: cheap)."""
+        return _status(self.directory / MANIFEST_FILE) != self._status
 
-    def document_frequencies(self) -> dict[str, int]:
-        """How many documents hold each indexed word (lower-cased, as BM25 tokenizes them);
-        computed once per index from the index's own postings."""
-        if self._frequencies is None:
-            if self._bm25 is None:
-                self._frequencies = {}
-            else:
-                indptr = np.asarray(self._bm25.scores["indptr"])
-                counts = np.diff(indptr)
-                # bm25s keeps an empty token past the postings: no word, no count.
-                self._frequencies = {
-                    word: int(counts[i])
-                    for word, i in self._bm25.vocab_dict.items()
-                    if word and i < len(counts)
-                }
-        return self._frequencies
+    def refresh(self, attempts: int = 5) -> bool:
+        """Load the manifest on disk if it changed since; returns whether it did. A merge
+        may delete a segment between reading the manifest and opening it: read again."""
+        for attempt in range(attempts):
+            status = _status(self.directory / MANIFEST_FILE)
+            if status == self._status:
+                return False
+            try:
+                self._load(read_manifest(self.directory))
+            except FileNotFoundError as exc:
+                if attempt == attempts - 1:
+                    raise IndexError_(f"lexical index in {self.directory} keeps changing") from exc
+                time.sleep(0.05 * (attempt + 1))
+                continue
+            self._status = status
+            return True
+        return False
 
-    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+    def _load(self, manifest: LexicalManifest) -> None:
+        opened = {live.segment.name: live.segment for live in self._live}
+        segments = [
+            opened.get(name) or Segment(self.directory / name) for name in manifest.segments
+        ]
+        tombstones = (
+            np.load(self.directory / manifest.tombstones)
+            if manifest.tombstones
+            else np.zeros(0, dtype=np.int64)
+        )
+        alive = [~np.isin(s.ids, tombstones) for s in segments]
+        parts = [s.ids[mask] for s, mask in zip(segments, alive, strict=True)]
+        ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):
+            ids = np.sort(ids)  # after a repair added old ids: segments out of id order
+        lives = []
+        for segment, mask in zip(segments, alive, strict=True):
+            positions = np.searchsorted(ids, segment.ids)
+            positions[~mask] = len(ids)
+            lives.append(_Live(segment, mask, not bool(mask.all()), positions))
+        lengths = {}
+        for name in FIELDS:
+            total = sum(
+                int(np.asarray(live.segment.fields[name].lengths, dtype=np.int64)[live.alive].sum())
+                for live in lives
+            )
+            # As numpy's mean of the lengths, which bm25s takes: an exact integer sum over N.
+            lengths[name] = float(np.float64(total) / len(ids)) if len(ids) else 0.0
+        self.manifest, self.ids, self.tombstones = manifest, ids, tombstones
+        self._live, self._lengths, self._frequencies = lives, lengths, {}
+
+    def _norms(self, live: _Live, name: str) -> np.ndarray:
+        norms = live.norms.get(name)
+        if norms is None:
+            lengths = np.asarray(live.segment.fields[name].lengths)
+            # bm25s's expression, term by term in float64: the same rounding.
+            norms = self.k1 * ((1 - self.b) + self.b * lengths / np.float64(self._lengths[name]))
+            live.norms[name] = norms
+        return norms
+
+    def scores(self, query: str, name: str = "titled") -> np.ndarray:
+        """The BM25 score of every live passage for the query, in the order of `ids` (0 where
+        it shares no term with it); `name`: the field, "titled" or "text"."""
+        words = query_terms(query)
+        out = np.zeros(len(self.ids) + 1, dtype=np.float32)  # the last: tombstoned postings
+        if not words or not len(self.ids):
+            return out[:-1]
+        encoded = [w.encode("utf-8", "surrogatepass") for w in words]
+        hashes = np.array([term_hash(t) for t in encoded], dtype=np.uint64)
+        found = [live.segment.fields[name].find(encoded, hashes) for live in self._live]
+        documents = len(self.ids)
+        for number in range(len(words)):
+            slices = []
+            df = 0
+            for live, terms in zip(self._live, found, strict=True):
+                term = terms[number]
+                if term < 0:
+                    continue
+                postings = live.segment.fields[name]
+                start, end = int(postings.indptr[term]), int(postings.indptr[term + 1])
+                docs = postings.docs[start:end]
+                df += int(np.count_nonzero(live.alive[docs])) if live.dead else end - start
+                slices.append((live, postings.tfs[start:end], docs))
+            if df == 0:
+                continue  # no live passage holds it: not in the vocabulary
+            idf = np.float32(math.log(1 + (documents - df + 0.5) / (df + 0.5)))
+            for live, counts, docs in slices:
+                tf = counts.astype(np.float32)
+                values = idf * (tf / (self._norms(live, name)[docs] + tf))
+                # Added in float32, as bm25s adds its stored float32 scores.
+                out[live.positions[docs]] += values.astype(np.float32)
+        return out[:-1]
+
+    def search(self, query: str, k: int, name: str = "titled") -> list[tuple[int, float]]:
         """The k best passage ids by BM25, with scores; passages sharing no term are left out."""
         if k <= 0:
             return []
-        scores = self.scores(query)
+        scores = self.scores(query, name)
         return [(int(self.ids[i]), float(scores[i])) for i in top_positions(scores, k)]
 
+    def document_frequencies(self, name: str = "titled") -> dict[str, int]:
+        """How many live passages hold each indexed word (lower-cased, as BM25 tokenizes
+        them); computed once per loaded manifest. The same dict until the next change."""
+        frequencies = self._frequencies.get(name)
+        if frequencies is None:
+            frequencies = {}
+            for live in self._live:
+                postings = live.segment.fields[name]
+                if not len(postings.docs):
+                    continue
+                if live.dead:
+                    alive = live.alive[postings.docs].astype(np.int64)
+                    counts = np.add.reduceat(alive, np.asarray(postings.indptr[:-1]))
+                else:
+                    counts = np.diff(postings.indptr)
+                for term, count in zip(postings.terms(), counts.tolist(), strict=True):
+                    if count:
+                        word = term.decode("utf-8", "surrogatepass")
+                        frequencies[word] = frequencies.get(word, 0) + count
+            self._frequencies[name] = frequencies
+        return frequencies
 
-def _build(documents: Sequence[str], k1: float, b: float) -> bm25s.BM25:
-    tokens = bm25s.tokenize(list(documents), stopwords="en", show_progress=False)
-    bm25 = bm25s.BM25(k1=k1, b=b)
-    bm25.index(tokens, show_progress=False)
-    return bm25
+    def segment_sizes(self) -> list[int]:
+        """Documents per live segment, tombstoned ones included, in manifest order."""
+        return [len(live.segment) for live in self._live]
+
+    def segments(self) -> Sequence[Segment]:
+        """The live segments, in manifest order."""
+        return [live.segment for live in self._live]
 
 
-def _digest(ids: np.ndarray, documents: Sequence[str], k1: float, b: float) -> str:
-    """What a build depends on, hashed: the same digest is the same index."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"bm25s {bm25s.__version__} k1={k1} b={b} n={len(ids)}\n".encode())
-    h.update(np.ascontiguousarray(ids, dtype=np.int64).tobytes())
-    for document in documents:
-        h.update(document.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return h.hexdigest()
+def _is_a_lexical_source(index: LexicalIndex) -> LexicalSource:
+    return index  # mypy checks here that LexicalIndex fills the seam
 
 
-def _cached(
-    cache: Path, ids: np.ndarray, documents: Sequence[str], k1: float, b: float
-) -> bm25s.BM25:
-    """The build for exactly these documents: loaded (memory-mapped) from `cache` if a process
-    saved it there, else built and saved. A cache that cannot be read or written is only a
-    missed shortcut."""
-    entry = cache / _digest(ids, documents, k1, b)
-    if entry.is_dir():
-        try:
-            bm25 = bm25s.BM25.load(entry, mmap=True, show_progress=False)
-            os.utime(entry)  # recently used: kept by the pruning below
-            return bm25
-        except (OSError, ValueError, KeyError) as exc:
-            logger.warning("BM25 cache %s unreadable (%s); rebuilding", entry, exc)
-            shutil.rmtree(entry, ignore_errors=True)
-    bm25 = _build(documents, k1, b)
+def _status(path: Path) -> tuple[int, int, int] | None:
     try:
-        cache.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(dir=cache, prefix=".build-"))
-        bm25.save(scratch, show_progress=False)
-        try:
-            scratch.rename(entry)  # whole, or not at all; another process may have won
-        except OSError:
-            shutil.rmtree(scratch, ignore_errors=True)
-        _prune(cache)
-    except OSError as exc:
-        logger.warning("cannot save BM25 to %s: %s", cache, exc)
-    return bm25
-
-
-def _prune(cache: Path) -> None:
-    """Keep the most recently used builds (a reader still holding an older one keeps its
-    memory-mapped pages: Linux frees them only when it lets go)."""
-    entries = sorted(
-        (p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for old in entries[KEEP_CACHED:]:
-        shutil.rmtree(old, ignore_errors=True)
-    for scratch in cache.glob(".build-*"):  # left by a process killed while saving
-        if time.time() - scratch.stat().st_mtime > 3600:
-            shutil.rmtree(scratch, ignore_errors=True)
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def top_positions(

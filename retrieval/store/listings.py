@@ -3,14 +3,22 @@ headlines, the articles of a period, the catalogue the question filters work fro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+import numpy as np
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from retrieval.store.articles import article_record
 from retrieval.store.models import Article, Passage
-from retrieval.store.records import ArticleRecord, CatalogueRow, Headline, OutletCount
+from retrieval.store.records import (
+    ArticleRecord,
+    CatalogueRow,
+    Headline,
+    OutletCount,
+    Placements,
+)
 
 __all__ = ["Listings"]
 
@@ -24,16 +32,43 @@ class Listings:
     def catalogue(self, after_id: int = 0) -> list[CatalogueRow]:
         """Every passage (id > after_id) with its article's title, outlet and date, in id
         order: what the lexical index and the question filters work from."""
+        return self._catalogue(Passage.id > after_id)
+
+    def catalogue_between(self, first: int, last: int) -> list[CatalogueRow]:
+        """The catalogue rows of the passages with first <= id <= last, in id order."""
+        return self._catalogue(Passage.id.between(first, last))
+
+    def catalogue_of(self, ids: Sequence[int]) -> list[CatalogueRow]:
+        """The catalogue rows of these passages (the ones deleted since are missing)."""
+        return self._catalogue(Passage.id.in_([int(i) for i in ids])) if len(ids) else []
+
+    def _catalogue(self, condition: ColumnElement[bool]) -> list[CatalogueRow]:
         with self.sessions() as session:
             rows = session.execute(
                 select(
                     Passage.id, Passage.text, Article.title, Article.outlet, Article.published_at
                 )
                 .join(Article, Passage.article_id == Article.id)
-                .where(Passage.id > after_id)
+                .where(condition)
                 .order_by(Passage.id)
             ).all()
         return [CatalogueRow(int(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+
+    def placements(self, from_id: int) -> Placements:
+        """Outlet and publication time of every passage with id >= from_id, in id order:
+        what the question filters work from (no text: a million of them fit in memory)."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Passage.id, Article.outlet, Article.published_at)
+                .join(Article, Passage.article_id == Article.id)
+                .where(Passage.id >= from_id)
+                .order_by(Passage.id)
+            ).all()
+        return Placements(
+            np.array([r[0] for r in rows], dtype=np.int64),
+            [r[1] for r in rows],
+            [r[2] for r in rows],
+        )
 
     def outlets(self) -> list[str]:
         """The outlets of the stored articles."""

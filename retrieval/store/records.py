@@ -25,6 +25,7 @@ __all__ = [
     "OutletCount",
     "PassageDraft",
     "PassageRecord",
+    "Placements",
     "WriteResult",
     "from_row",
 ]
@@ -119,6 +120,16 @@ class CatalogueRow:
     title: str
     outlet: str | None
     published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Placements:
+    """Where passages stand, as columns: ids ascending, each one's outlet and publication
+    time (what the question filters use)."""
+
+    ids: np.ndarray
+    outlets: list[str | None]
+    published: list[datetime | None]
 
 
 @dataclass(frozen=True)

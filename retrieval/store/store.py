@@ -8,7 +8,9 @@ through. It owns nothing itself; each part is a module of its own:
 - retrieval/store/meta.py          which model made the stored vectors (`MetaRecords`)
 - retrieval/store/index_sync.py    the FAISS index kept in step, and the writer's lock
                                    (`IndexKeeper`; the index itself is index.py)
-- retrieval/store/lexical.py       the lexical index (BM25; retrieval/qa/search.py builds it)
+- retrieval/store/lexical_sync.py  the lexical index kept in step (`LexicalKeeper`: a segment
+                                   per write, merges, repair; the reader is lexical.py, the
+                                   segment files segments.py)
 
 Everything it returns is a dataclass (retrieval/store/records.py), never a session or a row.
 The database is the source of truth; the indexes are derived from it.
@@ -17,6 +19,7 @@ The database is the source of truth; the indexes are derived from it.
 from __future__ import annotations
 
 import contextlib
+import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +36,8 @@ from retrieval.store.event_repo import EventPeople, Events
 from retrieval.store.events import EventDraft, StoredEvent
 from retrieval.store.index import FaissIndex
 from retrieval.store.index_sync import IndexKeeper
+from retrieval.store.lexical import LexicalIndex
+from retrieval.store.lexical_sync import LexicalKeeper
 from retrieval.store.listings import Listings
 from retrieval.store.meta import ENCODER_KEY, VECTORS_MODEL_KEY, MetaRecords
 from retrieval.store.records import (
@@ -44,6 +49,7 @@ from retrieval.store.records import (
     OutletCount,
     PassageDraft,
     PassageRecord,
+    Placements,
     WriteResult,
 )
 
@@ -82,6 +88,8 @@ class Store:
         self.listings = Listings(self.sessions)
         self.events = Events(self.sessions)
         self.vectors = IndexKeeper(self.articles, self.meta, index_dir, model, dim, lock_timeout)
+        # Beside the FAISS files, in a directory (and under a lock) of its own.
+        self.lexical = LexicalKeeper(self.articles, self.listings, index_dir / "lexical")
 
     @classmethod
     def open(
@@ -157,8 +165,18 @@ class Store:
         self.meta.record_encoder(runtime, note)
 
     def load_index(self) -> None:
-        """Load the index from disk; rebuild or repair it when it is missing or disagrees."""
+        """Load the indexes (vectors, lexical) from disk; rebuild or repair them when they are
+        missing or disagree with the database."""
         self.vectors.load()
+        self.lexical.load()
+        # Whole bm25s builds saved by earlier versions, by the digest of what they indexed:
+        # nothing reads them now (a process of an older version keeps its mapped pages).
+        shutil.rmtree(self.index_dir / "bm25", ignore_errors=True)
+
+    @property
+    def lexical_index(self) -> LexicalIndex:
+        """The lexical index this process searches, as of its last `refresh`."""
+        return self.lexical.index
 
     def sync_index(self) -> tuple[int, int]:
         """Make the index hold exactly the database's passages; returns (added, removed)."""
@@ -221,6 +239,8 @@ class Store:
 
     def _follow(self, result: WriteResult, change: IndexChange) -> WriteResult:
         self.vectors.follow(change)
+        # The lexical side is saved now (a small segment): readers find the passages at once.
+        self.lexical.follow(change.added, change.removed)
         return result
 
     def passages_with_articles(
@@ -253,6 +273,10 @@ class Store:
         """Every passage with its article's title, outlet and date, in id order: what the
         lexical index and the question filters work from."""
         return self.listings.catalogue()
+
+    def placements(self, from_id: int) -> Placements:
+        """Outlet and publication time of the passages with id >= from_id (no text)."""
+        return self.listings.placements(from_id)
 
     def outlets(self) -> list[str]:
         """The outlets of the stored articles."""

@@ -1,8 +1,12 @@
+"""The lexical index: BM25 over segments on disk, equal to bm25s over the same passages."""
+
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 
+import bm25s
 import numpy as np
 import pytest
 
@@ -10,30 +14,155 @@ from retrieval.qa.search import Searcher
 from retrieval.store import ArticleDraft, PassageDraft, Store
 from retrieval.store.embedder import HashEmbedder
 from retrieval.store.lexical import (
-    KEEP_CACHED,
+    K1,
+    B,
     LexicalIndex,
+    query_terms,
     reciprocal_rank_fusion,
     top_positions,
 )
+from retrieval.store.lexical_sync import MERGE_FACTOR, merges_due
+from retrieval.store.segments import merge_segments
+from tests.support.lexical import index_of
+
+# Invented vocabulary: words of a city paper, some stop words, a few that repeat.
+_WORDS = (
+    "budget vote minister envoy harbour storm river council tariff senate court ruling strike "
+    "union wages bridge rail port election poll ferry crane lighthouse quarry orchard mayor"
+).split()
+_FILLER = ["the", "of", "and", "a", "in", "was", "to"]
 
 
-def test_bm25_ranks_shared_rare_terms_first() -> None:
-    index = LexicalIndex(
+def _documents(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    docs = []
+    for _ in range(count):
+        words = [rng.choice(_WORDS + _FILLER) for _ in range(rng.randint(0, 40))]
+        if rng.random() < 0.3:
+            words += [rng.choice(_WORDS)] * rng.randint(2, 6)  # a word the passage repeats
+        docs.append(" ".join(words).capitalize())
+    return docs
+
+
+def _bm25s_scores(documents: list[str], query: str) -> np.ndarray:
+    """What the store searched with before: bm25s built over exactly these documents."""
+    reference = bm25s.BM25(k1=K1, b=B)
+    reference.index(
+        bm25s.tokenize(documents, stopwords="en", show_progress=False), show_progress=False
+    )
+    known = [w for w in query_terms(query) if w in reference.vocab_dict]
+    if not known:
+        return np.zeros(len(documents), dtype=np.float32)
+    return np.asarray(reference.get_scores(known), dtype=np.float32)
+
+
+_QUERIES = [
+    "budget vote",
+    "Storm storm over the river",
+    "senate court ruling on the strike",
+    "Which mayor opened the lighthouse and the quarry?",
+    "zebra",
+    "the of and",
+    "ferry",
+]
+
+
+@pytest.mark.parametrize(
+    ("cuts", "deleted"),
+    [
+        ((), ()),  # one segment
+        ((60, 61, 200), ()),  # several, one of a single passage
+        ((100, 250), (3, 4, 150, 299, 300)),  # with tombstones in two segments
+        ((250,), tuple(range(251, 301))),  # a segment wholly tombstoned
+    ],
+)
+def test_scores_equal_bm25s_over_the_live_passages(
+    tmp_path: Path, cuts: tuple[int, ...], deleted: tuple[int, ...]
+) -> None:
+    documents = _documents(300, seed=len(cuts))
+    ids = list(range(1, 301))
+    index = index_of(tmp_path, ids, documents, cuts, deleted)
+    live = [(pid, doc) for pid, doc in zip(ids, documents, strict=True) if pid not in deleted]
+    assert index.ids.tolist() == [pid for pid, _ in live]
+    for query in _QUERIES:
+        expected = _bm25s_scores([doc for _, doc in live], query)
+        found = index.scores(query)
+        # The same float32 values, bit for bit: the same rankings, ties included.
+        np.testing.assert_array_equal(found, expected)
+        assert top_positions(found, 10).tolist() == top_positions(expected, 10).tolist()
+
+
+def test_a_merged_segment_scores_as_its_parts(tmp_path: Path) -> None:
+    documents = _documents(200, seed=7)
+    ids = list(range(10, 210))
+    parts = index_of(tmp_path / "parts", ids, documents, (50, 120), deleted=(12, 130))
+    merged_dir = tmp_path / "merged"
+    merged_dir.mkdir()
+    live = [~np.isin(s.ids, parts.tombstones) for s in parts.segments()]
+    assert merge_segments(merged_dir / "seg-00000009.lex", parts.segments(), live) == 198
+    (merged_dir / "manifest.json").write_bytes(
+        b'{"generation": 9, "segments": ["seg-00000009.lex"], "tombstones": "", "watermark": 209}'
+    )
+    merged = LexicalIndex(merged_dir)
+    assert merged.refresh()
+    assert np.array_equal(merged.ids, parts.ids)
+    for query in _QUERIES:
+        np.testing.assert_array_equal(merged.scores(query), parts.scores(query))
+        np.testing.assert_array_equal(merged.scores(query, "text"), parts.scores(query, "text"))
+    assert merged.document_frequencies() == parts.document_frequencies()
+
+
+def test_bm25_ranks_shared_rare_terms_first(tmp_path: Path) -> None:
+    index = index_of(
+        tmp_path,
         [10, 20, 30],
         ["the minister met the envoy", "Blinken met Truss in Washington", "weather report"],
     )
     assert [pid for pid, _ in index.search("Where did Truss meet Blinken?", 3)] == [20]
     assert [pid for pid, _ in index.search("Truss met the envoy", 3)] == [10, 20]
     assert index.search("the of and", 3) == []  # stop words only
-    assert LexicalIndex([], []).search("anything", 3) == []
+    assert LexicalIndex(tmp_path / "none").search("anything", 3) == []
 
 
-def test_scores_follow_the_ids() -> None:
-    index = LexicalIndex([7, 3, 5], ["budget vote", "weather", "budget budget vote delayed"])
+def test_scores_follow_the_ids(tmp_path: Path) -> None:
+    index = index_of(tmp_path, [3, 5, 7], ["weather", "budget budget vote delayed", "budget vote"])
     scores = index.scores("budget delayed")
-    assert scores.shape == (3,) and scores[1] == 0 and scores[2] > scores[0] > 0
+    assert scores.shape == (3,) and scores[0] == 0 and scores[1] > scores[2] > 0
     assert not index.scores("zebra").any()  # no known term
-    assert index.search("budget delayed", 5) == [(5, float(scores[2])), (7, float(scores[0]))]
+    assert index.search("budget delayed", 5) == [(5, float(scores[1])), (7, float(scores[2]))]
+
+
+def test_document_frequencies_count_live_documents_not_occurrences(tmp_path: Path) -> None:
+    documents = ["the harbour crane, the harbour", "a harbour ferry", "ferry tickets rise"]
+    index = index_of(tmp_path, [1, 2, 3], documents, cuts=(1,))
+    assert index.document_frequencies() == {
+        "harbour": 2, "crane": 1, "ferry": 2, "tickets": 1, "rise": 1
+    }  # fmt: skip
+    gone = index_of(tmp_path / "deleted", [1, 2, 3], documents, cuts=(1,), deleted=(2,))
+    assert gone.document_frequencies() == {
+        "harbour": 1, "crane": 1, "ferry": 1, "tickets": 1, "rise": 1
+    }  # fmt: skip
+    assert LexicalIndex(tmp_path / "none").document_frequencies() == {}
+
+
+@pytest.mark.parametrize(
+    ("sizes", "dead", "expected"),
+    [
+        ([1000] * (MERGE_FACTOR - 1), [0] * (MERGE_FACTOR - 1), []),
+        ([1000] * MERGE_FACTOR, [0] * MERGE_FACTOR, list(range(MERGE_FACTOR))),
+        # The big segment is not rewritten with the small ones.
+        (
+            [500_000] + [1000] * MERGE_FACTOR,
+            [0] * (MERGE_FACTOR + 1),
+            list(range(1, MERGE_FACTOR + 1)),
+        ),
+        ([500_000, 1000], [200_000, 0], [0]),  # many tombstones: rewritten alone
+        ([5, 3, 7, 6, 2, 4, 7, 1], [0] * 8, list(range(8))),  # 1..7: one size class
+        ([], [], []),
+    ],
+)
+def test_merges_due(sizes: list[int], dead: list[int], expected: list[int]) -> None:
+    assert merges_due(sizes, dead) == expected
 
 
 @pytest.mark.parametrize(
@@ -84,69 +213,87 @@ def test_reciprocal_rank_fusion_constant_and_weights(
     assert fused[0][0] == best
 
 
-def test_searcher_modes_and_lexical_rebuild(store: Store, hash_embedder: HashEmbedder) -> None:
+def _draft(hash_embedder: HashEmbedder, key: str, title: str, texts: list[str]) -> ArticleDraft:
+    vectors = hash_embedder.encode_documents(texts)
+    passages = [
+        PassageDraft(n, 0, len(t), t, v)
+        for n, (t, v) in enumerate(zip(texts, vectors, strict=True))
+    ]
+    return ArticleDraft(
+        key, key, title, "Ledger", None, datetime(2023, 10, 7, tzinfo=UTC), key, key, passages
+    )
+
+
+def _reference(store: Store, query: str, name: str = "titled") -> np.ndarray:
+    from retrieval.store.lexical_sync import field_texts
+
+    return _bm25s_scores(field_texts(store.catalogue())[name], query)
+
+
+def test_writes_add_segments_that_another_process_reads_without_a_rebuild(
+    store: Store, hash_embedder: HashEmbedder
+) -> None:
+    store.write([_draft(hash_embedder, "a", "Harbour news", ["The ferry strike ended."])])
+    other = LexicalIndex(store.index_dir / "lexical")  # a second process's reader
+    assert other.refresh() and len(other) == 1
+    first, first_id = other.segments()[0], int(other.ids[0])
+    store.write([_draft(hash_embedder, "b", "Court news", ["The court heard the ferry union."])])
+    assert other.changed() and other.refresh() and len(other) == 2
+    assert other.segments()[0] is first  # mapped once, kept
+    assert other.search("ferry union", 5)[0][0] == other.ids[1]
+    # A replaced article: its old passage tombstoned, the new one added.
+    replaced = _draft(hash_embedder, "a", "Harbour news", ["The ferry strike went on."])
+    store.write([ArticleDraft(**{**replaced.__dict__, "content_hash": "other"})])
+    other.refresh()
+    assert len(other) == 2 and first_id not in other.ids.tolist()
+    assert store.hits(other.ids.tolist()).keys() == set(other.ids.tolist())
+    for query in ("ferry strike", "court union", "Ledger harbour"):
+        np.testing.assert_array_equal(other.scores(query), _reference(store, query))
+
+
+def test_many_small_writes_are_merged_and_score_the_same(
+    store: Store, hash_embedder: HashEmbedder
+) -> None:
+    documents = _documents(3 * MERGE_FACTOR, seed=3)
+    for n, text in enumerate(documents):
+        store.write([_draft(hash_embedder, f"k{n}", f"Item {n}", [text or "empty"])])
+    index = store.lexical_index
+    index.refresh()
+    assert len(index) == len(documents)
+    assert len(index.segment_sizes()) < MERGE_FACTOR  # merged as they piled up
+    files = {p.name for p in (store.index_dir / "lexical").iterdir() if p.name.startswith("seg-")}
+    assert files == {s.name for s in index.segments()}  # merged-away files deleted
+    for query in _QUERIES:
+        np.testing.assert_array_equal(index.scores(query), _reference(store, query))
+        np.testing.assert_array_equal(index.scores(query, "text"), _reference(store, query, "text"))
+
+
+def test_open_repairs_an_index_that_lags_the_database(
+    store: Store, hash_embedder: HashEmbedder
+) -> None:
+    store.write(
+        [_draft(hash_embedder, "a", "Harbour news", ["The ferry strike ended.", "Rail too."])]
+    )
+    directory = store.index_dir / "lexical"
+    for path in directory.iterdir():
+        path.unlink()  # as if the writer had died before its segment
+    added, removed = store.lexical.load()
+    assert (added, removed) == (2, 0)
+    assert store.lexical_index.search("ferry", 3)[0][0] == store.lexical_index.ids[0]
+    assert store.lexical.load() == (0, 0)
+
+
+def test_searcher_modes_and_lexical_updates(store: Store, hash_embedder: HashEmbedder) -> None:
     def add(key: str, title: str, text: str) -> None:
-        vector = hash_embedder.encode_documents([text])[0]
-        store.write(
-            [
-                ArticleDraft(key, key, title, "Ledger", None, datetime(2023, 10, 7, tzinfo=UTC),
-                             key, key, [PassageDraft(0, 0, len(text), text, vector)])
-            ]
-        )  # fmt: skip
+        store.write([_draft(hash_embedder, key, title, [text])])
 
     add("a", "Talks in Oslo", "The foreign ministers met for three hours.")
     searcher = Searcher(store, hash_embedder, "lexical")
     # The title and outlet are searchable though the passage does not contain them.
     assert [h.title for h in searcher.search("Oslo Ledger")] == ["Talks in Oslo"]
     add("b", "Rates held", "The central bank held interest rates.")
-    assert [h.title for h in searcher.search("central bank")] == ["Rates held"]  # rebuilt
+    assert [h.title for h in searcher.search("central bank")] == ["Rates held"]  # picked up
     hybrid = Searcher(store, hash_embedder, "hybrid")
     assert hybrid.search("central bank interest rates")[0].title == "Rates held"
     with pytest.raises(ValueError, match="unknown search mode"):
         Searcher(store, hash_embedder, "fuzzy")
-
-
-def test_a_cached_build_is_loaded_for_the_same_documents_and_scores_the_same(
-    tmp_path: Path,
-) -> None:
-    docs = ["budget vote in parliament", "weather warning for the coast", "budget delayed again"]
-    fresh = LexicalIndex([7, 3, 5], docs)
-    first = LexicalIndex([7, 3, 5], docs, cache=tmp_path)
-    (entry,) = [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
-    second = LexicalIndex([7, 3, 5], docs, cache=tmp_path)
-    assert isinstance(second._bm25.scores["data"], np.memmap)  # type: ignore[union-attr]
-    for query in ("budget delayed", "coast weather", "parliament vote", "zebra"):
-        assert np.array_equal(fresh.scores(query), second.scores(query))
-        assert np.array_equal(first.scores(query), second.scores(query))
-    # Other documents, or the same with other ids: another build, never the cached one.
-    changed = LexicalIndex([7, 3, 5], [*docs[:2], "budget passed at last"], cache=tmp_path)
-    assert changed.search("delayed", 3) == []
-    moved = LexicalIndex([7, 3, 6], docs, cache=tmp_path)
-    assert [pid for pid, _ in moved.search("delayed", 3)] == [6]
-    assert entry.is_dir() and len(list(tmp_path.iterdir())) == 3
-
-
-def test_a_damaged_cache_entry_is_rebuilt_and_old_entries_pruned(tmp_path: Path) -> None:
-    docs = ["budget vote", "weather warning", "budget delayed"]
-    LexicalIndex([1, 2, 3], docs, cache=tmp_path)
-    (entry,) = list(tmp_path.iterdir())
-    for part in entry.iterdir():
-        part.write_bytes(b"garbage")
-    again = LexicalIndex([1, 2, 3], docs, cache=tmp_path)
-    assert [pid for pid, _ in again.search("delayed budget", 3)] == [3, 1]
-    for n in range(KEEP_CACHED + 3):
-        LexicalIndex([1, 2, 3], [*docs[:2], f"budget number {n}"], cache=tmp_path)
-    assert len(list(tmp_path.iterdir())) == KEEP_CACHED
-
-
-def test_document_frequencies_count_documents_not_occurrences(tmp_path: Path) -> None:
-    documents = ["the harbour crane, the harbour", "a harbour ferry", "ferry tickets rise"]
-    built = LexicalIndex([1, 2, 3], documents)
-    assert built.document_frequencies() == {
-        "harbour": 2, "crane": 1, "ferry": 2, "tickets": 1, "rise": 1
-    }  # fmt: skip
-    # The same counts from a build saved and loaded memory-mapped.
-    LexicalIndex([1, 2, 3], documents, cache=tmp_path)
-    loaded = LexicalIndex([1, 2, 3], documents, cache=tmp_path)
-    assert loaded.document_frequencies() == built.document_frequencies()
-    assert LexicalIndex([], []).document_frequencies() == {}
