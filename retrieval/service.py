@@ -30,7 +30,7 @@ __all__ = ["Services", "SharedLock", "open_services", "rebuild_index"]
 
 class SharedLock:
     """Many readers or one writer: answers are computed in several threads at once, and the
-    index and BM25 are swapped for newer ones only while none is running."""
+    index and the lexical segments are swapped for newer ones only while none is running."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
@@ -82,7 +82,7 @@ class Services:
     lock: SharedLock = field(default_factory=SharedLock)
 
     def refresh(self) -> bool:
-        """Pick up what another process ingested (a newer index, new passages for BM25);
+        """Pick up what another process ingested (a newer index, new lexical segments);
         returns whether anything was reloaded. Safe to call from any thread."""
         if not (self.store.index_changed() or self.searcher.stale()):
             return False
@@ -155,7 +155,7 @@ def open_services(settings: Settings, create: bool = True) -> Services:
         note = inner.manifest.note()
         if store.encoders().get(inner.runtime) != note:
             store.record_encoder(inner.runtime, note)
-    # Services.refresh swaps BM25 for a newer one while no search runs.
+    # Services.refresh takes up new lexical segments while no search runs.
     searcher = Searcher(store, embedder, settings.search.mode, auto_refresh=False)
     answerer = Answerer(searcher, QuestionReader(QuestionParser(load_nlp())))
     return Services(

@@ -194,11 +194,14 @@ class LexicalIndex:
         segments = [
             opened.get(name) or Segment(self.directory / name) for name in manifest.segments
         ]
-        tombstones = (
-            np.load(self.directory / manifest.tombstones)
-            if manifest.tombstones
-            else np.zeros(0, dtype=np.int64)
-        )
+        tombstones = np.zeros(0, dtype=np.int64)
+        if manifest.tombstones:
+            try:
+                tombstones = np.load(self.directory / manifest.tombstones).astype(np.int64)
+            except FileNotFoundError:
+                raise  # merged away since the manifest was read: read it again
+            except (OSError, ValueError) as exc:
+                raise IndexError_(f"damaged tombstones in {self.directory}: {exc}") from exc
         alive = [~np.isin(s.ids, tombstones) for s in segments]
         parts = [s.ids[mask] for s, mask in zip(segments, alive, strict=True)]
         ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)

@@ -29,8 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.errors import IndexError_
 from retrieval.store.articles import Articles
-from retrieval.store.index import lock
+from retrieval.store.index import LOCK_FILE, lock
 from retrieval.store.lexical import MANIFEST_FILE, LexicalIndex, LexicalManifest, read_manifest
 from retrieval.store.listings import Listings
 from retrieval.store.records import CatalogueRow
@@ -93,8 +94,18 @@ class LexicalKeeper:
         self._own = LexicalIndex(directory)  # the writer's view, always the latest
 
     def load(self) -> tuple[int, int]:
-        """Read the index and repair it when it disagrees with the database."""
-        added, removed = self.sync()
+        """Read the index and repair it when it disagrees with the database; an index that
+        cannot be read (a damaged file) is built again from the database."""
+        try:
+            added, removed = self.sync()
+        except IndexError_ as exc:
+            logger.warning("%s; rebuilding the lexical index from the database", exc)
+            with lock(self.directory):
+                for path in self.directory.iterdir():
+                    if path.name != LOCK_FILE:
+                        path.unlink()
+            self.index, self._own = LexicalIndex(self.directory), LexicalIndex(self.directory)
+            added, removed = self.sync()
         if added or removed:
             logger.info("lexical index: %d passages added, %d removed", added, removed)
         self.index.refresh()

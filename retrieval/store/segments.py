@@ -73,7 +73,7 @@ class FieldPostings:
     offsets: np.ndarray  # int64, terms + 1: where each term's bytes start in `blob`
     indptr: np.ndarray  # int64, terms + 1: where each term's postings start
     docs: np.ndarray  # int32 per posting: the document's position in the segment
-    tfs: np.ndarray  # uint16 or uint32 per posting: the term's count in the document
+    tfs: np.ndarray  # uint8, uint16 or uint32 per posting: the term's count in the document
     lengths: np.ndarray  # int32 per document: its tokens, stop words left out
 
     def term(self, number: int) -> bytes:
@@ -116,19 +116,22 @@ class Segment:
             raise IndexError_(f"unreadable lexical segment {path}: {exc}") from exc
         if mapped[: len(MAGIC)].tobytes() != MAGIC:
             raise IndexError_(f"{path} is not a lexical segment")
-        size = int(mapped[8:16].view(np.uint64)[0])
-        header = json.loads(mapped[16 : 16 + size].tobytes())
-        arrays = {
-            key: mapped[offset : offset + count * np.dtype(dtype).itemsize].view(dtype)
-            for key, (dtype, offset, count) in header["arrays"].items()
-        }
-        self.ids: np.ndarray = arrays["ids"]
-        self.fields = {
-            field: FieldPostings(
-                *(arrays[f"{field}.{part}"] for part in _PARTS)  # in FieldPostings' order
-            )
-            for field in header["fields"]
-        }
+        try:
+            size = int(mapped[8:16].view(np.uint64)[0])
+            header = json.loads(mapped[16 : 16 + size].tobytes())
+            arrays = {}
+            for key, (dtype, offset, count) in header["arrays"].items():
+                end = offset + count * np.dtype(dtype).itemsize
+                if end > len(mapped):
+                    raise ValueError(f"{key} ends past the file")
+                arrays[key] = mapped[offset:end].view(dtype)
+            self.ids: np.ndarray = arrays["ids"]
+            self.fields = {
+                field: FieldPostings(*(arrays[f"{field}.{part}"] for part in _PARTS))
+                for field in header["fields"]
+            }
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            raise IndexError_(f"damaged lexical segment {path}: {exc}") from exc
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -171,7 +174,8 @@ def _csr(
     offsets[1:] = np.cumsum([len(t) for t in kept_terms], dtype=np.int64)
     indptr = np.zeros(len(kept_terms) + 1, dtype=np.int64)
     indptr[1:] = np.cumsum(per_term[kept])
-    tf_type = np.uint16 if tfs.max(initial=0) < 2**16 else np.uint32
+    most = int(tfs.max(initial=0))
+    tf_type = np.uint8 if most < 2**8 else np.uint16 if most < 2**16 else np.uint32
     return {
         "hashes": hashes[kept].astype(np.uint64),
         "blob": np.frombuffer(b"".join(kept_terms), dtype=np.uint8),

@@ -283,6 +283,23 @@ def test_open_repairs_an_index_that_lags_the_database(
     assert store.lexical.load() == (0, 0)
 
 
+def test_a_damaged_segment_is_built_again_from_the_database(
+    store: Store, hash_embedder: HashEmbedder
+) -> None:
+    store.write([_draft(hash_embedder, "a", "Harbour news", ["The ferry strike ended."])])
+    store.lexical_index.refresh()
+    (segment,) = store.lexical_index.segments()
+    segment.path.unlink()  # a new file: this process keeps the mapped one
+    segment.path.write_bytes(b"not a segment at all")
+    again = Store.open(
+        store.engine.url.render_as_string(False), store.index_dir, store.model, store.dim
+    )
+    try:
+        assert again.lexical_index.search("ferry", 3)[0][0] == store.lexical_index.ids[0]
+    finally:
+        again.close()
+
+
 def test_searcher_modes_and_lexical_updates(store: Store, hash_embedder: HashEmbedder) -> None:
     def add(key: str, title: str, text: str) -> None:
         store.write([_draft(hash_embedder, key, title, [text])])
