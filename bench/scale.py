@@ -10,7 +10,8 @@ spread over a year. Its vector is the real passage's plus small noise (cosine ab
 it): encoding a million passages here would take hours. Written in bulk (one ORM object per
 row, as an ingest writes, would take hours too at a million), then the store is opened as any
 process opens it: it finds no index, builds one from the stored vectors and saves it (trained,
-past `TRAINED_FROM`). The 1,000 new passages go through `Store.write`, as an ingest's do.
+past `TRAINED_FROM`), and the lexical segments from the stored texts. The 1,000 new passages
+go through `Store.write`, as an ingest's do (commit, then a lexical segment of their own).
 
 Measured, all in one run: the size of the store on disk; the dense index against exact search
 (recall@10 for real dev questions encoded by the bundled model, p50/p95 of one search, with
@@ -53,6 +54,7 @@ from retrieval.store import ArticleDraft, PassageDraft, Store  # noqa: E402
 from retrieval.store import index as index_module  # noqa: E402
 from retrieval.store.index import FaissIndex  # noqa: E402
 from retrieval.store.index_trained import trained_shape  # noqa: E402
+from retrieval.store.lexical import LexicalIndex  # noqa: E402
 from retrieval.store.models import Article, Meta, Passage  # noqa: E402
 
 QUERIES = ROOT.parent / "shared" / "eval" / "multihop-rag" / "queries-dev.json"
@@ -178,11 +180,12 @@ def drafts(articles: list[NewArticle], vectors: np.ndarray, first_key: int) -> l
     return out
 
 
-def build(store: Store, source: dict[str, Any], passages: int) -> tuple[float, float]:
+def build(store: Store, source: dict[str, Any], passages: int) -> tuple[float, float, float]:
     """Write `passages` recombined passages, in bulk (SQLAlchemy's executemany, not one ORM
     object per row as an ingest writes: that would take hours here at a million), then open
     the store as a process would: it finds no index, builds it from the stored vectors and
-    saves it (trained, past TRAINED_FROM). (seconds writing, seconds indexing)."""
+    saves it (trained, past TRAINED_FROM), and the lexical segments. (seconds writing, seconds
+    indexing the vectors, seconds building the lexical index)."""
     started = time.perf_counter()
     now = datetime.now(UTC)
     with store.sessions.begin() as session:
@@ -229,8 +232,11 @@ def build(store: Store, source: dict[str, Any], passages: int) -> tuple[float, f
             session.execute(insert(Passage), passage_rows)
         print(f"  {passage_id} passages written", file=sys.stderr, flush=True)
     written = time.perf_counter()
-    store.load_index()  # no index on disk: built from the database and saved
-    return written - started, time.perf_counter() - written
+    # No index on disk: each is built from the database and saved, as `Store.load_index` does.
+    store.vectors.load()
+    dense = time.perf_counter()
+    store.lexical.load()
+    return written - started, dense - written, time.perf_counter() - dense
 
 
 def stored_vectors(db_path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -508,7 +514,7 @@ def main() -> None:
         file=sys.stderr,
     )
     store = Store.open(settings.db_url, settings.index_dir, DEFAULT_MODEL, 384)
-    build_seconds, save_seconds = build(store, source, args.passages)
+    build_seconds, save_seconds, lexical_seconds = build(store, source, args.passages)
     store.close()
     ids, vectors = stored_vectors(data / "newsbot.db")
 
@@ -557,8 +563,11 @@ def main() -> None:
     store = Store.open(settings.db_url, settings.index_dir, DEFAULT_MODEL, 384)
     new, new_vectors = recombine(source, 1000, 10**6, token=NEW_TOKEN)
     with store.writing():
+        writing = time.time()
+        # The commit, then the FAISS index in memory and the lexical segment on disk.
         store.write(drafts(new, new_vectors, 10**7))
         committed = time.time()
+        wrote = committed - writing
         store.save_index()
         saved = time.time() - committed
     probe_id = int(store.index.ids().max())
@@ -582,7 +591,8 @@ def main() -> None:
     print(
         f"store: {args.passages} passages in {args.passages // PER_ARTICLE} articles, "
         f"written in {build_seconds:.0f} s, indexed in {save_seconds:.0f} s (read from the "
-        f"database, trained, saved); index {manifest.kind} (trained from {args.trained_from})"
+        f"database, trained, saved); index {manifest.kind} (trained from {args.trained_from}); "
+        f"lexical segments built from the database in {lexical_seconds:.0f} s"
     )
     print(f"disk: {megabytes}; total {sum(sizes.values()) / 2**20:.0f} MB")
     print(f"dense, {len(queries)} dev questions: index {dense}; exact flat {exact_figures}")
@@ -603,10 +613,15 @@ def main() -> None:
         for key in ("dense", "full")
     }
     print(
-        f"1,000 new passages: index saved {saved:.1f} s after the commit; found by the "
-        f"answering process {late['dense']} after it (dense), {late['full']} (dense + "
-        f"lexical); its RSS then {found['rss']:.0f} MB (PSS {found['pss']:.0f} MB)"
+        f"1,000 new passages: Store.write (commit, FAISS in memory, lexical segment saved) "
+        f"took {wrote:.1f} s; the FAISS index saved {saved:.1f} s after it; found by the "
+        f"answering process {late['dense']} after Store.write returned (dense), "
+        f"{late['full']} (dense + lexical); its RSS then {found['rss']:.0f} MB (PSS "
+        f"{found['pss']:.0f} MB)"
     )
+    lexical = LexicalIndex(settings.index_dir / "lexical")
+    lexical.refresh()
+    print(f"lexical index: segments of {lexical.segment_sizes()} passages")
     if args.compare:
         print("FAISS shapes on the same vectors:")
         compare(vectors, ids, queries, truth)
