@@ -255,8 +255,14 @@ def test_many_small_writes_are_merged_and_score_the_same(
     store: Store, hash_embedder: HashEmbedder
 ) -> None:
     documents = _documents(3 * MERGE_FACTOR, seed=3)
+    early = LexicalIndex(store.index_dir / "lexical")  # a reader that stays behind
     for n, text in enumerate(documents):
         store.write([_draft(hash_embedder, f"k{n}", f"Item {n}", [text or "empty"])])
+        if n == 2:
+            early.refresh()
+    # Its segments were merged and deleted since: it still reads the pages it mapped.
+    assert len(early) == 3 and early.scores("budget vote ferry").shape == (3,)
+    assert early.refresh() and len(early) == len(documents)
     index = store.lexical_index
     index.refresh()
     assert len(index) == len(documents)
