@@ -146,6 +146,9 @@ class _Live:
     alive: np.ndarray  # bool per document: not tombstoned
     dead: bool  # whether any document is tombstoned
     positions: np.ndarray  # per document: its position in `LexicalIndex.ids` (dead: the end)
+    # Where its documents start in `ids` when they lie there side by side (all live, ids in
+    # segment order): scores are then added through a slice, without `positions`.
+    offset: int | None = None
     norms: dict[str, np.ndarray] = field(default_factory=dict)  # k1 (1 - b + b dl / avgdl)
 
 
@@ -211,7 +214,12 @@ class LexicalIndex:
         for segment, mask in zip(segments, alive, strict=True):
             positions = np.searchsorted(ids, segment.ids)
             positions[~mask] = len(ids)
-            lives.append(_Live(segment, mask, not bool(mask.all()), positions))
+            dead = not bool(mask.all())
+            start = int(positions[0]) if len(positions) else 0
+            side_by_side = not dead and (
+                not len(positions) or int(positions[-1]) - start == len(positions) - 1
+            )
+            lives.append(_Live(segment, mask, dead, positions, start if side_by_side else None))
         lengths = {}
         for name in FIELDS:
             total = sum(
@@ -260,9 +268,12 @@ class LexicalIndex:
             idf = np.float32(math.log(1 + (documents - df + 0.5) / (df + 0.5)))
             for live, counts, docs in slices:
                 tf = counts.astype(np.float32)
-                values = idf * (tf / (self._norms(live, name)[docs] + tf))
+                values = (idf * (tf / (self._norms(live, name)[docs] + tf))).astype(np.float32)
                 # Added in float32, as bm25s adds its stored float32 scores.
-                out[live.positions[docs]] += values.astype(np.float32)
+                if live.offset is not None:
+                    out[live.offset : live.offset + len(live.segment)][docs] += values
+                else:
+                    out[live.positions[docs]] += values
         return out[:-1]
 
     def search(self, query: str, k: int, name: str = "titled") -> list[tuple[int, float]]:

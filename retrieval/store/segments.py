@@ -114,6 +114,8 @@ class Segment:
             raise  # replaced by a merge since the manifest was read: the caller reads it again
         except (OSError, ValueError) as exc:
             raise IndexError_(f"unreadable lexical segment {path}: {exc}") from exc
+        # A plain array over the mapping: slices of a memmap subclass cost microseconds each.
+        mapped = mapped.view(np.ndarray)
         if mapped[: len(MAGIC)].tobytes() != MAGIC:
             raise IndexError_(f"{path} is not a lexical segment")
         try:
