@@ -36,6 +36,7 @@ from retrieval.errors import IndexError_
 from retrieval.store.segments import FIELDS, Segment, term_hash
 
 __all__ = [
+    "CACHE_POSTINGS",
     "FIELDS",
     "K1",
     "MANIFEST_FILE",
@@ -59,6 +60,10 @@ MANIFEST_FILE = "manifest.json"
 # k1 0.5..1.2 and b 0.0..0.4; the bm25s defaults (1.5, 0.75) were clearly worse.
 K1 = 0.9
 B = 0.2
+# Postings whose score contributions a reader keeps for the words asked most recently (12
+# bytes each: 48 MB at most). Questions repeat words (outlets, "article", "report"); at a
+# million passages one such word is a hundred thousand postings to score again.
+CACHE_POSTINGS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,8 @@ class LexicalIndex:
         self._live: list[_Live] = []
         self._lengths: dict[str, float] = {}  # field -> mean document length
         self._frequencies: dict[str, dict[str, int]] = {}
+        self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._cached = 0  # postings held in the cache
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -230,6 +237,7 @@ class LexicalIndex:
             lengths[name] = float(np.float64(total) / len(ids)) if len(ids) else 0.0
         self.manifest, self.ids, self.tombstones = manifest, ids, tombstones
         self._live, self._lengths, self._frequencies = lives, lengths, {}
+        self._cache, self._cached = {}, 0
 
     def _norms(self, live: _Live, name: str) -> np.ndarray:
         norms = live.norms.get(name)
@@ -243,38 +251,65 @@ class LexicalIndex:
     def scores(self, query: str, name: str = "titled") -> np.ndarray:
         """The BM25 score of every live passage for the query, in the order of `ids` (0 where
         it shares no term with it); `name`: the field, "titled" or "text"."""
-        words = query_terms(query)
         out = np.zeros(len(self.ids) + 1, dtype=np.float32)  # the last: tombstoned postings
-        if not words or not len(self.ids):
+        if not len(self.ids):
             return out[:-1]
-        encoded = [w.encode("utf-8", "surrogatepass") for w in words]
-        hashes = np.array([term_hash(t) for t in encoded], dtype=np.uint64)
-        found = [live.segment.fields[name].find(encoded, hashes) for live in self._live]
-        documents = len(self.ids)
-        for number in range(len(words)):
-            slices = []
-            df = 0
-            for live, terms in zip(self._live, found, strict=True):
-                term = terms[number]
-                if term < 0:
-                    continue
-                postings = live.segment.fields[name]
-                start, end = int(postings.indptr[term]), int(postings.indptr[term + 1])
-                docs = postings.docs[start:end]
-                df += int(np.count_nonzero(live.alive[docs])) if live.dead else end - start
-                slices.append((live, postings.tfs[start:end], docs))
-            if df == 0:
-                continue  # no live passage holds it: not in the vocabulary
-            idf = np.float32(math.log(1 + (documents - df + 0.5) / (df + 0.5)))
-            for live, counts, docs in slices:
-                tf = counts.astype(np.float32)
-                values = (idf * (tf / (self._norms(live, name)[docs] + tf))).astype(np.float32)
-                # Added in float32, as bm25s adds its stored float32 scores.
-                if live.offset is not None:
-                    out[live.offset : live.offset + len(live.segment)][docs] += values
-                else:
-                    out[live.positions[docs]] += values
+        for word in query_terms(query):  # a repeated word counts each time, as in bm25s
+            found = self._contribution(name, word)
+            if found is not None:
+                positions, values = found
+                # Added in float32, as bm25s adds its stored float32 scores: the same sums.
+                out[positions] += values
         return out[:-1]
+
+    def _contribution(self, name: str, word: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """What a word adds to the scores: (positions, float32 values), None when no live
+        passage holds it. Kept for the words asked most recently, up to CACHE_POSTINGS
+        postings, until the next change (the statistics change with every write)."""
+        key = (name, word)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache[key] = self._cache.pop(key)  # most recently used last
+            return cached
+        term = word.encode("utf-8", "surrogatepass")
+        hashed = np.array([term_hash(term)], dtype=np.uint64)
+        slices = []
+        df = 0
+        for live in self._live:
+            postings = live.segment.fields[name]
+            (number,) = postings.find([term], hashed)
+            if number < 0:
+                continue
+            start, end = int(postings.indptr[number]), int(postings.indptr[number + 1])
+            docs = postings.docs[start:end]
+            df += int(np.count_nonzero(live.alive[docs])) if live.dead else end - start
+            slices.append((live, postings.tfs[start:end], docs))
+        if df == 0:
+            return None  # not in the vocabulary
+        documents = len(self.ids)
+        idf = np.float32(math.log(1 + (documents - df + 0.5) / (df + 0.5)))
+        positions, values = [], []
+        for live, counts, docs in slices:
+            # bm25s's idf * tf / (tf + k1 (1 - b + b dl / avgdl)): float32 idf and tf, the
+            # rest float64, the product rounded to float32; in place, to spare copies.
+            tf = counts.astype(np.float64)
+            scratch = self._norms(live, name)[docs]
+            scratch += tf
+            np.divide(tf, scratch, out=scratch)
+            scratch *= idf
+            values.append(scratch.astype(np.float32))
+            if live.offset is not None:
+                positions.append(docs.astype(np.int64) + live.offset)
+            else:
+                positions.append(live.positions[docs])
+        found = (np.concatenate(positions), np.concatenate(values))
+        if len(found[0]) <= CACHE_POSTINGS:
+            self._cache[key] = found
+            self._cached += len(found[0])
+            while self._cached > CACHE_POSTINGS:
+                dropped, _ = self._cache.pop(next(iter(self._cache)))  # the least recent
+                self._cached -= len(dropped)
+        return found
 
     def search(self, query: str, k: int, name: str = "titled") -> list[tuple[int, float]]:
         """The k best passage ids by BM25, with scores; passages sharing no term are left out."""

@@ -109,13 +109,12 @@ class Segment:
         self.path = path
         self.name = path.name
         try:
-            mapped = np.memmap(path, dtype=np.uint8, mode="r")
+            # A plain array over the mapping: slices of a memmap subclass cost microseconds.
+            mapped: np.ndarray = np.memmap(path, dtype=np.uint8, mode="r").view(np.ndarray)
         except FileNotFoundError:
             raise  # replaced by a merge since the manifest was read: the caller reads it again
         except (OSError, ValueError) as exc:
             raise IndexError_(f"unreadable lexical segment {path}: {exc}") from exc
-        # A plain array over the mapping: slices of a memmap subclass cost microseconds each.
-        mapped = mapped.view(np.ndarray)
         if mapped[: len(MAGIC)].tobytes() != MAGIC:
             raise IndexError_(f"{path} is not a lexical segment")
         try:

@@ -12,6 +12,7 @@ import pytest
 
 from retrieval.qa.search import Searcher
 from retrieval.store import ArticleDraft, PassageDraft, Store
+from retrieval.store import lexical as lexical_module
 from retrieval.store.embedder import HashEmbedder
 from retrieval.store.lexical import (
     K1,
@@ -90,6 +91,19 @@ def test_scores_equal_bm25s_over_the_live_passages(
         # The same float32 values, bit for bit: the same rankings, ties included.
         np.testing.assert_array_equal(found, expected)
         assert top_positions(found, 10).tolist() == top_positions(expected, 10).tolist()
+        np.testing.assert_array_equal(index.scores(query), expected)  # from the cache
+
+
+def test_the_cache_of_contributions_evicts_and_scores_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lexical_module, "CACHE_POSTINGS", 40)  # a few words' worth
+    documents = _documents(300, seed=11)
+    index = index_of(tmp_path, list(range(1, 301)), documents, cuts=(100,))
+    for _ in range(2):
+        for query in _QUERIES:
+            np.testing.assert_array_equal(index.scores(query), _bm25s_scores(documents, query))
+            assert index._cached <= 40
 
 
 def test_a_merged_segment_scores_as_its_parts(tmp_path: Path) -> None:
