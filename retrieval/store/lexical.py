@@ -60,10 +60,10 @@ MANIFEST_FILE = "manifest.json"
 # k1 0.5..1.2 and b 0.0..0.4; the bm25s defaults (1.5, 0.75) were clearly worse.
 K1 = 0.9
 B = 0.2
-# Postings whose score contributions a reader keeps for the words asked most recently (12
-# bytes each: 48 MB at most). Questions repeat words (outlets, "article", "report"); at a
+# Postings whose score contributions a reader keeps for the words asked most recently (4
+# bytes each: 32 MB at most). Questions repeat words (outlets, "article", "report"); at a
 # million passages one such word is a hundred thousand postings to score again.
-CACHE_POSTINGS = 4_000_000
+CACHE_POSTINGS = 8_000_000
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ class LexicalIndex:
         self._live: list[_Live] = []
         self._lengths: dict[str, float] = {}  # field -> mean document length
         self._frequencies: dict[str, dict[str, int]] = {}
-        self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._cache: dict[tuple[str, str], list[tuple[_Live, np.ndarray, np.ndarray]]] = {}
         self._cached = 0  # postings held in the cache
 
     def __len__(self) -> int:
@@ -255,17 +255,19 @@ class LexicalIndex:
         if not len(self.ids):
             return out[:-1]
         for word in query_terms(query):  # a repeated word counts each time, as in bm25s
-            found = self._contribution(name, word)
-            if found is not None:
-                positions, values = found
+            for live, docs, values in self._contribution(name, word):
                 # Added in float32, as bm25s adds its stored float32 scores: the same sums.
-                out[positions] += values
+                if live.offset is not None:
+                    out[live.offset : live.offset + len(live.segment)][docs] += values
+                else:
+                    out[live.positions[docs]] += values
         return out[:-1]
 
-    def _contribution(self, name: str, word: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """What a word adds to the scores: (positions, float32 values), None when no live
-        passage holds it. Kept for the words asked most recently, up to CACHE_POSTINGS
-        postings, until the next change (the statistics change with every write)."""
+    def _contribution(self, name: str, word: str) -> list[tuple[_Live, np.ndarray, np.ndarray]]:
+        """What a word adds to the scores, per segment: (segment, its documents holding the
+        word, float32 values); empty when no live passage holds it. Kept for the words asked
+        most recently, up to CACHE_POSTINGS postings (4 bytes each: the documents are the
+        mapped postings), until the next change (the statistics change with every write)."""
         key = (name, word)
         cached = self._cache.get(key)
         if cached is not None:
@@ -285,10 +287,10 @@ class LexicalIndex:
             df += int(np.count_nonzero(live.alive[docs])) if live.dead else end - start
             slices.append((live, postings.tfs[start:end], docs))
         if df == 0:
-            return None  # not in the vocabulary
+            return []  # not in the vocabulary
         documents = len(self.ids)
         idf = np.float32(math.log(1 + (documents - df + 0.5) / (df + 0.5)))
-        positions, values = [], []
+        found = []
         for live, counts, docs in slices:
             # bm25s's idf * tf / (tf + k1 (1 - b + b dl / avgdl)): float32 idf and tf, the
             # rest float64, the product rounded to float32; in place, to spare copies.
@@ -297,18 +299,14 @@ class LexicalIndex:
             scratch += tf
             np.divide(tf, scratch, out=scratch)
             scratch *= idf
-            values.append(scratch.astype(np.float32))
-            if live.offset is not None:
-                positions.append(docs.astype(np.int64) + live.offset)
-            else:
-                positions.append(live.positions[docs])
-        found = (np.concatenate(positions), np.concatenate(values))
-        if len(found[0]) <= CACHE_POSTINGS:
+            found.append((live, docs, scratch.astype(np.float32)))
+        size = sum(len(docs) for _, docs, _ in found)
+        if size <= CACHE_POSTINGS:
             self._cache[key] = found
-            self._cached += len(found[0])
+            self._cached += size
             while self._cached > CACHE_POSTINGS:
-                dropped, _ = self._cache.pop(next(iter(self._cache)))  # the least recent
-                self._cached -= len(dropped)
+                dropped = self._cache.pop(next(iter(self._cache)))  # the least recent
+                self._cached -= sum(len(docs) for _, docs, _ in dropped)
         return found
 
     def search(self, query: str, k: int, name: str = "titled") -> list[tuple[int, float]]:
