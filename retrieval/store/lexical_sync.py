@@ -118,8 +118,8 @@ class LexicalKeeper:
         if np.array_equal(db_ids, self._own.ids):
             return 0, 0
         with self._writing() as manifest:
-            extra = np.setdiff1d(self._own.ids, db_ids)
-            missing = np.setdiff1d(db_ids, self._own.ids)
+            extra = np.setdiff1d(self._own.ids, db_ids, assume_unique=True)
+            missing = np.setdiff1d(db_ids, self._own.ids, assume_unique=True)
             manifest = self._tombstone(manifest, extra)
             for start in range(0, len(missing), SYNC_CHUNK):
                 chunk = missing[start : start + SYNC_CHUNK]
