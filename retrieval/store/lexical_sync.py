@@ -31,11 +31,11 @@ import numpy as np
 
 from retrieval.errors import IndexError_
 from retrieval.store.articles import Articles
-from retrieval.store.index import LOCK_FILE, lock
+from retrieval.store.index_files import LOCK_FILE, atomic_write, lock
 from retrieval.store.lexical import MANIFEST_FILE, LexicalIndex, LexicalManifest, read_manifest
 from retrieval.store.listings import Listings
 from retrieval.store.records import CatalogueRow
-from retrieval.store.segments import atomic_write, merge_segments, write_segment
+from retrieval.store.segments import merge_segments, write_segment
 
 __all__ = [
     "DEAD_SHARE",

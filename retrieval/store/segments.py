@@ -31,6 +31,7 @@ import bm25s
 import numpy as np
 
 from retrieval.errors import IndexError_
+from retrieval.store.index_files import fsync_rename
 
 __all__ = [
     "ALIGN",
@@ -38,7 +39,6 @@ __all__ = [
     "MAGIC",
     "FieldPostings",
     "Segment",
-    "atomic_write",
     "merge_segments",
     "term_hash",
     "tokenize_documents",
@@ -281,28 +281,8 @@ def _write(path: Path, arrays: Mapping[str, np.ndarray], fields: list[str]) -> N
             out.seek(layout[key][1])
             out.write(np.ascontiguousarray(array).tobytes())
         out.truncate(offset)
-    _durable(tmp, path)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `path` whole or not at all (a temporary file, fsync, rename)."""
-    tmp = _tmp(path)
-    with open(tmp, "wb") as out:
-        out.write(data)
-    _durable(tmp, path)
+    fsync_rename(tmp, path)
 
 
 def _tmp(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
-
-
-def _durable(tmp: Path, path: Path) -> None:
-    """`tmp` flushed to disk and renamed to `path`, the rename flushed too."""
-    with open(tmp, "rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.store.index_files import atomic_write
 from retrieval.store.lexical import MANIFEST_FILE, LexicalIndex, LexicalManifest
-from retrieval.store.segments import atomic_write, write_segment
+from retrieval.store.segments import write_segment
 
 
 def index_of(
