@@ -89,8 +89,8 @@ class IndexKeeper:
         """Make the index hold exactly the database's passages; returns (added, removed)."""
         db_ids = self.articles.passage_ids()
         index_ids = self.index.ids()
-        extra = np.setdiff1d(index_ids, db_ids)
-        missing = np.setdiff1d(db_ids, index_ids)
+        extra = np.setdiff1d(index_ids, db_ids, assume_unique=True)  # ids are keys
+        missing = np.setdiff1d(db_ids, index_ids, assume_unique=True)
         removed = self.index.remove(extra)
         for start in range(0, len(missing), REPAIR_CHUNK):
             ids, vectors = self.articles.vectors(
