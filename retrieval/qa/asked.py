@@ -41,7 +41,10 @@ _NUMBER_ASKED = re.compile(
     r"hot|cold|early|late|short|small)\b",
     re.I,
 )
-_ASKED = r"(?:what|which)(?:\s+[\w'’-]+){0,3}?\s+"
+# "which bank", "what kind of bank"; not "what did the central bank ...", whose bank is the
+# subject: no verb between the question word and the noun asked for
+_AUX = r"(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should)\b"
+_ASKED = rf"(?:what|which)(?:\s+(?!{_AUX})[\w'’-]+){{0,3}}?\s+"
 _DATE_ASKED = re.compile(rf"\b{_ASKED}(?:years?|months?|decades?|century|date|day|time)\b", re.I)
 _NAME_ASKED = re.compile(
     rf"\b{_ASKED}(?:company|companies|firm|firms|team|teams|club|clubs|brand|brands|"
@@ -62,6 +65,9 @@ ENTITY_LABELS: Mapping[str, frozenset[str]] = {
 }
 # Verbs that frame a question rather than ask a relation: "what is X called", "does X have".
 _FRAMING = frozenset({"be", "have", "do", "get", "call", "name", "happen", "mean"})
+# Verbs whose answer is what was said or decided, seldom the verb again: "what did the bank
+# decide" is answered by "the bank left its rate unchanged"; such a question asks no relation.
+_CONTENT_VERBS = frozenset({"decide", "say", "announce", "agree", "propose", "plan", "want"})
 _COUNTED = ("many", "much")  # "how many goals": the goals are what is asked about
 _QUESTION_WORDS = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "how"})
 # The dependencies that lead from a name's words to its head ("the goalkeeper Lena Brask").
@@ -151,7 +157,7 @@ def relation_token(doc: Doc, terms: Sequence[Term]) -> Token | None:
     by_stem = _by_stem(terms)
     asked = question_phrase(doc)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
-    if root is None:
+    if root is None or root.lemma_.lower() in _CONTENT_VERBS:
         return None
     candidates = [root]
     if root.lemma_.lower() in _FRAMING or root.pos_ == "AUX":

@@ -58,6 +58,9 @@ def test_stem_joins_inflections(words: tuple[str, ...], same: bool) -> None:
         ("Is the museum open on Sundays?", "yes-no"),
         ("Why did the ferry stop?", "any"),
         ("What did the growers ask for?", "any"),
+        # the noun after an auxiliary is the subject, not the type asked for
+        ("What did the harbour bank decide about the fees?", "any"),
+        ("What kind of bank runs the harbour fund?", "name"),
     ],
 )
 def test_expected_type(question: str, expected: str) -> None:
@@ -109,6 +112,9 @@ def test_a_word_the_store_lacks_weighs_more_than_a_common_one() -> None:
         ("How old is Ann Lee?", []),
         # A verb too plain to weigh ("ask", "say") asks nothing of its own.
         ("What did the growers ask for?", []),
+        # a verb of deciding or saying: its answer is what was decided, not the verb again
+        ("What did the harbour board decide about the fees?", []),
+        ("What did the growers announce on Monday?", []),
     ],
 )
 def test_relation_is_what_the_question_asks_of_its_subject(question: str, asks: list[str]) -> None:
