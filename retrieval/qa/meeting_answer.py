@@ -31,7 +31,7 @@ from retrieval.qa.results import Answer, Citation
 from retrieval.qa.search import Hit, Searcher
 from retrieval.store.events import ANNOUNCED, StoredEvent, same_person, same_place
 
-__all__ = ["RANK_DEPTH", "READ_DEPTH", "MeetingAnswerer"]
+__all__ = ["RANK_DEPTH", "READ_DEPTH", "MeetingAnswerer", "asked_role"]
 
 RANK_DEPTH = 200  # how deep the question's passage ranking is read to order events
 READ_DEPTH = 10  # how many of the best passages are read for a meeting at question time
@@ -196,6 +196,11 @@ class MeetingAnswerer:
         """Everyone the named people met at the meeting asked about, each with its source.
         Unless the question narrows by place or period, that is the best-ranked meeting: the
         events of its article, and those of other articles on the same day."""
+        role = asked_role(question.text)
+        if role is not None:
+            # "Which senator did A meet?": only meetings with someone the article calls one
+            events = [e for e in events if self._has_role(e, names, role)]
+            why(f"{len(events)} of them with someone the article calls a {role}")
         if question.place is None and question.period is None and events:
             best = events[0]
             events = [
@@ -243,6 +248,26 @@ class MeetingAnswerer:
             explanation=why.lines,
             understood=question,
         )
+
+    def _has_role(self, event: StoredEvent, names: list[str], role: str) -> bool:
+        """Whether one of the people the named ones met is given the role: in the event's
+        roles, or next to their surname in the article ("Senator Ana Ruiz", "Ruiz, the
+        senator")."""
+        words = _ROLE_SYNONYMS.get(role, frozenset({role}))
+        title, passages = self.store.article_text(event.article_id)
+        text = " ".join([title, *passages])
+        for person in event.people:
+            if any(same_person(person, n) for n in names):
+                continue
+            described = dict(event.roles).get(person, "")
+            surname = re.escape(person.split()[-1])
+            near = [
+                text[max(0, m.start() - 60) : m.end() + 60]
+                for m in re.finditer(rf"\b{surname}\b", text)
+            ]
+            if any(re.search(rf"\b(?:{'|'.join(words)})s?\b", t, re.I) for t in [described, *near]):
+                return True
+        return False
 
     def required_names(self, question: Question, top: list[Hit], why: Explain) -> list[str]:
         """The question's names that must take part: the people. A name that cannot be a
@@ -311,6 +336,35 @@ def _another_meeting(
         if ranking.get(event.passage_id, RANK_DEPTH) <= top + 2:
             return event
     return None
+
+
+# Roles a "which ..." question may ask for, and the words an article may use for each.
+_ROLE_SYNONYMS: dict[str, frozenset[str]] = {
+    "minister": frozenset({"minister", "secretary", "premier"}),
+    "secretary": frozenset({"minister", "secretary"}),
+    "senator": frozenset({"senator", "sen"}),
+    "president": frozenset({"president"}),
+    "mayor": frozenset({"mayor"}),
+    "ambassador": frozenset({"ambassador", "envoy"}),
+    "governor": frozenset({"governor", "gov"}),
+    "chancellor": frozenset({"chancellor"}),
+    "king": frozenset({"king", "monarch"}),
+    "queen": frozenset({"queen", "monarch"}),
+    "pope": frozenset({"pope", "pontiff"}),
+    "diplomat": frozenset(
+        {"diplomat", "minister", "secretary", "ambassador", "envoy", "archbishop"}
+    ),
+}
+_ASKED_ROLE = re.compile(
+    r"^\s*(?:which|what)\s+(?:[\w'’-]+\s+){0,3}?(" + "|".join(_ROLE_SYNONYMS) + r")s?\b", re.I
+)
+
+
+def asked_role(question: str) -> str | None:
+    """The role a "which" question asks the people met to hold: "Which US senator did A
+    meet?" -> senator; None for a plain "who" or a role too general to check ("officials")."""
+    match = _ASKED_ROLE.match(question)
+    return match.group(1).lower() if match else None
 
 
 def _merge(stored: list[StoredEvent], read: list[StoredEvent]) -> list[StoredEvent]:

@@ -12,6 +12,7 @@ from retrieval.meetings.names import ArticleNames, display_name, looks_like_a_pe
 from retrieval.meetings.places import dateline_place
 from retrieval.meetings.reader import MeetingReader
 from retrieval.nlp import load_nlp
+from retrieval.qa.meeting_answer import asked_role
 from retrieval.qa.questions import QuestionReader
 from retrieval.qa.search import Hit
 from retrieval.store.events import ANNOUNCED, REPORTED, StoredEvent, same_person
@@ -744,3 +745,18 @@ def test_a_name_starts_after_the_full_stop_of_a_sentence() -> None:
     assert names.resolve("Olek Brandt") == "Olek Brandt"
     # initials and abbreviations do not end a name
     assert ArticleNames("News", ["Gen. Olek J. Brandt said."]).resolve("Brandt") == "Olek J Brandt"
+
+
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("Which US senator did Ana Ruiz meet in October?", "senator"),
+        ("Which Norland prime minister did Ana Ruiz host?", "minister"),
+        ("Which Corvian diplomat did Ana Ruiz hold talks with?", "diplomat"),
+        # too general to check, or no role asked
+        ("Which officials did Ana Ruiz meet?", None),
+        ("Who did Ana Ruiz meet?", None),
+    ],
+)
+def test_the_role_a_which_question_asks_for(question: str, role: str | None) -> None:
+    assert asked_role(question) == role
