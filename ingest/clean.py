@@ -81,7 +81,7 @@ def _is_caption(line: str) -> bool:
 
 
 # A widget's placeholder left between two sentences of a scraped paragraph: "... think.
-# Loading Page had seen ...", "... said. Advertisement The talks ...".
+# Loading Ana Ruiz had seen ...", "... said. Advertisement The talks ...".
 _PLACEHOLDER = re.compile(
     r"(?<=[.!?”\"’]) (?:Loading|Advertisement|ADVERTISEMENT)(?:\.\.\.|…)?(?= [A-Z“\"])"
 )

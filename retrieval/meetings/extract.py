@@ -531,7 +531,7 @@ def person_of(token: Token, context: Context) -> str | None:
         full = context.names.resolve(token.text)
         surname = full.split()[-1] == token.text  # "Gianni Infantino", not "Washington DC"
         a_place = any(e.text == full for e in token.doc.ents if e.label_ in _PLACE_LABELS)
-        # (a lone "Brus" tagged a product is the article's "Louis Brus" too)
+        # (a lone "Brant" tagged a product is the article's "Louis Brant" too)
         if token.ent_type_ not in _NUMERIC_LABELS and len(full.split()) >= 2 and surname:
             return None if a_place else full  # "San Francisco" is not Mr Francisco
         return None
@@ -559,7 +559,7 @@ def person_of(token: Token, context: Context) -> str | None:
 
 
 def _after_a_title(token: Token) -> bool:
-    """ "PM Rabuka", "Senator Ortiz Vega": the name right after a capitalised personal
+    """ "PM Talvela", "Senator Ortiz Vega": the name right after a capitalised personal
     title is a person's, one word or more."""
     first = token
     while first.i and first.i > token.i - 3:

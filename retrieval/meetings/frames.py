@@ -423,7 +423,7 @@ def _in_frame(token: Token, frame: set[int], governors: list[Token]) -> bool:
         and before.head.i != token.i
         and token.head.i != before.i
     ):
-        # "a meeting with Fiji PM Rabuka exploring ...": one name the small parser breaks
+        # "a meeting with Nauru PM Talvela exploring ...": one name the small parser breaks
         # up, its last word hung on the next verb; the run belongs where its first word does.
         return _in_frame(before, frame, governors)
     node = token

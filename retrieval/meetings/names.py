@@ -151,7 +151,7 @@ def display_name(mention: str) -> str:
     if inner:
         words = words[inner[-1] + 1 :]
     while len(words) > 1 and words[-1] in _PRONOUNS:
-        words.pop()  # "Roblox I", "Roblox We": a quote's first word run on
+        words.pop()  # "Lumo I", "Lumo We": a quote's first word run on
     return " ".join(words).strip(" ,.;:")
 
 

@@ -115,9 +115,9 @@ INSTITUTION_WORDS = frozenset(
 )
 
 
-# Titles written right before a person's name, capitalised: "PM Rabuka", "President Elgin",
+# Titles written right before a person's name, capitalised: "PM Talvela", "President Elgin",
 # "Archbishop Moro". What follows one is a person whatever the tagger calls it (the small
-# model reads "Fiji PM Rabuka" as a work of art).
+# model reads "Nauru PM Talvela" as a work of art).
 PERSONAL_TITLES = frozenset(
     """mr mrs ms dr sir dame lord lady prof professor president premier pm chancellor king
     queen prince princess emperor pope senator sen rep congressman congresswoman governor
