@@ -70,8 +70,8 @@ def _surname(key: str) -> str:
 
 
 def _alias_belongs(alias: str, gold: str) -> bool:
-    """An alias names a gold person when it holds their surname ("Secretary of State Antony
-    Blinken") or is made of words of their name ("Yoon" for Yoon Suk Yeol); aliases naming
+    """An alias names a gold person when it holds their surname ("Foreign Minister Ana
+    Ruiz") or is made of words of their name ("Kim" for Kim Dae-sung); aliases naming
     nobody ("members of Congress") belong to no one."""
     if not alias or not gold:
         return False
