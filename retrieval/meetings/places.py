@@ -12,13 +12,19 @@ import re
 from typing import TYPE_CHECKING
 
 from retrieval.meetings.extract import is_place, place_text
-from retrieval.meetings.vocab import MEET_VERBS, VENUE_NOUNS
+from retrieval.meetings.vocab import CALENDAR_WORDS, MEET_VERBS, VENUE_NOUNS
 from retrieval.store.events import normalize_name
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-__all__ = ["after_place_preposition", "dateline_match", "dateline_place", "meeting_place"]
+__all__ = [
+    "after_place_preposition",
+    "city_in",
+    "dateline_match",
+    "dateline_place",
+    "meeting_place",
+]
 
 # A dateline: "GENEVA (Reuters) -", "WASHINGTON, March 8 (AP) —", "Seoul, Korea —".
 _DATELINE = re.compile(
@@ -51,6 +57,23 @@ def dateline_place(text: str) -> str | None:
     if normalize_name(place) in ("by", "") or len(place) < 3 or place.lower().startswith("by "):
         return None  # "By Ana Ruiz -": a byline
     return place
+
+
+def city_in(place: str, text: str) -> str | None:
+    """The place inside `place` that `text` names with it, after a preposition: "in Lyon,
+    Norland" gives "Lyon, Norland" for Norland; None when the text names none, or more than
+    one (then which one the meeting was in is not said)."""
+    found = {
+        m.group(1)
+        for m in re.finditer(
+            r"\b(?:in|at|to|from|near|outside)\s+((?:[A-Z][\w'’.-]*\s+){0,2}[A-Z][\w'’.-]*),\s+"
+            + re.escape(place)
+            + r"\b",
+            text,
+        )
+        if m.group(1).split()[0].lower() not in CALENDAR_WORDS
+    }
+    return f"{found.pop()}, {place}" if len(found) == 1 else None
 
 
 def after_place_preposition(token: Token) -> bool:

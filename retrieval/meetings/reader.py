@@ -38,6 +38,7 @@ from retrieval.meetings.names import (
     ArticleNames,
 )
 from retrieval.meetings.places import (
+    city_in,
     dateline_match,
     dateline_place,
     meeting_place,
@@ -264,6 +265,8 @@ class MeetingReader:
                 where_from = "dateline"
             elif where := self._headline_place(title):
                 where_from = "headline"
+                # "Summit in Norland" over "leaders gathered in Lyon, Norland": the city
+                where = city_in(where, " ".join(passages)) or where
         if (when, where) == (event.when, event.where):
             return event
         after = [*after, *(s for s in event.evidence if s != event.sentence and s not in after)]

@@ -29,7 +29,13 @@ from retrieval.qa.explain import Explain
 from retrieval.qa.questions import Question
 from retrieval.qa.results import Answer, Citation
 from retrieval.qa.search import Hit, Searcher
-from retrieval.store.events import ANNOUNCED, StoredEvent, same_person, same_place
+from retrieval.store.events import (
+    ANNOUNCED,
+    StoredEvent,
+    place_within,
+    same_person,
+    same_place,
+)
 
 __all__ = ["RANK_DEPTH", "READ_DEPTH", "MeetingAnswerer", "asked_role"]
 
@@ -73,10 +79,10 @@ class MeetingAnswerer:
         ]
         fitting = [e for e in candidates if self._fits(e, question, hits)]
         why(f"{len(fitting)} fit the place and period asked")
-        for event in (e for e in candidates if e not in fitting):
+        for event in candidates:
             why(
-                f"  not fitting: {', '.join(event.people)} on {event.when or '?'} in "
-                f"{event.where or '?'}: {event.sentence[:90]!r}"
+                f"  {'fits' if event in fitting else 'not fitting'}: {', '.join(event.people)} "
+                f"on {event.when or '?'} in {event.where or '?'}: {event.sentence[:90]!r}"
             )
         if not fitting:
             return None
@@ -105,6 +111,10 @@ class MeetingAnswerer:
         fitting.sort(
             key=lambda e: (
                 not slot(e),
+                # "Where in Lyon did they meet?": a place finer than the one asked before Lyon
+                question.kind == "where"
+                and question.place is not None
+                and place_within(e.where or "", question.place),
                 # a place a sentence or the dateline gives before one only the headline gives
                 question.kind == "where" and e.where_from == "headline",
                 article_rank.get(e.article_id, RANK_DEPTH),

@@ -263,7 +263,10 @@ def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None, list[s
     place: str | None = None
     taken: set[int] = set()
     for ent in doc.ents:
-        if ent.label_ in ("DATE", "TIME", "CARDINAL", "ORDINAL", "NORP", "MONEY", "PERCENT"):
+        label = ent.label_
+        if label in ("DATE", "TIME") and _a_name_read_as_a_date(ent):
+            label = ""
+        if label in ("DATE", "TIME", "CARDINAL", "ORDINAL", "NORP", "MONEY", "PERCENT"):
             taken.update(range(ent.start, ent.end))
             continue
         # Only "in" and "at" narrow the place: "her trip to the United States" says where
@@ -282,7 +285,7 @@ def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None, list[s
         if after_preposition:
             if place is None:
                 place = re.sub(r"^the\s+", "", ent.text, flags=re.I)
-        elif ent.label_ in ("GPE", "LOC", "FAC"):
+        elif label in ("GPE", "LOC", "FAC"):
             # "US" in "Which US officials" qualifies; "Yoon" as a subject is a person the
             # tagger took for a place; "who know Michigan best", "in Rome and the Vatican":
             # a place the meeting word does not govern is no one asked about.
@@ -293,12 +296,12 @@ def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None, list[s
                 if name:
                     names.append(name)
                     entities.append(name)
-        elif ent.label_ in ("PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", ""):
+        elif label in ("PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", ""):
             for part in _name_runs(ent):
                 name = _clean_name(part)
                 if name:
                     names.append(name)
-                    if ent.label_ == "PERSON":
+                    if label == "PERSON":
                         persons.append(name)
                     else:
                         entities.append(name)
@@ -316,6 +319,29 @@ def _names_and_place(doc: Doc) -> tuple[list[str], list[str], str | None, list[s
                 names.append(name)
             run = []
     return _merge_names(names), persons, place, entities
+
+
+# Days of the calendar that are proper nouns: a holiday is a date, never a person.
+_HOLIDAYS = frozenset(
+    "christmas easter ramadan eid thanksgiving hanukkah diwali passover halloween "
+    "new year's years eve day".split()
+)
+_DATE_WORDS = frozenset(
+    [*CALENDAR_WORDS, *MONTH_NUMBERS, *(d[:3] for d in CALENDAR_WORDS), "tues", "thurs", *_HOLIDAYS]
+)
+
+
+def _a_name_read_as_a_date(ent: Span) -> bool:
+    """Whether the small model tagged a person's name a date ("did Varga and Ruiz meet",
+    "Varga" a DATE): capitalised proper nouns without a digit, a month, a weekday or a
+    holiday, standing where a participant stands (subject, object, conjunct)."""
+    return (
+        all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in ent)
+        and not any(
+            any(ch.isdigit() for ch in t.text) or t.lower_.rstrip(".") in _DATE_WORDS for t in ent
+        )
+        and ent.root.dep_ in ("nsubj", "nsubjpass", "dobj", "conj")
+    )
 
 
 def _name_runs(ent: Span) -> list[str]:

@@ -24,6 +24,7 @@ __all__ = [
     "name_tokens",
     "names_key",
     "normalize_name",
+    "place_within",
     "same_person",
     "same_place",
 ]
@@ -83,10 +84,14 @@ def same_person(a: str, b: str) -> bool:
 def same_place(a: str, b: str) -> bool:
     """Whether two place names agree: equal, or one holds the other as whole words
     ("Washington" and "Washington, D.C."; "Tokyo" and "the Prime Minister's Office, Tokyo")."""
+    return place_within(a, b) or place_within(b, a)
+
+
+def place_within(a: str, b: str) -> bool:
+    """Whether place name `a` says no more than `b`: its words are a run of b's ("Lyon" in
+    "Lyon, France"; not "the Old Hall, Lyon" in "Lyon")."""
     ka, kb = _place_key(a), _place_key(b)
-    if not ka.strip() or not kb.strip():
-        return False
-    return ka in kb or kb in ka
+    return bool(ka.strip() and kb.strip()) and ka in kb
 
 
 def _place_key(place: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from retrieval.meetings.frames import mentions
 from retrieval.meetings.names import ArticleNames, display_name, looks_like_a_person
-from retrieval.meetings.places import dateline_place
+from retrieval.meetings.places import city_in, dateline_place
 from retrieval.meetings.reader import MeetingReader
 from retrieval.nlp import load_nlp
 from retrieval.qa.meeting_answer import asked_role
@@ -338,6 +338,28 @@ def test_the_headline_gives_the_place_last(reader: MeetingReader) -> None:
     assert events[0].where == "Porto"
     events = _completed(reader, ["Tomas Elgin", "Vera Hollis"], text, "Elgin and Hollis agree")
     assert events[0].where is None
+
+
+def test_a_headline_s_country_is_narrowed_to_the_city_the_article_names_in_it(
+    reader: MeetingReader,
+) -> None:
+    text = "Tomas Elgin met Vera Hollis on Monday.\n\nForty leaders gathered in Lyon, Norland."
+    events = _completed(reader, ["Tomas Elgin", "Vera Hollis"], text, "Summit opens in Norland")
+    assert events[0].where == "Lyon, Norland"
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        ("Forty leaders gathered in Lyon, Norland, for the summit.", "Lyon, Norland"),
+        ("She flew to Port Alba, Norland, on Friday.", "Port Alba, Norland"),
+        ("On Monday, Norland said it would host the talks.", None),  # no preposition
+        ("Talks in Lyon, Norland, then in Brask, Norland.", None),  # two cities: which one?
+        ("Delegates met in May, Norland said.", None),  # a month is no city
+    ],
+)
+def test_city_in(text: str, city: str | None) -> None:
+    assert city_in("Norland", text) == city
 
 
 def test_a_headline_in_sentence_case_states_a_meeting(reader: MeetingReader) -> None:

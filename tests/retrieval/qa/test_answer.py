@@ -243,3 +243,26 @@ def test_when_will_they_meet_again_is_the_plan_not_the_meeting_before(
     assert "Wednesday 9 March 2022" in future.text
     past = answerer.ask("When did Ana Ruiz meet Tomas Vidal?")
     assert past.values == ("2022-03-08",) and past.events[0].status == "reported"
+
+
+def test_where_in_a_city_asks_for_the_place_inside_it(
+    answerer: Answerer,
+    settings: Settings,
+    store: Store,
+    hash_embedder: HashEmbedder,
+    tmp_path: Path,
+) -> None:
+    article = tmp_path / "lyon.txt"
+    article.write_text(
+        "date 2022-03-08 Ruiz and Vidal meet in Lyon\n"
+        "outlet: Loop News\n\n"
+        "Mayor Ana Ruiz met union leader Tomas Vidal in Lyon on Tuesday.\n\n"
+        "Ana Ruiz later held talks with Tomas Vidal at the Old Exchange Hall, a tower.\n"
+    )
+    assert ingest([str(article)], settings.ingest, store, hash_embedder).new == 1
+    answerer.searcher.refresh()
+    inside = answerer.ask(
+        "At which building in Lyon did Ana Ruiz and Tomas Vidal meet?", explain=True
+    )
+    assert inside.values == ("Old Exchange Hall",), inside.explanation
+    assert answerer.ask("Where did Ana Ruiz and Tomas Vidal meet?").found
