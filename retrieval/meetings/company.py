@@ -7,13 +7,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from retrieval.meetings.extract import (
-    Context,
-    people_of,
-    said_on,
-)
 from retrieval.meetings.names import (
     looks_like_a_person,
+)
+from retrieval.meetings.people import (
+    Context,
+    people_of,
+)
+from retrieval.meetings.timing import (
+    said_on,
 )
 from retrieval.store.events import (
     same_person,

@@ -10,82 +10,48 @@ article, short mentions ("Ms Truss", "Blinken") become the full name seen elsewh
 Dates are resolved against the publication date by `retrieval.meetings.dates`, in the
 sentence's tense: "will meet on Wednesday" looks forward and is `announced`; "met on Monday"
 looks back and is `reported`. Only passages with a meeting word are parsed, which keeps ingest fast.
+The participants are read by `retrieval.meetings.people`, the tense and the date by
+`retrieval.meetings.timing`, the place by `retrieval.meetings.places`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from retrieval.meetings.dates import Tense, resolve_date
-from retrieval.meetings.names import ArticleNames, display_name, looks_like_a_person
+from retrieval.meetings.dates import Tense
+from retrieval.meetings.names import ArticleNames, looks_like_a_person
+from retrieval.meetings.people import Context, people_of, person_of
+from retrieval.meetings.places import _nearby_place, dateline_match, is_place, place_of, place_text
+from retrieval.meetings.timing import date_of, tense_of
 from retrieval.meetings.vocab import (
     CALL_VERBS,
     EVENT_NOUNS,
     HOLD_VERBS,
     MEET_VERBS,
     MEETING_WORDS,
-    PERSONAL_TITLES,
     TALK_VERBS,
     inflections,
 )
 from retrieval.store.events import (
     ANNOUNCED,
-    REPORTED,
-    TITLE_WORDS,
     EventDraft,
-    normalize_name,
-    same_person,
 )
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Span, Token
 
-__all__ = [
-    "TRIGGER",
-    "Context",
-    "EventExtractor",
-    "date_of",
-    "is_place",
-    "negated",
-    "people_of",
-    "person_of",
-    "place_of",
-    "place_text",
-    "said_on",
-    "tense_of",
-]
+__all__ = ["TRIGGER", "EventExtractor", "negated"]
 
 
 logger = logging.getLogger(__name__)
 
-_FUTURE_HEADS = {
-    "expect",
-    "set",
-    "schedule",
-    "due",
-    "plan",
-    "intend",
-    "prepare",
-    "hope",
-    "want",
-    "aim",
-    "seek",
-    "propose",
-    "agree",
-}
 # A passage without a meeting word is not parsed.
 TRIGGER = MEETING_WORDS
-_PLACE_LABELS = {"GPE", "LOC", "FAC"}
-_TRAVEL_VERBS = {"travel", "fly", "arrive", "go", "come", "head", "land", "visit", "return"}
-_PERSONISH = {"PERSON", "ORG", "NORP", "FAC", ""}
-_NUMERIC_LABELS = frozenset("DATE TIME CARDINAL ORDINAL MONEY PERCENT QUANTITY".split())
-_PRONOUNS = {"he", "she"}
 _GROUP_PRONOUNS = {"they", "their", "both"}
 _GROUP_DEPS = {"det", "nummod", "predet"}
 
@@ -154,16 +120,6 @@ def _parse_text(passage: str) -> str:
     return "\n\n".join(p if p[-1:] in ".!?:;\"'”’" else p + "." for p in paragraphs if p)
 
 
-class Context:
-    """What carries across the sentences of one article: its names and the last person."""
-
-    def __init__(self, names: ArticleNames) -> None:
-        self.names = names
-        self.last_person: str | None = None
-        self.roles: dict[str, str] = {}  # full name -> role, as the article first gives it
-        self.last_group: tuple[str, ...] = ()  # the people of the article's latest event
-
-
 def _events_in(doc: Any, published: date | None, context: Context) -> list[EventDraft]:
     events: list[EventDraft] = []
     previous: Span | None = None
@@ -199,8 +155,6 @@ def _events_in(doc: Any, published: date | None, context: Context) -> list[Event
 def _without_dateline(event: EventDraft | None, sentence: Span) -> EventDraft | None:
     """The event without the agency or place of a dateline taken for people ("LYON (Ledger
     Wire) - A met B": Ledger Wire met no one)."""
-    from retrieval.meetings.places import dateline_match  # places builds on this module
-
     dateline = dateline_match(sentence.text) if event is not None else None
     if event is None or dateline is None:
         return event
@@ -368,47 +322,6 @@ def _group_subject(verb: Token) -> bool:
     return False
 
 
-def _meets_others(sentence: Span, people: Sequence[str], context: Context) -> bool:
-    """Whether a sentence tells of a meeting with someone not among `people`: a meeting
-    verb's subject, object or "with" phrase names another person."""
-    for verb in sentence:
-        if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() not in MEET_VERBS | TALK_VERBS:
-            continue
-        slots = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")]
-        slots += [g for c in verb.children if c.lower_ in ("with", "between")
-                  for g in c.children if g.dep_ == "pobj"]  # fmt: skip
-        for slot in slots:
-            if slot.pos_ != "PROPN":
-                continue  # "he", "the team": no one else named
-            if any(not any(same_person(n, p) for p in people) for n in people_of(slot, context)):
-                return True
-    return False
-
-
-def _nearby_place(sentence: Span, doc: Any, people: Sequence[str], context: Context) -> str | None:
-    sentences = list(doc.sents)
-    here = next(i for i, s in enumerate(sentences) if s.start == sentence.start)
-    order = sorted(range(len(sentences)), key=lambda i: (abs(i - here), i > here))
-    for i in order:
-        if i == here:
-            continue
-        other = sentences[i]
-        if _meets_others(other, people, context):
-            continue  # "..., where he will meet C": the place of another meeting
-        # Where someone travelled to first ("Infantino travelled to Washington to discuss a
-        # headquarters in the U.S."), then any "in/at" place.
-        travel = [t for t in other if t.lemma_.lower() in _TRAVEL_VERBS]
-        where = next((w for t in travel if (w := place_of(t, t.sent, ("to",)))), None)
-        if where is None and abs(i - here) == 1 and any(t.lower_ in _PRONOUNS for t in other):
-            # "He arrived on Monday. In Rome, he met ...": the next sentence about the same
-            # person; a place further off, or in a sentence about something else, is not the
-            # meeting's ("Russia opposes a missile shield in Europe").
-            where = place_of(other.root, other)
-        if where is not None:
-            return where
-    return None
-
-
 def _inherited_subjects(verb: Token, context: Context) -> list[str]:
     """The subject of a verb that has none of its own: "X was invited and met Y" (a conjunct),
     "X is scheduled to meet Y" (an open complement)."""
@@ -463,300 +376,4 @@ def _dedupe(names: list[str]) -> list[str]:
     return seen
 
 
-def people_of(token: Token, context: Context) -> list[str]:
-    """The people (or organisations) a participant phrase names, with its conjuncts and the
-    people inside the phrase ("Prime Minister Fumio Kishida and President Yoon Suk Yeol" is
-    sometimes parsed as one noun phrase)."""
-    found = []
-    heads = [token, *token.conjuncts]
-    for head in heads:  # grows: "Chile's minister, Valentina Rojas, and Argentina's minister,
-        # Martin Quiroga" is parsed with the second minister a conjunct of the apposition
-        person = person_of(head, context)
-        if person:
-            found.append(person)
-        for child in head.children:
-            if child.dep_ == "appos":
-                person = person_of(child, context)
-                if person:
-                    found.append(person)
-                heads += [c for c in child.conjuncts if c not in heads]
-    phrase = {t.i for t in _phrase(token)}
-    for ent in token.doc.ents:
-        if ent.label_ == "PERSON" and ent.root.i in phrase and ent.root.i != token.i:
-            person = person_of(ent.root, context)
-            if person and person not in found:
-                found.append(person)
-    return found
-
-
-def _own_subject(pronoun: Token, context: Context) -> str | None:
-    """The person the pronoun's sentence opens with as its main subject, when the pronoun is
-    in a clause under it: "A is due to fly to Riga, where he will meet C" (he = A)."""
-    root = pronoun.sent.root
-    if pronoun.head.i == root.i:
-        return None  # the main clause's own "he": the sentence before says who
-    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-    if subject is None or subject.i > pronoun.i:
-        return None
-    if subject.pos_ != "PROPN":
-        # a surname opening the sentence, tagged a common noun: a person the article names
-        full = context.names.resolve(subject.text) if subject.is_title else ""
-        return full if len(full.split()) >= 2 else None
-    return person_of(subject, context)
-
-
-def _phrase(token: Token) -> Iterable[Token]:
-    """A noun phrase without its clauses and prepositional phrases (who, which, in ...)."""
-    yield token
-    for child in token.children:
-        if child.dep_ not in ("relcl", "acl", "advcl", "prep", "punct", "cc"):
-            yield from _phrase(child)
-        elif child.dep_ == "cc":
-            yield child
-
-
-def person_of(token: Token, context: Context) -> str | None:
-    """The name a participant token stands for, resolved within the article, or None when it
-    is a place, a date, a pronoun without a known person, or a common noun."""
-    if token.lower_ in _PRONOUNS:
-        # "A is due to fly to Riga, where he will meet C": the person the sentence is about
-        # before the one the sentence before was about.
-        return _own_subject(token, context) or context.last_person
-    if token.pos_ != "PROPN":
-        return None
-    titled = _after_a_title(token)
-    if token.ent_type_ and token.ent_type_ not in _PERSONISH and not titled:
-        # The small model calls some people places ("Infantino" as a GPE): a lone word that
-        # the article names in full elsewhere is that person.
-        full = context.names.resolve(token.text)
-        surname = full.split()[-1] == token.text  # "Gianni Infantino", not "Washington DC"
-        a_place = any(e.text == full for e in token.doc.ents if e.label_ in _PLACE_LABELS)
-        # (a lone "Brant" tagged a product is the article's "Louis Brant" too)
-        if token.ent_type_ not in _NUMERIC_LABELS and len(full.split()) >= 2 and surname:
-            return None if a_place else full  # "San Francisco" is not Mr Francisco
-        return None
-    if token.ent_type_ == "PERSON" or token.ent_type_ == "ORG":
-        span = _entity_of(token)
-        words = [t for t in span if t.i <= token.i or t.pos_ == "PROPN"]
-        text = _as_written(words)
-    else:
-        text = _as_written(_propn_run(token))
-    name = display_name(text)
-    if not name or normalize_name(name) == "" or name.split()[-1].lower() in TITLE_WORDS:
-        return None  # a role ("the FIFA President"), not a name
-    resolved = context.names.resolve(name)
-    if context.names.is_author(resolved):
-        return None  # the article's author, not someone in the news
-    if (
-        len(normalize_name(resolved).split()) < 2
-        and token.ent_type_ not in ("PERSON", "ORG")
-        and not titled
-    ):
-        return None  # a lone capitalised word that is no one the article names in full
-    if resolved not in context.roles and (role := _role(token, name)):
-        context.roles[resolved] = role
-    return resolved
-
-
-def _after_a_title(token: Token) -> bool:
-    """ "PM Talvela", "Senator Ortiz Vega": the name right after a capitalised personal
-    title is a person's, one word or more."""
-    first = token
-    while first.i and first.i > token.i - 3:
-        before = token.doc[first.i - 1]
-        if before.lower_.rstrip(".") in PERSONAL_TITLES and before.text[:1].isupper():
-            return True  # (the small model may call "PM" a noun)
-        if before.pos_ != "PROPN":
-            return False
-        first = before
-    return False
-
-
-def _role(token: Token, name: str) -> str | None:
-    """The title before a name, kept as the person's role: "US Secretary of State" in "US
-    Secretary of State Antony Blinken"; None when there is none."""
-    doc = token.doc
-    first = name.split()[0]
-    start = next(
-        (t.i for t in reversed(doc[max(0, token.i - 6) : token.i + 1]) if t.text == first),
-        token.i,
-    )
-    words = [
-        t
-        for t in doc[token.left_edge.i : start]
-        if t.dep_ not in ("det", "poss", "case", "punct") and t.pos_ not in ("PRON", "DET")
-    ]
-    if not words or len(words) > 7 or not any(t.lower_ in TITLE_WORDS for t in words):
-        return None
-    if words[-1].lower_ in ("of", "and"):
-        return None
-    return " ".join(t.text for t in words)
-
-
-def _as_written(words: Sequence[Token]) -> str:
-    """Tokens as the text has them: "Lee Dae-ho", not "Lee Dae - ho"."""
-    out = ""
-    for previous, word in zip([None, *words[:-1]], words, strict=True):
-        if previous is not None and previous.i + 1 == word.i:
-            out += previous.whitespace_
-        elif previous is not None:
-            out += " "
-        out += word.text
-    return out.strip()
-
-
-def _entity_of(token: Token) -> Span:
-    doc = token.doc
-    for ent in doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
-    return doc[token.i : token.i + 1]
-
-
-def _propn_run(token: Token) -> list[Token]:
-    """The contiguous proper nouns ending at the token (its compound name), titles included;
-    `display_name` drops the titles."""
-    doc = token.doc
-    start = token.i
-    while (
-        start > 0
-        and doc[start - 1].pos_ == "PROPN"
-        and doc[start - 1].dep_ in ("compound", "flat", "nmod")
-        # "the President of the United States Donald Trump": stop at another entity.
-        and doc[start - 1].ent_type_ in ("", token.ent_type_)
-    ):
-        start -= 1
-    end = token.i + 1
-    while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].head.i == token.i:
-        end += 1
-    return list(doc[start:end])
-
-
 _UP_TO_THE_VERB = frozenset("dobj nsubjpass nsubj xcomp ccomp".split())
-
-
-def tense_of(verb: Token) -> tuple[Tense, str]:
-    """Whether the sentence looks forward (announced) or back (reported) from the article."""
-    chain = [verb, *list(verb.ancestors)[:3]]
-    for node in chain:
-        for child in node.children:
-            if child.dep_ == "aux" and child.lower_ in ("will", "'ll", "shall", "wo"):
-                return "future", ANNOUNCED
-            if child.dep_ == "aux" and child.lower_ == "going" and node is verb:
-                return "future", ANNOUNCED
-        if node is not verb and node.lemma_.lower() in _FUTURE_HEADS:
-            return "future", ANNOUNCED
-        if node.tag_ in ("VBD", "VBN") or any(
-            c.dep_ == "aux" and c.tag_ == "VBD" for c in node.children
-        ):
-            return "past", REPORTED
-    if verb.tag_ in ("VBZ", "VBP") and any(c.lower_ == "to" for c in verb.children):
-        return "future", ANNOUNCED
-    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and (
-        (verb.head.lemma_ == "be" and verb.dep_ == "xcomp")
-        or (verb.dep_ == "acl" and verb.head.dep_ == "ROOT")
-    ):
-        # "is to meet", "was to meet": a plan; a headline's "A to meet B in Lyon" too
-        return "future", ANNOUNCED
-    if verb.tag_ == "VB" and any(
-        t.lower_ in ("will", "'ll", "shall") for t in verb.doc[verb.sent.start : verb.i]
-    ):
-        return "future", ANNOUNCED  # "will meet Putin on Wednesday, then hold talks ..."
-    aux = [c for c in verb.children if c.dep_ == "aux"]
-    if verb.tag_ == "VBG" and any(c.lower_ in ("is", "are", "am", "'s", "'re") for c in aux):
-        return "future", ANNOUNCED  # "is meeting B on Thursday": arranged
-    if verb.tag_ in ("VBZ", "VBP") and not aux:
-        # "meets B on Thursday": a preview or a headline's report, the nearest such day
-        return "present", REPORTED
-    return "past", REPORTED
-
-
-def date_of(
-    verb: Token, sentence: Span, published: date | None, tense: Tense
-) -> tuple[date | None, str | None]:
-    """The first date expression of the sentence that names a day, nearest the verb first;
-    not the day something was said of a meeting before it ("A said on Tuesday that she had
-    met B": the pluperfect puts the meeting earlier; "A met B, officials said on Tuesday"
-    keeps Tuesday)."""
-    earlier = any(c.dep_ == "aux" and c.lower_ == "had" for c in verb.children)
-    candidates = [
-        e
-        for e in sentence.ents
-        if e.label_ in ("DATE", "TIME") and not (earlier and _said_on(e.root, verb))
-    ]
-    candidates.sort(key=lambda e: (not _governed_by(e.root, verb), abs(e.start - verb.i)))
-    first_text = None
-    for ent in candidates:
-        resolved = resolve_date(ent.text, published, tense)
-        if resolved is not None:
-            return resolved, ent.text
-        first_text = first_text or ent.text
-    return None, first_text
-
-
-# Verbs of saying: the day of one is not the day of what it reports.
-_SPEECH_VERBS = frozenset("say tell announce confirm report reveal disclose tweet recall".split())
-
-
-def _said_on(token: Token, verb: Token) -> bool:
-    """Whether a date belongs to a verb of saying other than the meeting's own."""
-    for ancestor in token.ancestors:
-        if ancestor.i == verb.i:
-            return False  # "the meeting on Sunday": the meeting's own
-        if ancestor.pos_ in ("VERB", "AUX"):
-            return ancestor.lemma_.lower() in _SPEECH_VERBS
-    return False
-
-
-def said_on(token: Token) -> bool:
-    """Whether a date belongs to a verb of saying: "the company said in a statement on Monday"
-    dates the statement, not what it reports."""
-    verb = next((a for a in token.ancestors if a.pos_ in ("VERB", "AUX")), None)
-    return verb is not None and verb.lemma_.lower() in _SPEECH_VERBS
-
-
-def _governed_by(token: Token, verb: Token) -> bool:
-    """Whether the token belongs to the verb's own clause (no other verb in between)."""
-    for ancestor in [token, *token.ancestors]:
-        if ancestor.i == verb.i:
-            return True
-        if ancestor.i != token.i and ancestor.pos_ in ("VERB", "AUX"):
-            return False
-    return False
-
-
-def is_place(token: Token, preposition: str = "in") -> bool:
-    """Whether a token names a place; after "at" or "to" an organisation's name is taken as
-    its building ("at the White House", tagged ORG by the small model)."""
-    if token.ent_type_ in _PLACE_LABELS:
-        return True
-    if preposition == "in" and token.pos_ == "PROPN" and token.ent_type_ in ("PERSON", ""):
-        # No one is met "in" a person: the small model tags some cities as people ("met
-        # Tomas Vidal in Valencia", Valencia a PERSON).
-        return True
-    return preposition in ("at", "to") and token.ent_type_ == "ORG"
-
-
-def place_text(token: Token) -> str:
-    span = _entity_of(token) if token.ent_type_ else token.doc[token.i : token.i + 1]
-    text = span.text
-    return re.sub(r"^the\s+", "", text, flags=re.I).strip(" ,.")
-
-
-def place_of(
-    verb: Token, sentence: Span, prepositions: tuple[str, ...] = ("in", "at")
-) -> str | None:
-    """The first "in/at <place>" under the verb, else in the sentence."""
-    for scope in (list(verb.subtree), list(sentence)):
-        for token in scope:
-            if token.dep_ != "prep" or token.lower_ not in prepositions:
-                continue
-            for obj in token.children:
-                if obj.dep_ != "pobj":
-                    continue
-                if is_place(obj, token.lower_):
-                    return place_text(obj)
-                if token.lower_ == "at" and obj.pos_ == "PROPN":
-                    words = "".join(t.text_with_ws for t in obj.subtree).strip(" ,.")
-                    return re.sub(r"^the\s+", "", words, flags=re.I)
-    return None

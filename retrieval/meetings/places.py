@@ -9,11 +9,12 @@ of another clause ("for the welcome A gave him in Porto, B welcomed A at ...").
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from retrieval.meetings.extract import is_place, place_text
-from retrieval.meetings.vocab import CALENDAR_WORDS, MEET_VERBS, VENUE_NOUNS
-from retrieval.store.events import normalize_name
+from retrieval.meetings.people import _PLACE_LABELS, _PRONOUNS, Context, _entity_of, people_of
+from retrieval.meetings.vocab import CALENDAR_WORDS, MEET_VERBS, TALK_VERBS, VENUE_NOUNS
+from retrieval.store.events import normalize_name, same_person
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -23,7 +24,10 @@ __all__ = [
     "city_in",
     "dateline_match",
     "dateline_place",
+    "is_place",
     "meeting_place",
+    "place_of",
+    "place_text",
 ]
 
 # A dateline: "GENEVA (Reuters) -", "WASHINGTON, March 8 (AP) —", "Seoul, Korea —".
@@ -288,3 +292,84 @@ def _proper_phrase(token: Token) -> str:
 
 def _is_calendar(token: Token) -> bool:
     return token.ent_type_ in ("DATE", "TIME")
+
+
+_TRAVEL_VERBS = {"travel", "fly", "arrive", "go", "come", "head", "land", "visit", "return"}
+
+
+def _meets_others(sentence: Span, people: Sequence[str], context: Context) -> bool:
+    """Whether a sentence tells of a meeting with someone not among `people`: a meeting
+    verb's subject, object or "with" phrase names another person."""
+    for verb in sentence:
+        if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() not in MEET_VERBS | TALK_VERBS:
+            continue
+        slots = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")]
+        slots += [g for c in verb.children if c.lower_ in ("with", "between")
+                  for g in c.children if g.dep_ == "pobj"]  # fmt: skip
+        for slot in slots:
+            if slot.pos_ != "PROPN":
+                continue  # "he", "the team": no one else named
+            if any(not any(same_person(n, p) for p in people) for n in people_of(slot, context)):
+                return True
+    return False
+
+
+def _nearby_place(sentence: Span, doc: Any, people: Sequence[str], context: Context) -> str | None:
+    sentences = list(doc.sents)
+    here = next(i for i, s in enumerate(sentences) if s.start == sentence.start)
+    order = sorted(range(len(sentences)), key=lambda i: (abs(i - here), i > here))
+    for i in order:
+        if i == here:
+            continue
+        other = sentences[i]
+        if _meets_others(other, people, context):
+            continue  # "..., where he will meet C": the place of another meeting
+        # Where someone travelled to first ("Infantino travelled to Washington to discuss a
+        # headquarters in the U.S."), then any "in/at" place.
+        travel = [t for t in other if t.lemma_.lower() in _TRAVEL_VERBS]
+        where = next((w for t in travel if (w := place_of(t, t.sent, ("to",)))), None)
+        if where is None and abs(i - here) == 1 and any(t.lower_ in _PRONOUNS for t in other):
+            # "He arrived on Monday. In Rome, he met ...": the next sentence about the same
+            # person; a place further off, or in a sentence about something else, is not the
+            # meeting's ("Russia opposes a missile shield in Europe").
+            where = place_of(other.root, other)
+        if where is not None:
+            return where
+    return None
+
+
+def is_place(token: Token, preposition: str = "in") -> bool:
+    """Whether a token names a place; after "at" or "to" an organisation's name is taken as
+    its building ("at the White House", tagged ORG by the small model)."""
+    if token.ent_type_ in _PLACE_LABELS:
+        return True
+    if preposition == "in" and token.pos_ == "PROPN" and token.ent_type_ in ("PERSON", ""):
+        # No one is met "in" a person: the small model tags some cities as people ("met
+        # Tomas Vidal in Valencia", Valencia a PERSON).
+        return True
+    return preposition in ("at", "to") and token.ent_type_ == "ORG"
+
+
+def place_text(token: Token) -> str:
+    span = _entity_of(token) if token.ent_type_ else token.doc[token.i : token.i + 1]
+    text = span.text
+    return re.sub(r"^the\s+", "", text, flags=re.I).strip(" ,.")
+
+
+def place_of(
+    verb: Token, sentence: Span, prepositions: tuple[str, ...] = ("in", "at")
+) -> str | None:
+    """The first "in/at <place>" under the verb, else in the sentence."""
+    for scope in (list(verb.subtree), list(sentence)):
+        for token in scope:
+            if token.dep_ != "prep" or token.lower_ not in prepositions:
+                continue
+            for obj in token.children:
+                if obj.dep_ != "pobj":
+                    continue
+                if is_place(obj, token.lower_):
+                    return place_text(obj)
+                if token.lower_ == "at" and obj.pos_ == "PROPN":
+                    words = "".join(t.text_with_ws for t in obj.subtree).strip(" ,.")
+                    return re.sub(r"^the\s+", "", words, flags=re.I)
+    return None

@@ -29,10 +29,7 @@ from typing import TYPE_CHECKING
 
 from retrieval.meetings.dates import Tense
 from retrieval.meetings.extract import (
-    Context,
-    date_of,
     negated,
-    tense_of,
 )
 from retrieval.meetings.names import (
     ArticleNames,
@@ -67,6 +64,13 @@ from retrieval.meetings.company import (
     quoted_speakers,
 )
 from retrieval.meetings.frames import (
+    clause_head,
+    frame_people,
+    governing_verbs,
+    is_trigger,
+    verb_lemma,
+)
+from retrieval.meetings.mentions import (
     BACK_REFERENCE,
     CONTINUES,
     DATE_WORDS,
@@ -75,18 +79,15 @@ from retrieval.meetings.frames import (
     PRONOUN,
     another_meeting,
     clause_depth,
-    clause_head,
-    frame_people,
-    governing_verbs,
-    is_trigger,
     lists_meetings,
     main_subject,
     mentions,
     refers_back,
     states_a_meeting,
     unnamed_party,
-    verb_lemma,
 )
+from retrieval.meetings.people import Context
+from retrieval.meetings.timing import date_of, tense_of
 
 __all__ = ["ArticleText", "MeetingReader"]
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from retrieval.meetings.frames import mentions
+from retrieval.meetings.mentions import mentions
 from retrieval.meetings.names import ArticleNames, display_name, looks_like_a_person
 from retrieval.meetings.places import city_in, dateline_place
 from retrieval.meetings.reader import MeetingReader

@@ -1,0 +1,123 @@
+"""When a parsed sentence puts a meeting: whether it looks forward (announced) or back
+(reported) from the article, the date expression that names its day (resolved by
+`retrieval.meetings.dates`), and the days that only date a verb of saying."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from retrieval.meetings.dates import Tense, resolve_date
+from retrieval.store.events import ANNOUNCED, REPORTED
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+__all__ = ["date_of", "said_on", "tense_of"]
+
+
+_FUTURE_HEADS = {
+    "expect",
+    "set",
+    "schedule",
+    "due",
+    "plan",
+    "intend",
+    "prepare",
+    "hope",
+    "want",
+    "aim",
+    "seek",
+    "propose",
+    "agree",
+}
+
+
+def tense_of(verb: Token) -> tuple[Tense, str]:
+    """Whether the sentence looks forward (announced) or back (reported) from the article."""
+    chain = [verb, *list(verb.ancestors)[:3]]
+    for node in chain:
+        for child in node.children:
+            if child.dep_ == "aux" and child.lower_ in ("will", "'ll", "shall", "wo"):
+                return "future", ANNOUNCED
+            if child.dep_ == "aux" and child.lower_ == "going" and node is verb:
+                return "future", ANNOUNCED
+        if node is not verb and node.lemma_.lower() in _FUTURE_HEADS:
+            return "future", ANNOUNCED
+        if node.tag_ in ("VBD", "VBN") or any(
+            c.dep_ == "aux" and c.tag_ == "VBD" for c in node.children
+        ):
+            return "past", REPORTED
+    if verb.tag_ in ("VBZ", "VBP") and any(c.lower_ == "to" for c in verb.children):
+        return "future", ANNOUNCED
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and (
+        (verb.head.lemma_ == "be" and verb.dep_ == "xcomp")
+        or (verb.dep_ == "acl" and verb.head.dep_ == "ROOT")
+    ):
+        # "is to meet", "was to meet": a plan; a headline's "A to meet B in Lyon" too
+        return "future", ANNOUNCED
+    if verb.tag_ == "VB" and any(
+        t.lower_ in ("will", "'ll", "shall") for t in verb.doc[verb.sent.start : verb.i]
+    ):
+        return "future", ANNOUNCED  # "will meet Putin on Wednesday, then hold talks ..."
+    aux = [c for c in verb.children if c.dep_ == "aux"]
+    if verb.tag_ == "VBG" and any(c.lower_ in ("is", "are", "am", "'s", "'re") for c in aux):
+        return "future", ANNOUNCED  # "is meeting B on Thursday": arranged
+    if verb.tag_ in ("VBZ", "VBP") and not aux:
+        # "meets B on Thursday": a preview or a headline's report, the nearest such day
+        return "present", REPORTED
+    return "past", REPORTED
+
+
+def date_of(
+    verb: Token, sentence: Span, published: date | None, tense: Tense
+) -> tuple[date | None, str | None]:
+    """The first date expression of the sentence that names a day, nearest the verb first;
+    not the day something was said of a meeting before it ("A said on Tuesday that she had
+    met B": the pluperfect puts the meeting earlier; "A met B, officials said on Tuesday"
+    keeps Tuesday)."""
+    earlier = any(c.dep_ == "aux" and c.lower_ == "had" for c in verb.children)
+    candidates = [
+        e
+        for e in sentence.ents
+        if e.label_ in ("DATE", "TIME") and not (earlier and _said_on(e.root, verb))
+    ]
+    candidates.sort(key=lambda e: (not _governed_by(e.root, verb), abs(e.start - verb.i)))
+    first_text = None
+    for ent in candidates:
+        resolved = resolve_date(ent.text, published, tense)
+        if resolved is not None:
+            return resolved, ent.text
+        first_text = first_text or ent.text
+    return None, first_text
+
+
+# Verbs of saying: the day of one is not the day of what it reports.
+_SPEECH_VERBS = frozenset("say tell announce confirm report reveal disclose tweet recall".split())
+
+
+def _said_on(token: Token, verb: Token) -> bool:
+    """Whether a date belongs to a verb of saying other than the meeting's own."""
+    for ancestor in token.ancestors:
+        if ancestor.i == verb.i:
+            return False  # "the meeting on Sunday": the meeting's own
+        if ancestor.pos_ in ("VERB", "AUX"):
+            return ancestor.lemma_.lower() in _SPEECH_VERBS
+    return False
+
+
+def said_on(token: Token) -> bool:
+    """Whether a date belongs to a verb of saying: "the company said in a statement on Monday"
+    dates the statement, not what it reports."""
+    verb = next((a for a in token.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    return verb is not None and verb.lemma_.lower() in _SPEECH_VERBS
+
+
+def _governed_by(token: Token, verb: Token) -> bool:
+    """Whether the token belongs to the verb's own clause (no other verb in between)."""
+    for ancestor in [token, *token.ancestors]:
+        if ancestor.i == verb.i:
+            return True
+        if ancestor.i != token.i and ancestor.pos_ in ("VERB", "AUX"):
+            return False
+    return False
