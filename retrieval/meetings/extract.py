@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any
 from retrieval.meetings.dates import Tense
 from retrieval.meetings.names import ArticleNames, looks_like_a_person
 from retrieval.meetings.people import Context, people_of, person_of
-from retrieval.meetings.places import _nearby_place, dateline_match, is_place, place_of, place_text
+from retrieval.meetings.places import (
+    _nearby_place,
+    dateline_match,
+    is_place,
+    place_of,
+    place_text,
+    unless_a_participant,
+)
 from retrieval.meetings.timing import date_of, tense_of
 from retrieval.meetings.vocab import (
     CALL_VERBS,
@@ -297,7 +304,9 @@ def _event_at(
         who, with_ = with_[:1], with_[1:]
     tense, status = tense_of(verb)
     when, when_text = date_of(verb, sentence, published, tense)
-    where = place or place_of(verb, sentence) or place_of(verb, sentence, ("to",))
+    where = unless_a_participant(
+        place or place_of(verb, sentence) or place_of(verb, sentence, ("to",)), [*who, *with_]
+    )
     roles = tuple((p, context.roles[p]) for p in [*who, *with_] if p in context.roles)
     return EventDraft(
         kind=kind,

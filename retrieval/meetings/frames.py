@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from retrieval.meetings.names import display_name, looks_like_a_person
-from retrieval.meetings.people import Context, person_of
+from retrieval.meetings.people import Context, names_a_thing, person_of, surname_of_someone
 from retrieval.meetings.places import after_place_preposition
 from retrieval.meetings.vocab import (
     CALL_VERBS,
@@ -167,6 +167,12 @@ def frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[st
         if token.lower_ in GROUP_WORDS:
             group = True
             continue
+        if token.pos_ == "NOUN" and any(
+            c.lower_ in ("two", "both") and c.dep_ in ("nummod", "det", "predet")
+            for c in token.children
+        ):
+            group = True  # "the two men", "both leaders": the head word under the frame
+            continue
         if token.pos_ == "PRON" and token.lower_ in ("he", "she", "him", "her"):
             # a participant, not an owner: "her counterpart" is someone else
             pronoun = pronoun or token.dep_ != "poss"
@@ -175,6 +181,12 @@ def frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[st
             # "Kim Dae-sung" with "sung" read as a verb: the person entity it ends.
             person = _entity_person(token, context)
             if person and looks_like_a_person(person) and person not in people:
+                people.append(person)
+            continue
+        if token.pos_ != "PROPN" and token.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "conj"):
+            # "Varga held talks with Ruiz", "Varga" tagged a common noun
+            person = surname_of_someone(token, context)
+            if person and person not in people:
                 people.append(person)
             continue
         if token.pos_ != "PROPN" or (token.ent_type_ == "PERSON" and token.dep_ == "compound"
@@ -191,6 +203,7 @@ def frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[st
             or _before_a_title(token)
             or _inside_entity(token)
             or _owner_of_a_role(token)
+            or names_a_thing(token)
             or _owner_of_a_person(token)
         ):
             continue

@@ -10,13 +10,13 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from retrieval.meetings.names import ArticleNames, display_name
-from retrieval.meetings.vocab import PERSONAL_TITLES
+from retrieval.meetings.vocab import EVENT_NOUNS, MEET_VERBS, PERSONAL_TITLES, TALK_VERBS
 from retrieval.store.events import TITLE_WORDS, normalize_name
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-__all__ = ["Context", "people_of", "person_of"]
+__all__ = ["Context", "names_a_thing", "people_of", "person_of", "surname_of_someone"]
 
 
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -29,6 +29,10 @@ _NUMERIC_LABELS = frozenset("DATE TIME CARDINAL ORDINAL MONEY PERCENT QUANTITY".
 
 
 _PRONOUNS = {"he", "she"}
+
+
+# A proper noun before one of these is a party to it ("the Varga visit"), not its name.
+_EVENT_WORDS = EVENT_NOUNS | MEET_VERBS | TALK_VERBS
 
 
 class Context:
@@ -60,7 +64,12 @@ def people_of(token: Token, context: Context) -> list[str]:
                 heads += [c for c in child.conjuncts if c not in heads]
     phrase = {t.i for t in _phrase(token)}
     for ent in token.doc.ents:
-        if ent.label_ == "PERSON" and ent.root.i in phrase and ent.root.i != token.i:
+        if (
+            ent.label_ == "PERSON"
+            and ent.root.i in phrase
+            and ent.root.i != token.i
+            and not names_a_thing(ent.root)
+        ):
             person = person_of(ent.root, context)
             if person and person not in found:
                 found.append(person)
@@ -101,7 +110,9 @@ def person_of(token: Token, context: Context) -> str | None:
         # before the one the sentence before was about.
         return _own_subject(token, context) or context.last_person
     if token.pos_ != "PROPN":
-        return None
+        # "Varga held talks with Ruiz": a surname opening a sentence, tagged a common noun,
+        # is the person the article names in full with it
+        return surname_of_someone(token, context)
     titled = _after_a_title(token)
     if token.ent_type_ and token.ent_type_ not in _PERSONISH and not titled:
         # The small model calls some people places ("Infantino" as a GPE): a lone word that
@@ -134,6 +145,34 @@ def person_of(token: Token, context: Context) -> str | None:
     if resolved not in context.roles and (role := _role(token, name)):
         context.roles[resolved] = role
     return resolved
+
+
+def surname_of_someone(token: Token, context: Context) -> str | None:
+    """The article's full name a capitalised common-noun token is the surname of, or None."""
+    if (
+        token.pos_ not in ("NOUN", "ADJ")
+        or not token.is_title
+        or token.ent_type_ in _NUMERIC_LABELS
+    ):
+        return None
+    full = context.names.resolve(token.text)
+    words = full.split()
+    return full if len(words) >= 2 and words[-1] == token.text else None
+
+
+def names_a_thing(token: Token) -> bool:
+    """ "visiting the Lyon grotto", "the Varga memorial": a proper noun before a common noun
+    names the thing, even a person's name, not someone met; a role stays ("the Norland
+    minister Ana Ruiz" is a person's)."""
+    head = token.head
+    return (
+        token.dep_ == "compound"
+        and head.pos_ == "NOUN"
+        and head.i > token.i
+        and head.lower_ not in TITLE_WORDS
+        and head.lemma_.lower() not in _EVENT_WORDS
+        and not any(c.pos_ == "PROPN" and c.i > head.i for c in head.children)
+    )
 
 
 def _after_a_title(token: Token) -> bool:

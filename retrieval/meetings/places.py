@@ -28,6 +28,7 @@ __all__ = [
     "meeting_place",
     "place_of",
     "place_text",
+    "unless_a_participant",
 ]
 
 # A dateline: "GENEVA (Reuters) -", "WASHINGTON, March 8 (AP) —", "Seoul, Korea —".
@@ -60,6 +61,14 @@ def dateline_place(text: str) -> str | None:
         place = "".join(w.capitalize() for w in re.split(r"(\s|-)", place))
     if normalize_name(place) in ("by", "") or len(place) < 3 or place.lower().startswith("by "):
         return None  # "By Ana Ruiz -": a byline
+    return place
+
+
+def unless_a_participant(place: str | None, people: Sequence[str]) -> str | None:
+    """The place, unless it is the name of someone at the meeting: "as he talked to Varga"
+    puts no one in a place called Varga, whatever the tagger says."""
+    if place is None or any(same_person(place, p) for p in people):
+        return None
     return place
 
 

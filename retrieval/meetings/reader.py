@@ -39,6 +39,7 @@ from retrieval.meetings.places import (
     dateline_match,
     dateline_place,
     meeting_place,
+    unless_a_participant,
 )
 from retrieval.meetings.vocab import (
     MEETING_WORDS,
@@ -381,7 +382,7 @@ class MeetingReader:
             if when is None and DATE_WORDS.search(before):
                 previous = self._parse(before)
                 when, when_text = date_of(previous[:].root, previous[:], published, tense)
-            where = meeting_place(trigger, head, span)
+            where = unless_a_participant(meeting_place(trigger, head, span), [*names, *others])
             yield StoredEvent(
                 id=0,
                 passage_id=hit.passage_id,

@@ -80,7 +80,9 @@ def date_of(
     candidates = [
         e
         for e in sentence.ents
-        if e.label_ in ("DATE", "TIME") and not (earlier and _said_on(e.root, verb))
+        if e.label_ in ("DATE", "TIME")
+        and not (earlier and _said_on(e.root, verb))
+        and not _in_a_who_clause(e.root, verb)
     ]
     candidates.sort(key=lambda e: (not _governed_by(e.root, verb), abs(e.start - verb.i)))
     first_text = None
@@ -111,6 +113,20 @@ def said_on(token: Token) -> bool:
     dates the statement, not what it reports."""
     verb = next((a for a in token.ancestors if a.pos_ in ("VERB", "AUX")), None)
     return verb is not None and verb.lemma_.lower() in _SPEECH_VERBS
+
+
+def _in_a_who_clause(token: Token, verb: Token) -> bool:
+    """Whether a date is told of someone in a "who" clause other than the meeting's own: "A
+    received B and his wife, who attended the Mass on Sunday," dates the Mass."""
+    for ancestor in token.ancestors:
+        if ancestor.i == verb.i:
+            return False
+        if ancestor.pos_ in ("VERB", "AUX"):
+            return ancestor.dep_ == "relcl" and any(
+                c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("who", "whom")
+                for c in ancestor.children
+            )
+    return False
 
 
 def _governed_by(token: Token, verb: Token) -> bool:

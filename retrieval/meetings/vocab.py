@@ -47,7 +47,8 @@ EVENT_NOUNS = frozenset(
 )
 # Verbs that carry an event noun: "held talks", "had a meeting", "paid a visit".
 HOLD_VERBS = frozenset(
-    "hold have conduct attend host begin start open conclude make pay chair convene".split()
+    """hold have conduct attend host begin start open conclude make pay chair convene set
+    arrange organise organize schedule""".split()
 )
 # Words that stand for the people of a meeting named before: "the two", "they", "both men".
 GROUP_WORDS = frozenset("they their both two them".split())
@@ -69,7 +70,7 @@ MEETING_WORDS = re.compile(
     r"audience|embraced?|embracing|hugged|shook hands|shake hands|shakes hands|shaking hands|"
     r"lunch|lunched|dinner|breakfast|dine|dines|dining|introduced|introduces|"
     r"ran into|run into|runs into|running into|bumped into|"
-    r"bilateral|face-to-face|tete-a-tete|huddled)\b",
+    r"bilateral|face-to-face|tete-a-tete|huddled|to see)\b",
     re.I,
 )
 

@@ -36,6 +36,7 @@ _KIND_GROUPS = {
     "receive": "host",
     "welcome": "host",
     "greet": "host",
+    "audience": "host",
 }
 _ASKED = re.compile(
     r"\b(call(?:ed|s)?|phon\w*|spo?ke\w*|visit\w*|host\w*|receiv\w*|welcom\w*)\b", re.I

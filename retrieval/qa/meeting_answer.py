@@ -91,11 +91,11 @@ class MeetingAnswerer:
         )
         same_kind = [e for e in fitting if kind_group(e.kind) == asked_kind(question.text)]
         # (a place only the dateline or headline gives does not make a meeting of that kind)
-        if (
-            any(slot(e) and e.where_from is None for e in same_kind)
-            and asked_kind(question.text) != "meet"
-        ):
-            # "Who did Truss call on?" asks about the calls, not every meeting of the trip.
+        if any(slot(e) and e.where_from is None for e in same_kind) and asked_kind(
+            question.text
+        ) in ("call", "visit"):
+            # "Who did Truss call on?" asks about the calls, not every meeting of the trip;
+            # "Who did A host?" asks about meetings, whoever the article says received whom.
             why(f"{len(same_kind)} of them are a {asked_kind(question.text)}")
             fitting = same_kind
         ranking = {pid: r for r, (pid, _) in enumerate(self.searcher.rank(query, RANK_DEPTH))}

@@ -74,11 +74,44 @@ def name_tokens(name: str) -> frozenset[str]:
 
 
 def same_person(a: str, b: str) -> bool:
-    """Whether two names can be the same person: one's tokens contain the other's."""
+    """Whether two names can be the same person: one's tokens contain the other's, initials
+    written either way ("J.D. Vale", "JD Vale" and "James David Vale")."""
     ta, tb = name_tokens(a), name_tokens(b)
     if not ta or not tb:
         return False
-    return ta <= tb or tb <= ta
+    if ta <= tb or tb <= ta:
+        return True
+    wa, wb = _with_initials_joined(a), _with_initials_joined(b)
+    if set(wa) <= set(wb) or set(wb) <= set(wa):
+        return True
+    return _initials_of(wa, wb) or _initials_of(wb, wa)
+
+
+def _with_initials_joined(name: str) -> list[str]:
+    """A name's words with each run of single letters joined: "j d vale" -> ["jd", "vale"]."""
+    words: list[str] = []
+    run = ""
+    for word in normalize_name(name).split():
+        if len(word) == 1:
+            run += word
+            continue
+        if run:
+            words.append(run)
+            run = ""
+        words.append(word)
+    return [*words, run] if run else words
+
+
+def _initials_of(short: list[str], full: list[str]) -> bool:
+    """Whether `short` is `full` with its given names written as initials ("jd vale",
+    "james david vale")."""
+    return (
+        len(short) == 2
+        and len(full) >= 2
+        and short[-1] == full[-1]
+        and len(short[0]) == len(full) - 1
+        and short[0] == "".join(w[0] for w in full[:-1])
+    )
 
 
 def same_place(a: str, b: str) -> bool:

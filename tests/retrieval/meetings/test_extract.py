@@ -186,6 +186,20 @@ def test_sentences_without_two_named_people_are_no_event(extractor: EventExtract
     assert events == []
 
 
+def test_a_name_before_a_common_noun_is_no_one_met(extractor: EventExtractor) -> None:
+    events = _events(
+        extractor,
+        ["Ana Ruiz and Tomas Elgin visited the Peter Varga memorial on Monday."],
+        date(2024, 1, 10),
+    )
+    assert [e.people for e in events] == [("Ana Ruiz", "Tomas Elgin")]
+
+
+def test_someone_met_is_no_place(extractor: EventExtractor) -> None:
+    events = _events(extractor, ["Ana Ruiz talked to Tomas Elgin on Monday."], date(2024, 1, 10))
+    assert [e.where for e in events] == [None]
+
+
 def test_passages_without_a_meeting_word_are_not_parsed(extractor: EventExtractor) -> None:
     found = extractor.extract("Markets", date(2024, 1, 10), ["Shares fell 3 percent."])
     assert found == [[]]

@@ -9,7 +9,7 @@ import pytest
 
 from retrieval.meetings.mentions import mentions
 from retrieval.meetings.names import ArticleNames, display_name, looks_like_a_person
-from retrieval.meetings.places import city_in, dateline_place
+from retrieval.meetings.places import city_in, dateline_place, unless_a_participant
 from retrieval.meetings.reader import MeetingReader
 from retrieval.nlp import load_nlp
 from retrieval.qa.meeting_answer import asked_role
@@ -380,9 +380,15 @@ def test_a_headline_in_sentence_case_states_a_meeting(reader: MeetingReader) -> 
 @pytest.mark.parametrize(
     ("a", "b", "same"),
     [
-        ("JD Vance", "VP Vance", True),  # an abbreviated title is no part of the name
+        ("JD Vale", "VP Vale", True),  # an abbreviated title is no part of the name
         ("Ana Ruiz", "FM Ruiz", True),
         ("Ana Ruiz", "Ana Elgin", False),
+        ("J.D. Vale", "JD Vale", True),  # initials written either way
+        ("JD Vale", "James David Vale", True),
+        ("A. Ruiz", "Ana Ruiz", True),
+        ("A. Ruiz", "Bea Ruiz", False),
+        ("JD Vale", "John Vale", False),
+        ("Mira Vale", "JD Vale", False),  # one family, two people
     ],
 )
 def test_one_person_under_two_forms(a: str, b: str, same: bool) -> None:
@@ -457,6 +463,11 @@ def test_the_place_of_a_later_sentence_is_the_meeting_s_own(reader: MeetingReade
         # a gathering named after its city
         ("Ana Ruiz and Tomas Elgin met on the sidelines of the Geneva summit on Tuesday.",
          date(2024, 5, 14), "Geneva"),
+        # a day told in a "who" clause of someone met is that person's, not the meeting's
+        ("Ana Ruiz received Tomas Elgin and his wife, Mira Elgin, who attended the gala on "
+         "Sunday.", None, None),
+        # a purpose: travelled somewhere to see someone
+        ("Ana Ruiz flew to Lyon on Monday to see Tomas Elgin.", date(2024, 5, 13), "Lyon"),
     ],
 )  # fmt: skip
 def test_more_frames_of_a_meeting(
@@ -465,6 +476,22 @@ def test_more_frames_of_a_meeting(
     events = _read(reader, ["Ana Ruiz", "Tomas Elgin"], text)
     assert events, text
     assert (events[0].when, events[0].where) == (when, where)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # "the two men" for the people named before, a meeting set up somewhere
+        ("The two women set up a meeting at the Old Exchange Hall.", "Old Exchange Hall"),
+        ("Both leaders arranged talks in Lyon.", "Lyon"),
+        # a surname opening a sentence, tagged a common noun, is the article's person
+        ("Ruiz held talks with Elgin at the Old Exchange Hall.", "Old Exchange Hall"),
+    ],
+)
+def test_the_meeting_of_people_named_before(reader: MeetingReader, text: str, where: str) -> None:
+    opening = "Ana Ruiz and Tomas Elgin arrived in Porto on Monday."
+    events = _read(reader, ["Ana Ruiz", "Tomas Elgin"], f"{opening} {text}")
+    assert [(e.sentence, e.where) for e in events] == [(text, where)]
 
 
 @pytest.mark.parametrize(
@@ -505,6 +532,8 @@ def test_a_denied_meeting_is_not_read(reader: MeetingReader, text: str) -> None:
         ("Ana Ruiz had lunch with Tomas Elgin on Monday.", ["Tomas Elgin"]),
         # an outlet before a role is part of the role, not someone met
         ("Ana Ruiz met Reuters reporter Tomas Elgin for an interview.", ["Tomas Elgin"]),
+        # a name before a common noun names the thing: no one met
+        ("Ana Ruiz and Tomas Elgin visited the Peter Varga memorial on Monday.", ["Tomas Elgin"]),
     ],
 )
 def test_delegations_meals_and_roles(reader: MeetingReader, text: str, others: list[str]) -> None:
@@ -782,3 +811,11 @@ def test_a_name_starts_after_the_full_stop_of_a_sentence() -> None:
 )
 def test_the_role_a_which_question_asks_for(question: str, role: str | None) -> None:
     assert asked_role(question) == role
+
+
+@pytest.mark.parametrize(
+    ("place", "where"),
+    [("Varga", None), ("Peter Varga", None), ("Lyon", "Lyon"), (None, None)],
+)
+def test_a_participant_is_no_place(place: str | None, where: str | None) -> None:
+    assert unless_a_participant(place, ["Peter Varga", "Ana Ruiz"]) == where
