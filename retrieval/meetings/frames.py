@@ -9,7 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from retrieval.meetings.names import display_name, looks_like_a_person
-from retrieval.meetings.people import Context, names_a_thing, person_of, surname_of_someone
+from retrieval.meetings.people import (
+    Context,
+    names_a_thing,
+    person_of,
+    role_holder,
+    surname_of_someone,
+)
 from retrieval.meetings.places import after_place_preposition
 from retrieval.meetings.vocab import (
     CALL_VERBS,
@@ -184,8 +190,9 @@ def frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[st
                 people.append(person)
             continue
         if token.pos_ != "PROPN" and token.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "conj"):
-            # "Varga held talks with Ruiz", "Varga" tagged a common noun
-            person = surname_of_someone(token, context)
+            # "Varga held talks with Ruiz", "Varga" tagged a common noun; "the commissioner
+            # met Ruiz" after "trade commissioner Ana Talvela"
+            person = surname_of_someone(token, context) or role_holder(token, context)
             if person and person not in people:
                 people.append(person)
             continue

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-GROUP = re.compile(r"\b(?:they|their|the two|both)\b", re.I)
+GROUP = re.compile(r"\b(?:they|their|the two|both|the pair|the duo)\b", re.I)
 
 
 PRONOUN = re.compile(r"\b(?:he|she|him|her)\b", re.I)

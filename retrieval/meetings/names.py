@@ -31,6 +31,13 @@ _HEADLINE_WORDS = frozenset(
 _CALENDAR = CALENDAR_WORDS
 
 
+# Nouns a definite "the ..." uses for a thing or a crowd, never for one person named before.
+_NOT_ROLES = frozenset(
+    """meeting talks summit visit call time day week year country city capital government
+    company team group people crowd public press media statement report""".split()
+)
+
+
 _BYLINE = re.compile(
     r"^By\s+((?:[A-Z][\w'’.-]*\s?){1,4}(?:(?:,|\s+and)\s+(?:[A-Z][\w'’.-]*\s?){1,4})*)"
     r"(?:\s*[-–—|,]|\s*$)"
@@ -54,6 +61,7 @@ class ArticleNames:
                 for full in _names_in_run(match.group(0)):
                     counts[full] += 1
         self.full_names = counts
+        self._text = "\n".join((title, *passages))
         # "By Ana Ruiz and Tom Kell - 9 March": the authors, never people in the story.
         self.bylines = frozenset(
             name
@@ -63,6 +71,21 @@ class ArticleNames:
             for name in (n.strip() for n in re.split(r",\s*|\s+and\s+", byline.group(1)))
             if len(name.split()) >= 2
         )
+
+    def by_role(self, noun: str) -> str | None:
+        """The one person the article gives a role noun to, before the name or after it
+        ("trade commissioner Ana Talvela", "Ana Talvela, the commissioner"), so that "the
+        commissioner" stands for her; None when no one or several people hold it."""
+        if not noun.isalpha() or noun.lower() in _NOT_ROLES:
+            return None
+        holders = set()
+        for full in self.full_names:
+            name = re.escape(full)
+            before = rf"\b{noun}\s+{name}\b"
+            after = rf"\b{name},\s+(?:the|a|an|its|their)\s+(?:[\w'’-]+\s+){{0,3}}?{noun}\b"
+            if re.search(before, self._text, re.I) or re.search(after, self._text, re.I):
+                holders.add(full)
+        return holders.pop() if len(holders) == 1 else None
 
     def is_author(self, name: str) -> bool:
         """Whether a name is one of the article's authors (its byline)."""

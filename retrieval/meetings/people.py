@@ -16,7 +16,14 @@ from retrieval.store.events import TITLE_WORDS, normalize_name
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-__all__ = ["Context", "names_a_thing", "people_of", "person_of", "surname_of_someone"]
+__all__ = [
+    "Context",
+    "names_a_thing",
+    "people_of",
+    "person_of",
+    "role_holder",
+    "surname_of_someone",
+]
 
 
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -112,7 +119,7 @@ def person_of(token: Token, context: Context) -> str | None:
     if token.pos_ != "PROPN":
         # "Varga held talks with Ruiz": a surname opening a sentence, tagged a common noun,
         # is the person the article names in full with it
-        return surname_of_someone(token, context)
+        return surname_of_someone(token, context) or role_holder(token, context)
     titled = _after_a_title(token)
     if token.ent_type_ and token.ent_type_ not in _PERSONISH and not titled:
         # The small model calls some people places ("Infantino" as a GPE): a lone word that
@@ -158,6 +165,14 @@ def surname_of_someone(token: Token, context: Context) -> str | None:
     full = context.names.resolve(token.text)
     words = full.split()
     return full if len(words) >= 2 and words[-1] == token.text else None
+
+
+def role_holder(token: Token, context: Context) -> str | None:
+    """The person "the commissioner" stands for: a definite singular common noun the article
+    ties to one person's name ("trade commissioner Ana Talvela")."""
+    if token.tag_ != "NN" or not any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
+        return None
+    return context.names.by_role(token.lower_)
 
 
 def names_a_thing(token: Token) -> bool:

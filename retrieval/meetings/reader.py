@@ -31,9 +31,7 @@ from retrieval.meetings.dates import Tense
 from retrieval.meetings.extract import (
     negated,
 )
-from retrieval.meetings.names import (
-    ArticleNames,
-)
+from retrieval.meetings.names import ArticleNames, looks_like_a_person
 from retrieval.meetings.places import (
     city_in,
     dateline_match,
@@ -87,7 +85,7 @@ from retrieval.meetings.mentions import (
     states_a_meeting,
     unnamed_party,
 )
-from retrieval.meetings.people import Context
+from retrieval.meetings.people import Context, person_of
 from retrieval.meetings.timing import date_of, tense_of
 
 __all__ = ["ArticleText", "MeetingReader"]
@@ -304,6 +302,23 @@ class MeetingReader:
         evidence = (*(event.evidence or (event.sentence,)), *quoted)
         return replace(event, with_=(*event.with_, *added), evidence=evidence)
 
+    def _named_in(self, sentence: str, names: Sequence[str], context: Context) -> list[str]:
+        """The people a sentence names besides `names`, when it names exactly one."""
+        if not sentence:
+            return []
+        doc = self._parse(sentence)
+        found = {
+            person
+            for ent in doc.ents
+            # (the small model calls some people organisations)
+            if ent.label_ in ("PERSON", "ORG")
+            and (person := person_of(ent.root, context))
+            and looks_like_a_person(person)
+            and len(person.split()) >= 2
+            and not any(same_person(person, n) for n in names)
+        }
+        return list(found) if len(found) == 1 else []
+
     def _pronoun_stands_for(self, sentence: str, before: str, names: Sequence[str]) -> str | None:
         """The one person asked about whom a "he" / "she" of the sentence stands for: the
         subject of the sentence before, when the sentence does not name them itself."""
@@ -369,6 +384,9 @@ class MeetingReader:
             if not named and not group:
                 continue
             others = [p for p in people if not any(same_person(p, n) for n in names)]
+            if group and not others and len(names) < 2:
+                # "A called B on Friday. The two met on Sunday": "the two" are A and B
+                others = self._named_in(before, names, context)
             if len(names) + len(others) < 2 and not unnamed_party(trigger, head, self._asked):
                 continue  # "Ana Ruiz will meet members of Congress": no one named to meet
             tense, status = tense_of(head)

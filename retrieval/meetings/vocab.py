@@ -51,7 +51,7 @@ HOLD_VERBS = frozenset(
     arrange organise organize schedule""".split()
 )
 # Words that stand for the people of a meeting named before: "the two", "they", "both men".
-GROUP_WORDS = frozenset("they their both two them".split())
+GROUP_WORDS = frozenset("they their both two them pair duo".split())
 
 # Common nouns of the rooms and buildings people meet in: "in his Lyon office", "at the royal
 # palace", "at her residence in Nice".

@@ -203,21 +203,19 @@ class MeetingAnswerer:
         hits: dict[int, Hit],
         why: Explain,
     ) -> Answer | None:
-        """Everyone the named people met at the meeting asked about, each with its source.
-        Unless the question narrows by place or period, that is the best-ranked meeting: the
-        events of its article, and those of other articles on the same day."""
+        """Everyone the named people met at the meeting asked about, each with its source:
+        the best-ranked meeting of those that fit the place and period asked, with the events
+        of its article that give no other day and those of other articles on its day."""
         role = asked_role(question.text)
         if role is not None:
             # "Which senator did A meet?": only meetings with someone the article calls one
             events = [e for e in events if self._has_role(e, names, role)]
             why(f"{len(events)} of them with someone the article calls a {role}")
-        if question.place is None and question.period is None and events:
-            best = events[0]
-            events = [
-                e
-                for e in events
-                if e.article_id == best.article_id or (best.when and e.when == best.when)
-            ]
+        if events:
+            # The best-ranked meeting, with what its article and same-day reports add to it;
+            # not another meeting of the same people on another day.
+            best = next((e for e in events if _met(e, names)), events[0])
+            events = [e for e in events if _same_meeting(e, best, names)]
         people: list[str] = []
         cited: dict[int, list[str]] = {}  # passage id -> people it is cited for
         used: list[StoredEvent] = []
@@ -330,6 +328,22 @@ class MeetingAnswerer:
 
     def _hits_for(self, passage_ids: set[int]) -> dict[int, Hit]:
         return self.store.hits(sorted(passage_ids))
+
+
+def _same_meeting(event: StoredEvent, best: StoredEvent, names: list[str]) -> bool:
+    """Whether an event tells of the same meeting as the best one: in its article unless it
+    gives another day; in another article, on the same day, or undated with someone the best
+    one names."""
+    if event.article_id == best.article_id:
+        return event.when is None or best.when is None or event.when == best.when
+    if event.when is None:
+        # an undated report of a meeting with someone the best one's asked people met there
+        return any(same_person(p, q) for p in _met(event, names) for q in _met(best, names))
+    return event.when == best.when
+
+
+def _met(event: StoredEvent, names: list[str]) -> list[str]:
+    return [p for p in event.people if not any(same_person(p, n) for n in names)]
 
 
 def _another_meeting(

@@ -495,6 +495,39 @@ def test_the_meeting_of_people_named_before(reader: MeetingReader, text: str, wh
 
 
 @pytest.mark.parametrize(
+    ("text", "asked", "met"),
+    [
+        # "the two", "the pair": the two people of the sentence before, one of them asked
+        ("Mira Holt called Teo Varga on Friday to ask for talks. The two met in Lumo on 3 May.",
+         "Mira Holt", "Teo Varga"),
+        ("Mira Holt phoned Teo Varga on Friday. The pair met in Lumo on 3 May.",
+         "Mira Holt", "Teo Varga"),
+        # "the commissioner": the one person the article gives that role
+        ("Norland's trade commissioner Ana Talvela warned platforms on Monday. The "
+         "commissioner met Pavel Ostrin in Lumo on 3 May.", "Pavel Ostrin", "Ana Talvela"),
+        ("Ana Talvela, the commissioner, warned platforms on Monday. Pavel Ostrin met the "
+         "commissioner in Lumo on 3 May.", "Pavel Ostrin", "Ana Talvela"),
+    ],
+)  # fmt: skip
+def test_people_of_the_sentence_before_stand_behind_a_group_or_a_role(
+    reader: MeetingReader, text: str, asked: str, met: str
+) -> None:
+    events = [e for e in _read(reader, [asked], text) if "Lumo" in e.sentence]
+    assert [(e.where, set(e.people)) for e in events] == [("Lumo", {asked, met})]
+
+
+def test_a_role_two_people_hold_stands_for_no_one() -> None:
+    names = ArticleNames(
+        "", ["Ana Talvela, the commissioner, met Teo Varga, the other commissioner."]
+    )
+    assert names.by_role("commissioner") is None
+    assert ArticleNames("", ["trade commissioner Ana Talvela"]).by_role("commissioner") == (
+        "Ana Talvela"
+    )
+    assert ArticleNames("", ["trade commissioner Ana Talvela"]).by_role("meeting") is None
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Ana Ruiz will not meet Tomas Elgin on Monday, her office said.",

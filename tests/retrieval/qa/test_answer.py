@@ -266,3 +266,23 @@ def test_where_in_a_city_asks_for_the_place_inside_it(
     )
     assert inside.values == ("Old Exchange Hall",), inside.explanation
     assert answerer.ask("Where did Ana Ruiz and Tomas Vidal meet?").found
+
+
+def test_who_is_the_people_of_one_meeting_not_of_another_day(
+    answerer: Answerer,
+    settings: Settings,
+    store: Store,
+    hash_embedder: HashEmbedder,
+    tmp_path: Path,
+) -> None:
+    article = tmp_path / "lyon-days.txt"
+    article.write_text(
+        "date 2022-03-08 Ruiz meets Vidal in Lyon\n"
+        "outlet: Loop News\n\n"
+        "Mayor Ana Ruiz met union leader Tomas Vidal in Lyon on Tuesday.\n\n"
+        "On 3 February, Ana Ruiz met banker Olek Brandvik to discuss the port loan.\n"
+    )
+    assert ingest([str(article)], settings.ingest, store, hash_embedder).new == 1
+    answerer.searcher.refresh()
+    answer = answerer.ask("Who did Ana Ruiz meet in Lyon?")
+    assert answer.values == ("Tomas Vidal",)
