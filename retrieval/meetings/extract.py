@@ -23,6 +23,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from retrieval.meetings.dates import Tense
+from retrieval.meetings.frames import controller
 from retrieval.meetings.names import ArticleNames, looks_like_a_person
 from retrieval.meetings.people import Context, people_of, person_of
 from retrieval.meetings.places import (
@@ -338,6 +339,8 @@ def _inherited_subjects(verb: Token, context: Context) -> list[str]:
     for _ in range(3):
         if node.dep_ not in ("conj", "xcomp", "advcl") or node.head.i == node.i:
             return []
+        if (sent := controller(node)) is not None:
+            return people_of(sent, context)  # "A sent B to meet C": B
         node = node.head
         subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subjects:

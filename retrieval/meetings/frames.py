@@ -47,6 +47,11 @@ _PHRASE_DEPS = frozenset(
 # Links from the meeting verb up to the verbs whose subject is also the meeting's: "is
 # scheduled to meet", "travelled to Paris to meet", "arrived and met", "will be hosted".
 _CHAIN_DEPS = frozenset("xcomp advcl conj ccomp acomp".split())
+# Verbs whose object does what their infinitive says: "sent B to meet C", "asked B to meet C".
+_CONTROL_VERBS = frozenset(
+    "send dispatch ask invite urge tell instruct order encourage persuade allow authorize "
+    "authorise task assign".split()
+)
 _VERB_TRIGGERS = MEET_VERBS | TALK_VERBS | CALL_VERBS
 _FORM_TO_VERB = {form: verb for verb in _VERB_TRIGGERS for form in inflections(frozenset([verb]))}
 _INTO_VERBS = frozenset("run bump".split())  # "ran into A", "bumped into A"
@@ -126,6 +131,8 @@ def governing_verbs(head: Token) -> list[Token]:
     for _ in range(3):
         if node.dep_ == "pcomp" and node.head.dep_ == "prep":
             node = node.head.head  # "A told reporters after meeting B": A met B
+        elif controller(node) is not None:
+            break  # "A sent B to meet C": B met C, not A
         elif (
             node.dep_ in _CHAIN_DEPS
             and node.head.i != node.i
@@ -141,6 +148,18 @@ def governing_verbs(head: Token) -> list[Token]:
     return chain
 
 
+def controller(verb: Token) -> Token | None:
+    """The object of the verb an infinitive hangs on, which is the infinitive's subject: "A
+    sent B to meet C", "asked B to meet C" (B meets C); None when there is none."""
+    if (
+        verb.dep_ not in ("xcomp", "advcl")
+        or verb.head.lemma_.lower() not in _CONTROL_VERBS
+        or not any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+    ):
+        return None
+    return next((c for c in verb.head.children if c.dep_ == "dobj" and c.i < verb.i), None)
+
+
 def frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[str], bool, bool]:
     """The people of the meeting's frame, whether a group word ("the two", "they", "their",
     "both") stands in it for people named before, and whether "he" / "she" does."""
@@ -148,6 +167,8 @@ def frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[st
     if _headline_infinitive(trigger):
         frame.add(trigger.head.i)  # "Ana Ruiz to meet Tomas Elgin in Lyon"
     governors = governing_verbs(head)
+    if (sent := controller(governors[-1])) is not None:
+        frame.add(sent.i)  # "A sent B to meet C": B
     for verb in governors:
         if verb.dep_ == "relcl" and any(
             c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("who", "that") for c in verb.children
@@ -323,6 +344,9 @@ def _in_frame(token: Token, frame: set[int], governors: list[Token]) -> bool:
             )
         ):
             return False  # "spoke about A", "on a trip to Porto": not a party; "called on A" is
+        if parent.lower_ == "including" and parent.dep_ == "prep":
+            node = parent  # "with world leaders including A and B": a list of the party
+            continue
         if parent.pos_ in ("VERB", "AUX") and parent.i not in frame:
             if node.dep_ == "agent" and parent.dep_ == "acl":
                 node = parent.head  # "a delegation led by A": A is there

@@ -112,7 +112,9 @@ INSTITUTION_WORDS = frozenset(
     church cathedral mosque temple see government administration cabinet army navy police
     company corporation group foundation organisation organization club team airport
     station stadium centre center museum conference games olympics cup championship
-    times post news press herald journal tribune gazette guardian telegraph""".split()
+    times post news press herald journal tribune gazette guardian telegraph network bureau
+    authority board fund trust labs laboratory inc corp ltd llc plc holdings partners service
+    services""".split()
 )
 
 

@@ -214,7 +214,11 @@ class MeetingAnswerer:
         if events:
             # The best-ranked meeting, with what its article and same-day reports add to it;
             # not another meeting of the same people on another day.
-            best = next((e for e in events if _met(e, names)), events[0])
+            # (the top article's first event that names someone met: its top one may not)
+            top = events[0]
+            best = next(
+                (e for e in events if e.article_id == top.article_id and _met(e, names)), top
+            )
             events = [e for e in events if _same_meeting(e, best, names)]
         people: list[str] = []
         cited: dict[int, list[str]] = {}  # passage id -> people it is cited for

@@ -195,6 +195,15 @@ def test_a_name_before_a_common_noun_is_no_one_met(extractor: EventExtractor) ->
     assert [e.people for e in events] == [("Ana Ruiz", "Tomas Elgin")]
 
 
+def test_someone_sent_to_meet_is_the_one_who_met(extractor: EventExtractor) -> None:
+    events = _events(
+        extractor,
+        ["Peter Brask sent his deputy Ana Ruiz to meet Teo Varga in Lyon on Sunday."],
+        date(2024, 1, 10),
+    )
+    assert [(e.who, e.with_) for e in events] == [(("Ana Ruiz",), ("Teo Varga",))]
+
+
 def test_someone_met_is_no_place(extractor: EventExtractor) -> None:
     events = _events(extractor, ["Ana Ruiz talked to Tomas Elgin on Monday."], date(2024, 1, 10))
     assert [e.where for e in events] == [None]

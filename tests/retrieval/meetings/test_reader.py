@@ -516,6 +516,24 @@ def test_people_of_the_sentence_before_stand_behind_a_group_or_a_role(
     assert [(e.where, set(e.people)) for e in events] == [("Lumo", {asked, met})]
 
 
+@pytest.mark.parametrize(
+    ("text", "met"),
+    [
+        # the object of "sent", "asked" does what the infinitive says
+        ("Peter Brask sent his deputy Ana Ruiz to meet Teo Varga in Lyon on Sunday.",
+         {"Ana Ruiz", "Teo Varga"}),
+        ("The club sent Kell Oduya and Mira Holt to meet Teo Varga on Sunday.",
+         {"Kell Oduya", "Mira Holt", "Teo Varga"}),
+        # not a thing the subject took to get there
+        ("Peter Brask took a train to meet Teo Varga on Sunday.", {"Peter Brask", "Teo Varga"}),
+    ],
+)  # fmt: skip
+def test_someone_sent_to_meet_is_the_one_who_met(
+    reader: MeetingReader, text: str, met: set[str]
+) -> None:
+    assert [set(e.people) for e in _read(reader, ["Teo Varga"], text)] == [met]
+
+
 def test_a_role_two_people_hold_stands_for_no_one() -> None:
     names = ArticleNames(
         "", ["Ana Talvela, the commissioner, met Teo Varga, the other commissioner."]
@@ -565,6 +583,12 @@ def test_a_denied_meeting_is_not_read(reader: MeetingReader, text: str) -> None:
         ("Ana Ruiz had lunch with Tomas Elgin on Monday.", ["Tomas Elgin"]),
         # an outlet before a role is part of the role, not someone met
         ("Ana Ruiz met Reuters reporter Tomas Elgin for an interview.", ["Tomas Elgin"]),
+        # a list of the party: "with world leaders including A and B"
+        (
+            "Ana Ruiz met with world leaders including President Teo Varga and Chancellor Mira "
+            "Holt on Monday.",
+            ["Teo Varga", "Mira Holt"],
+        ),
         # a name before a common noun names the thing: no one met
         ("Ana Ruiz and Tomas Elgin visited the Peter Varga memorial on Monday.", ["Tomas Elgin"]),
     ],
