@@ -17,14 +17,12 @@ from retrieval.meetings.people import (
     surname_of_someone,
 )
 from retrieval.meetings.places import after_place_preposition
+from retrieval.meetings.triggers import VERB_TRIGGERS, idiom, is_trigger
 from retrieval.meetings.vocab import (
     CALL_VERBS,
     EVENT_NOUNS,
     GROUP_WORDS,
     HOLD_VERBS,
-    MEET_VERBS,
-    TALK_VERBS,
-    inflections,
 )
 from retrieval.store.events import TITLE_WORDS
 
@@ -33,10 +31,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "clause_head",
+    "controller",
     "frame_people",
     "governing_verbs",
-    "is_trigger",
-    "verb_lemma",
 ]
 
 # Links a participant may climb to reach the meeting word: noun-phrase and prepositional ones.
@@ -52,10 +49,6 @@ _CONTROL_VERBS = frozenset(
     "send dispatch ask invite urge tell instruct order encourage persuade allow authorize "
     "authorise task assign".split()
 )
-_VERB_TRIGGERS = MEET_VERBS | TALK_VERBS | CALL_VERBS
-_FORM_TO_VERB = {form: verb for verb in _VERB_TRIGGERS for form in inflections(frozenset([verb]))}
-_INTO_VERBS = frozenset("run bump".split())  # "ran into A", "bumped into A"
-_NOUN_SLOTS = frozenset("dobj pobj prep nsubj nsubjpass attr".split())
 # "In / at / during the meeting, A and B ...": the subject of the verb the phrase modifies took
 # part ("Also at the meeting were A and B").
 _ATTENDANCE_PREPOSITIONS = frozenset("in at during for".split())
@@ -70,32 +63,6 @@ _CONVENE = frozenset("hold host convene chair".split())
 _PARTY_PREPOSITIONS = frozenset("with to between of by on among alongside into".split())
 
 
-def verb_lemma(token: Token) -> str:
-    """A meeting verb's lemma, mended where the small model gets it wrong ("dined" -> "din"),
-    "meet" for the idioms of meeting ("ran into", "introduced A to B")."""
-    lemma = token.lemma_.lower()
-    if lemma in _VERB_TRIGGERS:
-        return lemma
-    if (lemma in _INTO_VERBS and _prep(token, "into")) or (
-        lemma == "introduce" and _prep(token, "to")
-    ):
-        return "meet"
-    return _FORM_TO_VERB.get(token.lower_, lemma)
-
-
-def _prep(token: Token, word: str) -> bool:
-    return any(c.dep_ == "prep" and c.lower_ == word for c in token.children)
-
-
-def is_trigger(token: Token) -> bool:
-    lemma = token.lemma_.lower()
-    if token.pos_ in ("VERB", "AUX"):
-        return verb_lemma(token) in _VERB_TRIGGERS
-    if token.pos_ in ("NOUN", "PROPN", "ADJ"):
-        return lemma in EVENT_NOUNS or token.lower_ in EVENT_NOUNS
-    return False
-
-
 def clause_head(trigger: Token) -> Token:
     """The verb whose clause the meeting is told in: the trigger itself, or the verb that
     carries a meeting noun ("held talks", "had a meeting")."""
@@ -108,9 +75,11 @@ def clause_head(trigger: Token) -> Token:
             and node.head.i != node.i
         ):
             node = node.head
-            carries = node.lemma_.lower() in HOLD_VERBS | _VERB_TRIGGERS
+            carries = node.lemma_.lower() in HOLD_VERBS | VERB_TRIGGERS
             if trigger.lemma_.lower() in _MEALS and node.lemma_.lower() in _TREAT_VERBS:
                 carries = True  # "took B out to dinner", "invited B to lunch"
+            if idiom(trigger):
+                carries = True  # "played host to B"
             if trigger.lemma_.lower() in _GATHERINGS and node.lemma_.lower() not in _CONVENE:
                 # those who attend or speak at one summit have not met each other for it;
                 # those who hold one have

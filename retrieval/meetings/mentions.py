@@ -12,10 +12,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from retrieval.meetings.dates import Tense, resolve_date
-from retrieval.meetings.frames import clause_head, frame_people, is_trigger
+from retrieval.meetings.frames import clause_head, frame_people
 from retrieval.meetings.names import is_title_case
 from retrieval.meetings.people import Context
 from retrieval.meetings.timing import said_on
+from retrieval.meetings.triggers import is_trigger
 from retrieval.meetings.vocab import MEETING_WORDS, MONTH_PATTERN, WEEKDAYS
 from retrieval.store.events import StoredEvent, normalize_name, same_person
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from retrieval.meetings.names import ArticleNames, display_name
+from retrieval.meetings.names import ArticleNames, display_name, looks_like_a_person
 from retrieval.meetings.vocab import EVENT_NOUNS, MEET_VERBS, PERSONAL_TITLES, TALK_VERBS
-from retrieval.store.events import TITLE_WORDS, normalize_name
+from retrieval.store.events import TITLE_WORDS, normalize_name, same_person
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Doc, Span, Token
 
 __all__ = [
     "Context",
     "names_a_thing",
+    "one_other_person",
     "people_of",
     "person_of",
     "role_holder",
@@ -165,6 +166,21 @@ def surname_of_someone(token: Token, context: Context) -> str | None:
     full = context.names.resolve(token.text)
     words = full.split()
     return full if len(words) >= 2 and words[-1] == token.text else None
+
+
+def one_other_person(doc: Doc, names: Sequence[str], context: Context) -> list[str]:
+    """The one person a parsed sentence names besides `names` (as a list), or none."""
+    found = {
+        person
+        for ent in doc.ents
+        # (the small model calls some people organisations)
+        if ent.label_ in ("PERSON", "ORG")
+        and (person := person_of(ent.root, context))
+        and looks_like_a_person(person)
+        and len(person.split()) >= 2
+        and not any(same_person(person, n) for n in names)
+    }
+    return list(found) if len(found) == 1 else []
 
 
 def role_holder(token: Token, context: Context) -> str | None:

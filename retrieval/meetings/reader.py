@@ -31,7 +31,7 @@ from retrieval.meetings.dates import Tense
 from retrieval.meetings.extract import (
     negated,
 )
-from retrieval.meetings.names import ArticleNames, looks_like_a_person
+from retrieval.meetings.names import ArticleNames
 from retrieval.meetings.places import (
     city_in,
     dateline_match,
@@ -39,6 +39,7 @@ from retrieval.meetings.places import (
     meeting_place,
     unless_a_participant,
 )
+from retrieval.meetings.triggers import is_trigger, verb_lemma
 from retrieval.meetings.vocab import (
     MEETING_WORDS,
 )
@@ -66,8 +67,6 @@ from retrieval.meetings.frames import (
     clause_head,
     frame_people,
     governing_verbs,
-    is_trigger,
-    verb_lemma,
 )
 from retrieval.meetings.mentions import (
     BACK_REFERENCE,
@@ -85,7 +84,7 @@ from retrieval.meetings.mentions import (
     states_a_meeting,
     unnamed_party,
 )
-from retrieval.meetings.people import Context, person_of
+from retrieval.meetings.people import Context, one_other_person
 from retrieval.meetings.timing import date_of, tense_of
 
 __all__ = ["ArticleText", "MeetingReader"]
@@ -302,23 +301,6 @@ class MeetingReader:
         evidence = (*(event.evidence or (event.sentence,)), *quoted)
         return replace(event, with_=(*event.with_, *added), evidence=evidence)
 
-    def _named_in(self, sentence: str, names: Sequence[str], context: Context) -> list[str]:
-        """The people a sentence names besides `names`, when it names exactly one."""
-        if not sentence:
-            return []
-        doc = self._parse(sentence)
-        found = {
-            person
-            for ent in doc.ents
-            # (the small model calls some people organisations)
-            if ent.label_ in ("PERSON", "ORG")
-            and (person := person_of(ent.root, context))
-            and looks_like_a_person(person)
-            and len(person.split()) >= 2
-            and not any(same_person(person, n) for n in names)
-        }
-        return list(found) if len(found) == 1 else []
-
     def _pronoun_stands_for(self, sentence: str, before: str, names: Sequence[str]) -> str | None:
         """The one person asked about whom a "he" / "she" of the sentence stands for: the
         subject of the sentence before, when the sentence does not name them itself."""
@@ -386,7 +368,7 @@ class MeetingReader:
             others = [p for p in people if not any(same_person(p, n) for n in names)]
             if group and not others and len(names) < 2:
                 # "A called B on Friday. The two met on Sunday": "the two" are A and B
-                others = self._named_in(before, names, context)
+                others = one_other_person(self._parse(before), names, context) if before else []
             if len(names) + len(others) < 2 and not unnamed_party(trigger, head, self._asked):
                 continue  # "Ana Ruiz will meet members of Congress": no one named to meet
             tense, status = tense_of(head)

@@ -70,7 +70,7 @@ MEETING_WORDS = re.compile(
     r"audience|embraced?|embracing|hugged|shook hands|shake hands|shakes hands|shaking hands|"
     r"lunch|lunched|dinner|breakfast|dine|dines|dining|introduced|introduces|"
     r"ran into|run into|runs into|running into|bumped into|"
-    r"bilateral|face-to-face|tete-a-tete|huddled|to see)\b",
+    r"bilateral|face-to-face|face to face|tete-a-tete|huddled|to see)\b",
     re.I,
 )
 

@@ -9,7 +9,6 @@ composed into one answer with its citations.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from retrieval.meetings.names import ArticleNames, looks_like_a_person
 from retrieval.meetings.reader import MeetingReader
@@ -26,6 +25,16 @@ from retrieval.qa.compose import (
     with_role,
 )
 from retrieval.qa.explain import Explain
+from retrieval.qa.meeting_choice import (
+    RANK_DEPTH,
+    ROLE_SYNONYMS,
+    another_meeting,
+    asked_role,
+    mentions_phrase,
+    merge_events,
+    met_by,
+    same_meeting,
+)
 from retrieval.qa.questions import Question
 from retrieval.qa.results import Answer, Citation
 from retrieval.qa.search import Hit, Searcher
@@ -37,9 +46,8 @@ from retrieval.store.events import (
     same_place,
 )
 
-__all__ = ["RANK_DEPTH", "READ_DEPTH", "MeetingAnswerer", "asked_role"]
+__all__ = ["RANK_DEPTH", "READ_DEPTH", "MeetingAnswerer"]
 
-RANK_DEPTH = 200  # how deep the question's passage ranking is read to order events
 READ_DEPTH = 10  # how many of the best passages are read for a meeting at question time
 
 
@@ -68,7 +76,7 @@ class MeetingAnswerer:
         asked = frozenset(w.lower() for w in re.findall(r"[\w'-]+", question.text))
         read = self.meetings.read(names, top, asked)
         why(f"{len(read)} meetings read in the best {READ_DEPTH} passages")
-        candidates = _merge(candidates, read)
+        candidates = merge_events(candidates, read)
         if not candidates:
             return None
         hits = self._hits_for({e.passage_id for e in candidates})
@@ -153,7 +161,7 @@ class MeetingAnswerer:
                 citations.append(Citation(2, later, confirmed.quoted))
                 used.append(confirmed)
                 why(f"event {confirmed.id} reports the meeting announced by {best.id}")
-            other = _another_meeting(best, fitting, ranking, used)
+            other = another_meeting(best, fitting, ranking, used)
             if other is not None and other.when is not None:
                 # Two meetings of the same people fit the question equally well: say both.
                 n = len(citations) + 1
@@ -217,9 +225,9 @@ class MeetingAnswerer:
             # (the top article's first event that names someone met: its top one may not)
             top = events[0]
             best = next(
-                (e for e in events if e.article_id == top.article_id and _met(e, names)), top
+                (e for e in events if e.article_id == top.article_id and met_by(e, names)), top
             )
-            events = [e for e in events if _same_meeting(e, best, names)]
+            events = [e for e in events if same_meeting(e, best, names)]
         people: list[str] = []
         cited: dict[int, list[str]] = {}  # passage id -> people it is cited for
         used: list[StoredEvent] = []
@@ -265,7 +273,7 @@ class MeetingAnswerer:
         """Whether one of the people the named ones met is given the role: in the event's
         roles, or next to their surname in the article ("Senator Ana Ruiz", "Ruiz, the
         senator")."""
-        words = _ROLE_SYNONYMS.get(role, frozenset({role}))
+        words = ROLE_SYNONYMS.get(role, frozenset({role}))
         title, passages = self.store.article_text(event.article_id)
         text = " ".join([title, *passages])
         for person in event.people:
@@ -327,91 +335,8 @@ class MeetingAnswerer:
             # names the place asked.
             _, passages = self.store.article_text(hit.article_id)
             lead = passages[0] if passages else ""
-            return _mentions(f"{hit.title} {lead} {hit.text}", question.place)
+            return mentions_phrase(f"{hit.title} {lead} {hit.text}", question.place)
         return True
 
     def _hits_for(self, passage_ids: set[int]) -> dict[int, Hit]:
         return self.store.hits(sorted(passage_ids))
-
-
-def _same_meeting(event: StoredEvent, best: StoredEvent, names: list[str]) -> bool:
-    """Whether an event tells of the same meeting as the best one: in its article unless it
-    gives another day; in another article, on the same day, or undated with someone the best
-    one names."""
-    if event.article_id == best.article_id:
-        return event.when is None or best.when is None or event.when == best.when
-    if event.when is None:
-        # an undated report of a meeting with someone the best one's asked people met there
-        return any(same_person(p, q) for p in _met(event, names) for q in _met(best, names))
-    return event.when == best.when
-
-
-def _met(event: StoredEvent, names: list[str]) -> list[str]:
-    return [p for p in event.people if not any(same_person(p, n) for n in names)]
-
-
-def _another_meeting(
-    best: StoredEvent, fitting: list[StoredEvent], ranking: dict[int, int], used: list[StoredEvent]
-) -> StoredEvent | None:
-    """A meeting of the same people on another day whose passage ranks as high as the chosen
-    one's (within two places), or None."""
-    top = ranking.get(best.passage_id, RANK_DEPTH)
-    for event in fitting:
-        if event in used or event.when is None or best.when is None:
-            continue
-        if abs((event.when - best.when).days) <= 1 or event.status != best.status:
-            continue
-        if ranking.get(event.passage_id, RANK_DEPTH) <= top + 2:
-            return event
-    return None
-
-
-# Roles a "which ..." question may ask for, and the words an article may use for each.
-_ROLE_SYNONYMS: dict[str, frozenset[str]] = {
-    "minister": frozenset({"minister", "secretary", "premier"}),
-    "secretary": frozenset({"minister", "secretary"}),
-    "senator": frozenset({"senator", "sen"}),
-    "president": frozenset({"president"}),
-    "mayor": frozenset({"mayor"}),
-    "ambassador": frozenset({"ambassador", "envoy"}),
-    "governor": frozenset({"governor", "gov"}),
-    "chancellor": frozenset({"chancellor"}),
-    "king": frozenset({"king", "monarch"}),
-    "queen": frozenset({"queen", "monarch"}),
-    "pope": frozenset({"pope", "pontiff"}),
-    "diplomat": frozenset(
-        {"diplomat", "minister", "secretary", "ambassador", "envoy", "archbishop"}
-    ),
-}
-_ASKED_ROLE = re.compile(
-    r"^\s*(?:which|what)\s+(?:[\w'’-]+\s+){0,3}?(" + "|".join(_ROLE_SYNONYMS) + r")s?\b", re.I
-)
-
-
-def asked_role(question: str) -> str | None:
-    """The role a "which" question asks the people met to hold: "Which US senator did A
-    meet?" -> senator; None for a plain "who" or a role too general to check ("officials")."""
-    match = _ASKED_ROLE.match(question)
-    return match.group(1).lower() if match else None
-
-
-def _merge(stored: list[StoredEvent], read: list[StoredEvent]) -> list[StoredEvent]:
-    """The events table's meetings and those read at question time, one per sentence: where
-    both read a sentence, the stored event, with the day or place only the reader found."""
-    by_sentence = {e.sentence: e for e in read}
-    merged = []
-    for event in stored:
-        other = by_sentence.pop(event.sentence, None)
-        if other is not None and (event.when is None or event.where is None):
-            event = replace(
-                event,
-                when=event.when or other.when,
-                when_text=event.when_text if event.when else other.when_text,
-                where=event.where or other.where,
-            )
-        merged.append(event)
-    return merged + [e for e in read if e.sentence in by_sentence]
-
-
-def _mentions(text: str, phrase: str) -> bool:
-    return re.search(rf"\b{re.escape(phrase)}\b", text, re.I) is not None

@@ -12,7 +12,7 @@ from retrieval.meetings.names import ArticleNames, display_name, looks_like_a_pe
 from retrieval.meetings.places import city_in, dateline_place, unless_a_participant
 from retrieval.meetings.reader import MeetingReader
 from retrieval.nlp import load_nlp
-from retrieval.qa.meeting_answer import asked_role
+from retrieval.qa.meeting_choice import asked_role
 from retrieval.qa.questions import QuestionReader
 from retrieval.qa.search import Hit
 from retrieval.store.events import ANNOUNCED, REPORTED, StoredEvent, same_person
@@ -466,6 +466,10 @@ def test_the_place_of_a_later_sentence_is_the_meeting_s_own(reader: MeetingReade
         # a day told in a "who" clause of someone met is that person's, not the meeting's
         ("Ana Ruiz received Tomas Elgin and his wife, Mira Elgin, who attended the gala on "
          "Sunday.", None, None),
+        # idioms: played host to, came face to face with
+        ("Ana Ruiz played host to Tomas Elgin on Monday.", date(2024, 5, 13), None),
+        ("Ana Ruiz came face to face with Tomas Elgin in Lyon on Monday.", date(2024, 5, 13),
+         "Lyon"),
         # a purpose: travelled somewhere to see someone
         ("Ana Ruiz flew to Lyon on Monday to see Tomas Elgin.", date(2024, 5, 13), "Lyon"),
     ],
