@@ -17,7 +17,7 @@ import pytest
 
 from bot.telegram import admin
 from bot.telegram import app as telegram
-from bot.telegram.loopback import BOT, FakeBotApi, Sent, html_error, serve, wait
+from bot.telegram.loopback import BOT, FakeBotApi, Sent, html_error, wait
 from bot.telegram.split import utf16_len
 from ingest.pipeline import ingest
 from retrieval.service import Services, open_services
@@ -64,12 +64,6 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
-
-
-@pytest.fixture
-def bot_api() -> Iterator[tuple[FakeBotApi, str]]:
-    with serve(TOKEN) as served:
-        yield served
 
 
 def _services(data_dir: Path, base_url: str, db_url: str | None = None, **extra: Any) -> Services:
