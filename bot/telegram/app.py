@@ -7,6 +7,7 @@ import asyncio
 import logging
 import re
 import secrets
+from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import urlparse, urlsplit
 
@@ -68,6 +69,26 @@ COMMANDS = [
     BotCommand("help", "What I can do"),
 ]
 
+_Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+# Every command and its handler (COMMANDS above is the menu: the public ones, described).
+_COMMAND_HANDLERS: tuple[tuple[str, _Handler], ...] = (
+    ("start", handlers.start),
+    ("help", handlers.help_command),
+    ("ask", handlers.ask_command),
+    ("sources", handlers.sources_command),
+    ("latest", handlers.latest_command),
+    ("reset", handlers.reset),
+    ("meetings", timeline.meetings_command),
+    ("subscribe", digest_commands.subscribe),
+    ("unsubscribe", digest_commands.unsubscribe),
+    ("subscriptions", digest_commands.subscriptions_command),
+    ("timezone", digest_commands.timezone_command),
+    ("quiet", digest_commands.quiet_command),
+    ("digest", digest_commands.digest_now),
+    ("ingest", admin.ingest_command),
+    ("stats", admin.stats_command),
+)
+
 
 async def _post_init(application: BotApplication) -> None:
     """Put the commands in Telegram's menu; schedule the digests (sending any missed ones)."""
@@ -112,22 +133,9 @@ def build(services: Services) -> BotApplication:
     text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     application.add_handler(TypeHandler(Update, admin.gate), group=-1)
-    application.add_handler(CommandHandler("start", handlers.start))
-    application.add_handler(CommandHandler("help", handlers.help_command))
-    application.add_handler(CommandHandler("ask", handlers.ask_command))
-    application.add_handler(CommandHandler("sources", handlers.sources_command))
-    application.add_handler(CommandHandler("latest", handlers.latest_command))
-    application.add_handler(CommandHandler("reset", handlers.reset))
-    application.add_handler(CommandHandler("meetings", timeline.meetings_command))
-    application.add_handler(CommandHandler("subscribe", digest_commands.subscribe))
-    application.add_handler(CommandHandler("unsubscribe", digest_commands.unsubscribe))
-    application.add_handler(CommandHandler("subscriptions", digest_commands.subscriptions_command))
-    application.add_handler(CommandHandler("timezone", digest_commands.timezone_command))
-    application.add_handler(CommandHandler("quiet", digest_commands.quiet_command))
-    application.add_handler(CommandHandler("digest", digest_commands.digest_now))
+    for command, callback in _COMMAND_HANDLERS:
+        application.add_handler(CommandHandler(command, callback))
     application.add_handler(ChatMemberHandler(digests.on_removed))
-    application.add_handler(CommandHandler("ingest", admin.ingest_command))
-    application.add_handler(CommandHandler("stats", admin.stats_command))
     # A link written out or behind a word, in a text or (forwarded media) a caption.
     linked = filters.Entity("url") | filters.Entity("text_link")
     linked |= filters.CaptionEntity("url") | filters.CaptionEntity("text_link")

@@ -4,7 +4,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from ingest.fetch import Fetched, Fetcher, check_url
 from ingest.sources import read_source
 from retrieval.errors import FetchError
+from tests.support.http import QuietHandler, loopback
 
 PUBLIC = "http://93.184.216.34"  # a literal global address: no DNS; MockTransport answers
 
@@ -85,24 +85,14 @@ def test_http_error_status() -> None:
 
 @pytest.fixture
 def local_server() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             if self.path == "/slow":
                 threading.Event().wait(2)
-            body = b"hello"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(200, b"hello")
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with loopback(Handler) as base:
+        yield base
 
 
 def test_real_loopback_server(local_server: str) -> None:

@@ -12,13 +12,14 @@ import ssl
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from ingest.fetch import Fetcher
 from retrieval.errors import FetchError
+from tests.support.http import QuietHandler
 from tests.support.settings import ROOT
 
 PUBLIC = "93.184.216.34"
@@ -36,7 +37,7 @@ class Site:
 
 
 def _serve(site: Site, tls: bool = False) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             site.hosts.append(self.headers.get("host", ""))
             if self.path == "/hop":
@@ -45,14 +46,7 @@ def _serve(site: Site, tls: bool = False) -> ThreadingHTTPServer:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            body = site.name.encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
+            self.reply(200, site.name.encode())
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     if tls:

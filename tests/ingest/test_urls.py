@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from ingest.pipeline import ingest
 from retrieval.config import Settings
 from retrieval.store import Store
 from retrieval.store.embedder import HashEmbedder
+from tests.support.http import QuietHandler, loopback
 from tests.support.settings import make_settings
 
 PAGE = """<!DOCTYPE html><html><head><title>{title}</title>
@@ -32,7 +31,7 @@ FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Loopback Heral
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             base = f"http://127.0.0.1:{self.server.server_address[1]}"
             pages = {
@@ -54,20 +53,10 @@ def site() -> Iterator[str]:
                 self.send_error(404)
                 return
             kind, body = pages[self.path]
-            data = body.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.reply(200, body.encode(), kind)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with loopback(Handler) as base:
+        yield base
 
 
 def _store(settings: Settings, embedder: HashEmbedder) -> Store:

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.support.http import QuietHandler, loopback
 
 __all__ = ["FeedServer", "paragraphs", "serve_feed"]
 
@@ -90,7 +90,7 @@ class FeedServer:
 def serve_feed(state: FeedServer) -> Iterator[str]:
     """Serve the feed (and its items' pages) on loopback; yields the feed's URL."""
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             if self.path.startswith("/articles/"):
                 state.pages.append(self.path)
@@ -120,14 +120,6 @@ def serve_feed(state: FeedServer) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.base = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"{state.base}/feed.xml"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback(Handler) as base:
+        state.base = base
+        yield f"{base}/feed.xml"

@@ -4,10 +4,10 @@ the Content-Type a real site would send."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.support.http import QuietHandler, loopback
 
 __all__ = ["ARTICLE", "NOT_ARTICLES", "PageServer", "article_page", "serve_pages"]
 
@@ -94,7 +94,7 @@ def serve_pages() -> Iterator[PageServer]:
     )
     state.pages.update({path: (kind, body) for path, (kind, body, _) in NOT_ARTICLES.items()})
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             state.requested.append(self.path)
             found = state.pages.get(self.path)
@@ -102,21 +102,8 @@ def serve_pages() -> Iterator[PageServer]:
                 self.send_error(404)
                 return
             kind, body = found
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(200, body, kind)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.base = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with loopback(Handler) as base:
+        state.base = base
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -4,10 +4,11 @@ reach Telegram. It ships with the package (as httpx ships `MockTransport`) becau
 docs/ use it and never import from tests/."""
 
 from bot.telegram.loopback.faults import TIMEOUT, Faults
+from bot.telegram.loopback.messages import BOT, Sent
 from bot.telegram.loopback.parse import html_error, utf16_len, visible_text
 from bot.telegram.loopback.rules import ApiError
 from bot.telegram.loopback.run import SAMPLES, polling, sample_services, serve, wait
-from bot.telegram.loopback.server import BOT, FakeBotApi, Sent
+from bot.telegram.loopback.server import FakeBotApi
 
 __all__ = [
     "BOT",

@@ -1,7 +1,7 @@
 """What the fake Bot API accepts and how it refuses, with Telegram's own error texts: the
 error answer (`ApiError`, and the 429 / 5xx ones faults inject), the limits (text length,
 chat actions, the parameters sent as JSON), and the checks of a message's text and inline
-keyboard, of bot commands and of a webhook. Pure: the server's state is in server.py."""
+keyboard, of bot commands and of a webhook. Pure: the server's state is in api.py."""
 
 from __future__ import annotations
 

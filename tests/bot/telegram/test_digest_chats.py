@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.telegram import digests
-from bot.telegram.loopback import BOT, FakeBotApi, polling, serve, wait
+from bot.telegram.loopback import BOT, FakeBotApi, polling, wait
 from ingest.pipeline import ingest
 from retrieval.service import Services, open_services
 from tests.support.settings import ROOT, make_settings
@@ -23,12 +23,6 @@ SAMPLES = ROOT / "samples" / "articles"
 TOKEN = "778:GROUPS"
 ADMIN, MEMBER = 401, 402
 GROUP, CHANNEL = -4010, -1004020
-
-
-@pytest.fixture
-def bot_api() -> Iterator[tuple[FakeBotApi, str]]:
-    with serve(TOKEN) as served:
-        yield served
 
 
 @pytest.fixture

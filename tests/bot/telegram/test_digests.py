@@ -4,7 +4,7 @@ bot's clock injected (no sleeping for a day)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.telegram import digests, feeds
-from bot.telegram.loopback import FakeBotApi, polling, serve, wait
+from bot.telegram.loopback import FakeBotApi, polling, wait
 from ingest.pipeline import ingest
 from retrieval.digest.subscriptions import Subscriptions
 from retrieval.service import Services, open_services
@@ -36,12 +36,6 @@ def expected(at: time, zone: str, now: datetime) -> datetime:
     if candidate <= local:
         candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=tz)
     return candidate.astimezone(UTC)
-
-
-@pytest.fixture
-def bot_api() -> Iterator[tuple[FakeBotApi, str]]:
-    with serve(TOKEN) as served:
-        yield served
 
 
 @pytest.fixture

@@ -7,15 +7,14 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from bot.telegram.loopback import serve
+from tests.support.http import QuietHandler, loopback
 from tests.support.settings import ROOT
 
 TOKEN = "424242:HOSTILE-token_never_shown"
@@ -27,27 +26,15 @@ NOT_FOUND = b'{"ok":false,"error_code":404,"description":"Not Found"}'
 def canned(status: int, body: bytes) -> Iterator[str]:
     """A loopback server that answers every request with one status and body."""
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(status, body)
 
         do_GET = do_POST
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/bot"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback(Handler) as base:
+        yield f"{base}/bot"
 
 
 @contextmanager

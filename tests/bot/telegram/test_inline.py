@@ -5,14 +5,13 @@ first), from the cache when asked again; an answer over the budget is given late
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.telegram import inline
-from bot.telegram.loopback import FakeBotApi, serve, wait
+from bot.telegram.loopback import FakeBotApi, wait
 from bot.telegram.loopback.rules import INLINE_ANSWER_SECONDS
 from bot.telegram.workers import Answers
 from retrieval.qa.answer import Answer
@@ -20,7 +19,6 @@ from retrieval.qa.search import Hit
 from retrieval.service import Services, open_services
 from tests.support.polling import run_polling
 from tests.support.settings import make_settings
-from tests.support.timelines import ingest_timeline
 
 TOKEN = "4321:INLINE"
 QUESTION = "Where did Odile Varga meet Elena Quispe?"
@@ -44,25 +42,14 @@ class Counting:
         self.inner.close()
 
 
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ingest_timeline(tmp_path_factory.mktemp("data"))
-
-
-@pytest.fixture
-def bot_api() -> Iterator[tuple[FakeBotApi, str]]:
-    with serve(TOKEN) as served:
-        yield served
-
-
-def _services(data_dir: Path, base_url: str, **extra: Any) -> Services:
+def _services(timeline_dir: Path, base_url: str, **extra: Any) -> Services:
     return open_services(
-        make_settings(data_dir, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=base_url, **extra)
+        make_settings(timeline_dir, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=base_url, **extra)
     )
 
 
 def test_an_inline_query_is_answered_within_budget_then_from_the_cache(
-    data_dir: Path, bot_api: tuple[FakeBotApi, str]
+    timeline_dir: Path, bot_api: tuple[FakeBotApi, str]
 ) -> None:
     api, base_url = bot_api
     counted: list[Counting] = []
@@ -76,7 +63,7 @@ def test_an_inline_query_is_answered_within_budget_then_from_the_cache(
         again = api.push_inline(42, "  where did odile varga MEET elena quispe? ", "group")
         await wait(lambda: again in api.inline_answers)
 
-    run_polling(_services(data_dir, base_url), scenario)
+    run_polling(_services(timeline_dir, base_url), scenario)
     first, again = api.inline_answers.values()
     assert counted[0].asked == 1, "the second query was answered from the cache"
     assert first["results"] == again["results"]
@@ -96,7 +83,7 @@ def test_an_inline_query_is_answered_within_budget_then_from_the_cache(
 
 
 def test_an_answer_over_budget_is_given_when_asked_again(
-    data_dir: Path, bot_api: tuple[FakeBotApi, str], monkeypatch: pytest.MonkeyPatch
+    timeline_dir: Path, bot_api: tuple[FakeBotApi, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     api, base_url = bot_api
     monkeypatch.setattr(inline, "INLINE_BUDGET", 0.2)
@@ -109,7 +96,7 @@ def test_an_answer_over_budget_is_given_when_asked_again(
         again = api.push_inline(41, QUESTION)
         await wait(lambda: again in api.inline_answers)
 
-    run_polling(_services(data_dir, base_url), scenario)
+    run_polling(_services(timeline_dir, base_url), scenario)
     late, again = api.inline_answers.values()
     assert late["results"] == [] and int(late["cache_time"]) == 0  # Telegram must ask again
     assert late["button"]["start_parameter"] == inline.START_PARAMETER
@@ -120,7 +107,7 @@ def test_an_answer_over_budget_is_given_when_asked_again(
 
 
 def test_short_queries_and_strangers_to_a_private_bot_get_no_results(
-    data_dir: Path, bot_api: tuple[FakeBotApi, str]
+    timeline_dir: Path, bot_api: tuple[FakeBotApi, str]
 ) -> None:
     api, base_url = bot_api
 
@@ -129,7 +116,7 @@ def test_short_queries_and_strangers_to_a_private_bot_get_no_results(
         stranger = api.push_inline(99, QUESTION)
         await wait(lambda: {short, stranger} <= api.inline_answers.keys())
 
-    run_polling(_services(data_dir, base_url, ALLOWED_USER_IDS="41"), scenario)
+    run_polling(_services(timeline_dir, base_url, ALLOWED_USER_IDS="41"), scenario)
     short, stranger = api.inline_answers.values()
     assert short["results"] == [] and short["button"]["text"] == "Type a question about the news"
     assert (

@@ -14,7 +14,7 @@ import pytest
 from telegram import Chat, Message, MessageEntity
 
 from bot.telegram import links
-from bot.telegram.loopback import FakeBotApi, serve, wait
+from bot.telegram.loopback import FakeBotApi, wait
 from ingest.pipeline import ingest
 from retrieval.service import Services, open_services
 from retrieval.state.links import ADDED, KNOWN, REFUSED
@@ -25,12 +25,6 @@ from tests.support.settings import ROOT, make_settings
 SAMPLES = ROOT / "samples" / "articles"
 TOKEN = "779:LINKS"
 ADMIN, USER = 501, 502
-
-
-@pytest.fixture
-def bot_api() -> Iterator[tuple[FakeBotApi, str]]:
-    with serve(TOKEN) as served:
-        yield served
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.telegram.loopback import api as fake_api
 from bot.telegram.loopback import serve
-from bot.telegram.loopback import server as fake_server
 
 
 def _article(result_id: str = "r1", title: str = "T", text: str = "<b>hi</b>") -> dict[str, Any]:
@@ -68,7 +68,7 @@ def test_a_query_is_answered_once_and_in_time(monkeypatch: pytest.MonkeyPatch) -
         assert again.json()["description"] == too_old
         unknown = httpx.post(url, json={"inline_query_id": "424242", "results": []})
         assert unknown.json()["description"] == too_old
-        monkeypatch.setattr(fake_server, "INLINE_ANSWER_SECONDS", 0.0)  # every answer is late
+        monkeypatch.setattr(fake_api, "INLINE_ANSWER_SECONDS", 0.0)  # every answer is late
         late = api.push_inline(5, "who met whom")
         assert (
             httpx.post(url, json={"inline_query_id": late, "results": []}).json()["description"]

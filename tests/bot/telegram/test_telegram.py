@@ -7,7 +7,6 @@ import asyncio
 import http.server
 import logging
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,12 @@ import pytest
 
 from bot.telegram import admin
 from bot.telegram import app as telegram
-from bot.telegram.loopback import BOT, FakeBotApi, Sent, html_error, serve, wait
+from bot.telegram.loopback import BOT, FakeBotApi, Sent, html_error, wait
 from bot.telegram.split import utf16_len
 from ingest.pipeline import ingest
 from retrieval.service import Services, open_services
 from retrieval.state.activity import Activity
+from tests.support.http import loopback
 from tests.support.polling import run_polling
 from tests.support.settings import ROOT, make_settings
 
@@ -64,12 +64,6 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
-
-
-@pytest.fixture
-def bot_api() -> Iterator[tuple[FakeBotApi, str]]:
-    with serve(TOKEN) as served:
-        yield served
 
 
 def _services(data_dir: Path, base_url: str, db_url: str | None = None, **extra: Any) -> Services:
@@ -350,12 +344,8 @@ def article_server(tmp_path: Path) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), lambda *a: Quiet(*a, directory=str(page.parent))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/lighthouse.html"
-    server.shutdown()
+    with loopback(lambda *a: Quiet(*a, directory=str(page.parent))) as base:
+        yield f"{base}/lighthouse.html"
 
 
 @pytest.mark.slow

@@ -5,38 +5,24 @@ a shared surname asked back with buttons; the questions that ask for a list."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.telegram.loopback import FakeBotApi, Sent, html_error, serve, wait
+from bot.telegram.loopback import FakeBotApi, Sent, html_error, wait
 from bot.telegram.timeline import parse_page
 from retrieval.service import Services, open_services
 from tests.support.polling import run_polling
 from tests.support.settings import make_settings
-from tests.support.timelines import ingest_timeline
 
 TOKEN = "4321:TIMELINE"
 ANN = 301
 
 
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The invented articles ingested once (fake embedder, real spaCy)."""
-    return ingest_timeline(tmp_path_factory.mktemp("data"))
-
-
-@pytest.fixture
-def bot_api() -> Iterator[tuple[FakeBotApi, str]]:
-    with serve(TOKEN) as served:
-        yield served
-
-
-def _services(data_dir: Path, base_url: str) -> Services:
+def _services(timeline_dir: Path, base_url: str) -> Services:
     return open_services(
-        make_settings(data_dir, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=base_url)
+        make_settings(timeline_dir, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=base_url)
     )
 
 
@@ -49,7 +35,7 @@ def _labels(sent: Sent) -> list[str]:
 
 
 def test_pages_of_ten_turn_and_survive_a_restart(
-    data_dir: Path, bot_api: tuple[FakeBotApi, str]
+    timeline_dir: Path, bot_api: tuple[FakeBotApi, str]
 ) -> None:
     api, base_url = bot_api
 
@@ -60,7 +46,7 @@ def test_pages_of_ten_turn_and_survive_a_restart(
         api.press(page, page.buttons[0]["callback_data"])  # ▶
         await wait(lambda: page.edits == 1)
 
-    run_polling(_services(data_dir, base_url), first_run)
+    run_polling(_services(timeline_dir, base_url), first_run)
     (message,) = api.sent_to(ANN)  # turned in place: no new message
     assert _labels(message) == ["◀"]
     assert [line.split(".")[0] for line in _lines(message)] == ["11", "12", "13"]
@@ -70,7 +56,7 @@ def test_pages_of_ten_turn_and_survive_a_restart(
         api.press(message, message.buttons[0]["callback_data"])  # ◀, pressed on a new process
         await wait(lambda: message.edits == 2)
 
-    run_polling(_services(data_dir, base_url), after_restart)
+    run_polling(_services(timeline_dir, base_url), after_restart)
     lines = _lines(message)
     assert len(lines) == 10 and lines[0].startswith(
         "1. Wed 26 Nov 2025 — with Thabo Ndlovu (Energy Minister), in Harare; announced:"
@@ -100,7 +86,7 @@ def test_pages_of_ten_turn_and_survive_a_restart(
 
 
 def test_a_shared_surname_is_asked_back_with_buttons(
-    data_dir: Path, bot_api: tuple[FakeBotApi, str]
+    timeline_dir: Path, bot_api: tuple[FakeBotApi, str]
 ) -> None:
     api, base_url = bot_api
 
@@ -112,7 +98,7 @@ def test_a_shared_surname_is_asked_back_with_buttons(
         api.press(asked, bela["callback_data"])
         await wait(lambda: asked.edits == 1)
 
-    run_polling(_services(data_dir, base_url), scenario)
+    run_polling(_services(timeline_dir, base_url), scenario)
     (message,) = api.sent_to(ANN)
     assert message.text.startswith("Meetings of Bela Kovacs (Mayor): 1 meeting, newest first.")
     (line,) = _lines(message)
@@ -123,7 +109,7 @@ def test_a_shared_surname_is_asked_back_with_buttons(
 
 
 def test_the_first_answer_of_an_ambiguous_name(
-    data_dir: Path, bot_api: tuple[FakeBotApi, str]
+    timeline_dir: Path, bot_api: tuple[FakeBotApi, str]
 ) -> None:
     api, base_url = bot_api
 
@@ -131,7 +117,7 @@ def test_the_first_answer_of_an_ambiguous_name(
         api.push_text(ANN, "Whom has Kovacs met?")
         await wait(lambda: api.count_sent(ANN) == 1)
 
-    run_polling(_services(data_dir, base_url), scenario)
+    run_polling(_services(timeline_dir, base_url), scenario)
     (asked,) = api.sent_to(ANN)
     assert asked.html == "Several people in the articles are called <b>Kovacs</b>. Which one?"
     assert _labels(asked) == ["Anna Kovacs (Finance Minister)", "Bela Kovacs (Mayor)"]
@@ -154,7 +140,7 @@ def test_the_first_answer_of_an_ambiguous_name(
     ],
 )  # fmt: skip
 def test_questions_that_ask_for_a_list(
-    data_dir: Path, bot_api: tuple[FakeBotApi, str], question: str, first_line: str, lines: int
+    timeline_dir: Path, bot_api: tuple[FakeBotApi, str], question: str, first_line: str, lines: int
 ) -> None:
     api, base_url = bot_api
 
@@ -162,14 +148,14 @@ def test_questions_that_ask_for_a_list(
         api.push_text(ANN, question)
         await wait(lambda: api.count_sent(ANN) == 1)
 
-    run_polling(_services(data_dir, base_url), scenario)
+    run_polling(_services(timeline_dir, base_url), scenario)
     (answer,) = api.sent_to(ANN)
     assert answer.text.splitlines()[0] == first_line
     assert len(_lines(answer)) == lines
 
 
 def test_meetings_without_a_name_gets_usage(
-    data_dir: Path, bot_api: tuple[FakeBotApi, str]
+    timeline_dir: Path, bot_api: tuple[FakeBotApi, str]
 ) -> None:
     api, base_url = bot_api
 
@@ -178,7 +164,7 @@ def test_meetings_without_a_name_gets_usage(
         api.push_text(ANN, "/meetings Nobody Atall")
         await wait(lambda: api.count_sent(ANN) == 2)
 
-    run_polling(_services(data_dir, base_url), scenario)
+    run_polling(_services(timeline_dir, base_url), scenario)
     usage, none = sorted(api.sent_to(ANN), key=lambda sent: not sent.text.startswith("Usage"))
     assert usage.text.startswith("Usage: /meetings name")
     assert none.text == "I found no meetings of Nobody Atall in the articles."
