@@ -8,6 +8,7 @@ common words, so that "jaguar" asked is not "the Jaguars" quoted.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -73,6 +74,9 @@ _SUFFIXES = (
 )  # fmt: skip
 
 
+# Cached: every answer stems its passages' words again (answerability), mostly the same
+# words; a bounded cache of the frequent ones (a few MB).
+@functools.lru_cache(maxsize=1 << 15)
 def stem(word: str) -> str:
     """A word reduced to a common stem, the same for its usual inflections ("died", "dies"
     -> "di"; "winning" -> "win"; "companies" -> "company"); deterministic and cheap."""
@@ -151,6 +155,9 @@ class Words:
         return all(w in (self.numbered if " " in w else self.every) for w in name)
 
 
+# The same passages come back for many questions (and twice in one answer: quoted and
+# found); their words are kept for the latest ones.
+@functools.lru_cache(maxsize=512)
 def words_of(text: str) -> Words:
     """A text's words, for the checks."""
     every: set[str] = set()

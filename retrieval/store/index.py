@@ -22,6 +22,7 @@ import contextlib
 import io
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Protocol
@@ -172,12 +173,15 @@ class FaissIndex:
             return []
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
         found: list[tuple[int, float]] = []
-        if self._index.ntotal:
-            scores, ids = self._index.search(query, min(k, int(self._index.ntotal)))
-            found = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
-        if self._base is None:
-            return found
-        scores, ids = self._base.index.search(query, k, params=self._params())
+        with _one_thread():
+            if self._index.ntotal:
+                scores, ids = self._index.search(query, min(k, int(self._index.ntotal)))
+                found = [
+                    (int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1
+                ]
+            if self._base is None:
+                return found
+            scores, ids = self._base.index.search(query, k, params=self._params())
         found += [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
         return sorted(found, key=lambda hit: -hit[1])[:k]
 
@@ -349,3 +353,18 @@ class FaissIndex:
 
 def _is_a_vector_index(index: FaissIndex) -> VectorIndex:
     return index  # mypy checks here that FaissIndex fills the seam
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """One OpenMP thread for this thread's searches (the setting is per thread, restored
+    after). A one-query search split over the cores costs more than it saves: FAISS's idle
+    OpenMP threads spin, taking the core the encoder, spaCy and the other answers need. On the
+    15k-passage store under load: 19.7 ms per search on 2 threads, 1.4 ms on one
+    (docs/benchmarks.md, fourth run)."""
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)

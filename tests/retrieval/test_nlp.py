@@ -71,3 +71,23 @@ def test_the_pipeline_holds_what_answering_reads_and_nothing_it_never_runs() -> 
     )
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Tomas Halvorsen"]
     assert len(list(doc.sents)) == 1
+
+
+@pytest.mark.slow
+def test_spacy_is_loaded_without_its_command_line_which_still_imports_after() -> None:
+    code = (
+        "import sys\n"
+        "from retrieval.nlp import load_nlp\n"
+        "doc = load_nlp()('Who did Ana Talvela meet in Norland?')\n"
+        "assert not any(m.startswith('spacy.cli') for m in sys.modules), 'spacy.cli imported'\n"
+        "import spacy\n"
+        "assert not hasattr(spacy, 'cli')\n"
+        "import spacy.cli\n"
+        "assert callable(spacy.cli.download)\n"
+        "print(spacy.info()['spacy_version'] == spacy.__version__, len(doc))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "8"]

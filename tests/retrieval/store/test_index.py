@@ -271,3 +271,31 @@ def _article(embedder: HashEmbedder, key: str, texts: list[str], digest: str = "
         source=key,
         passages=[PassageDraft(i, 0, len(t), t, vectors[i]) for i, t in enumerate(texts)],
     )
+
+
+def test_a_search_runs_on_one_openmp_thread_and_leaves_the_threads_setting_as_it_was() -> None:
+    import faiss
+
+    index = FaissIndex(8, "m")
+    vectors = _unit(300, seed=3)
+    index.add(np.arange(1, 301), vectors)
+    seen: list[int] = []
+    inner = index._index
+
+    class Watching:
+        ntotal = inner.ntotal
+
+        def search(self, *args: object) -> object:
+            seen.append(faiss.omp_get_max_threads())
+            return inner.search(*args)
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(2)
+    try:
+        index._index = Watching()
+        [(best, _), *_] = index.search(vectors[41], 5)
+        assert faiss.omp_get_max_threads() == 2
+    finally:
+        index._index = inner
+        faiss.omp_set_num_threads(before)
+    assert best == 42 and seen == [1]
