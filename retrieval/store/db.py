@@ -18,6 +18,7 @@ __all__ = [
     "MIGRATIONS",
     "URL_FORMS",
     "Tables",
+    "head_revision",
     "make_engine",
     "migrate",
     "open_database",

@@ -49,7 +49,7 @@ RUNTIME = "onnx-fp32"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OUTPUT = "sentence_embedding"
 SPINNING = "session.intra_op.allow_spinning"
-ENV_ALLOCATORS = "session.use_env_allocators"
+_ENV_ALLOCATORS = "session.use_env_allocators"
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ class OnnxEmbedder:
         # The arena grows by what is asked, not by powers of two: 26 MB less resident for the
         # weights and a query, the same speed on batches of passages (docs/benchmarks.md).
         _share_exact_arena(ort)
-        options.add_session_config_entry(ENV_ALLOCATORS, "1")
+        options.add_session_config_entry(_ENV_ALLOCATORS, "1")
         try:
             self._session = ort.InferenceSession(
                 str(directory / ONNX_FILE), options, providers=["CPUExecutionProvider"]

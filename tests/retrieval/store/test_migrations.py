@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -40,6 +41,7 @@ def test_head_revision_read_from_the_scripts_is_alembics() -> None:
     assert [head_revision()] == ScriptDirectory.from_config(config).get_heads()
 
 
+@pytest.mark.slow
 def test_a_database_at_the_head_is_opened_without_importing_alembic(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'n.db'}"
     migrate(make_engine(url))  # created and migrated here, with Alembic
