@@ -76,8 +76,8 @@ def clause_head(trigger: Token) -> Token:
     for _ in range(3):
         if (
             node.dep_ in ("dobj", "pobj", "prep", "nsubj", "nsubjpass", "attr")
-            and node.head.i != node.i
-        ):
+            or (node.dep_ == "advmod" and node.lower_ == "out")  # "took B out to dinner"
+        ) and node.head.i != node.i:
             node = node.head
             carries = node.lemma_.lower() in HOLD_VERBS | VERB_TRIGGERS
             if trigger.lemma_.lower() in _MEALS and node.lemma_.lower() in _TREAT_VERBS:

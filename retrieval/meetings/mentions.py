@@ -108,7 +108,8 @@ def unnamed_party(trigger: Token, head: Token, asked: frozenset[str]) -> bool:
     return any(
         t.dep_ in ("dobj", "pobj", "attr")
         and t.pos_ in ("NOUN", "PROPN")
-        and t.lemma_.lower() in _GATHERED & asked
+        and {t.lower_, t.lemma_.lower()} & _GATHERED
+        and {t.lower_, t.lemma_.lower()} & asked
         for t in head.subtree
         if not any(a.dep_ in ("nsubj", "nsubjpass") for a in (t, *t.ancestors) if a.i > head.i)
     )

@@ -169,7 +169,10 @@ def _names_in_run(run: str) -> list[str]:
     raw = run.split()
     # "on Friday. Olek Brandt said": a word with a full stop after it (not an initial, not an
     # abbreviation such as "U.S." or "St.") ends a sentence, and the name starts after it.
-    ends = [i for i, w in enumerate(raw) if len(w) >= 4 and w.endswith(".") and "." not in w[:-1]]
+    # (the last word's stop ends the sentence the name is in: "met Ilit Brandt-Levi.")
+    ends = [
+        i for i, w in enumerate(raw[:-1]) if len(w) >= 4 and w.endswith(".") and "." not in w[:-1]
+    ]
     if ends:
         raw = raw[ends[-1] + 1 :]
     words = [_without_stop(w.strip(",;:")) for w in raw]

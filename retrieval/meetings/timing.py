@@ -8,7 +8,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING
 
-from retrieval.meetings.dates import Tense, resolve_date
+from retrieval.meetings.dates import Tense, month_of, resolve_date
 from retrieval.store.events import ANNOUNCED, REPORTED
 
 if TYPE_CHECKING:
@@ -111,7 +111,11 @@ def date_of(
         resolved = resolve_date(ent.text, published, tense)
         if resolved is not None:
             return resolved, ent.text
-        first_text = first_text or ent.text
+        # a month without its day ("in early October") before a length ("80-minute")
+        if first_text is None or (
+            month_of(ent.text, published) and not month_of(first_text, published)
+        ):
+            first_text = ent.text
     if first_text is None and (part := _PART_OF_DAY.search(sentence.text)) is not None:
         # "met in Lyon last night": words the small model often leaves untagged
         return resolve_date(part.group(0), published, tense), part.group(0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from retrieval.meetings.dates import Tense, month_of
 from retrieval.meetings.names import ArticleNames, looks_like_a_person
 from retrieval.meetings.reader import MeetingReader
 from retrieval.qa.compose import (
@@ -385,8 +386,15 @@ class MeetingAnswerer:
         hit = hits.get(event.passage_id)
         if hit is None:
             return False
-        if question.period is not None:
-            day = event.when or (hit.published_at.date() if hit.published_at else None)
+        published = hit.published_at.date() if hit.published_at else None
+        tense: Tense = "future" if event.status == ANNOUNCED else "past"
+        month = None if event.when else month_of(event.when_text, published, tense)
+        if question.period is not None and month is not None:
+            # "In early October, A met B": the month the article gives, without its day
+            if not (month[0] <= question.period.end and question.period.start <= month[1]):
+                return False
+        elif question.period is not None:
+            day = event.when or published
             # A report may come a few days after the meeting it tells of.
             if day is None or not question.period.holds(day, slack_days=0 if event.when else 3):
                 return False

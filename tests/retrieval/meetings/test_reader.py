@@ -389,6 +389,11 @@ def test_a_headline_in_sentence_case_states_a_meeting(reader: MeetingReader) -> 
         ("A. Ruiz", "Bea Ruiz", False),
         ("JD Vale", "John Vale", False),
         ("Mira Vale", "JD Vale", False),  # one family, two people
+        ("Chuck Vale", "Charles Vale", True),  # a given name and its short form
+        ("Steve Vale", "Steven Vale", True),
+        ("Steve Vale", "Stephen Vale", True),
+        ("Steven Vale", "Stephen Vale", False),
+        ("Bill Vale", "Bob Vale", False),
     ],
 )
 def test_one_person_under_two_forms(a: str, b: str, same: bool) -> None:
