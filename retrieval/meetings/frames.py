@@ -398,7 +398,11 @@ def _owner_of_a_role(token: Token) -> bool:
 def _inside_entity(token: Token) -> bool:
     """A word of an entity that goes on after it: the entity is read at its last word."""
     after = token.i + 1
-    return bool(token.ent_type_) and after < len(token.doc) and token.doc[after].ent_iob_ == "I"
+    if token.dep_ == "nmod" and token.head.pos_ == "PROPN":
+        return True  # "the Ministry of Youth and Sports Development": a word of one name
+    if after >= len(token.doc) or token.doc[after].pos_ == "CCONJ" or token.doc[after].text == ",":
+        return False  # "Clark, Petersen and Wagers" tagged one entity: three people
+    return bool(token.ent_type_) and token.doc[after].ent_iob_ == "I"
 
 
 def _before_a_title(token: Token) -> bool:

@@ -142,14 +142,23 @@ class ArticleNames:
         return normalize_name(person) not in known
 
     def _used_before(self, short: str, full: str) -> bool:
-        """Whether the body uses the short form's last word before it first gives the full
-        name: news names a person in full first, so the short form was someone else's."""
+        """Whether the full name is a relative's ("his wife, Ana Ruiz", "first lady Ana
+        Ruiz") whom the article introduces after it used the short form: news names a person
+        in full first, so the short form was someone else's."""
         words = full.split()
-        introduced = re.search(r"[\s.]+".join(map(re.escape, words)), self._body)
+        name = r"[\s.]+".join(map(re.escape, words))
+        introduced = re.search(rf"\b{_RELATIVES}\W+(?:\w+\W+)?{name}", self._body, re.I)
         if introduced is None:
-            return False  # the full name only in the headline
+            return False
         surname = re.escape(short.split()[-1])
         return re.search(rf"\b{surname}\b", self._body[: introduced.start()]) is not None
+
+
+# Words that introduce someone as another's relative.
+_RELATIVES = (
+    r"(?:wife|husband|first lady|first gentleman|son|daughter|mother|father|brother|sister|"
+    r"widow|widower|partner|spouse|niece|nephew|cousin|grandson|granddaughter)"
+)
 
 
 def is_title_case(text: str) -> bool:
@@ -164,17 +173,23 @@ def is_title_case(text: str) -> bool:
 
 
 def _names_in_run(run: str) -> list[str]:
-    """The full name (two to four words, titles and nationalities dropped) that a run of
-    capitalised words ends with: "South Korean President Yoon Suk Yeol" -> "Yoon Suk Yeol"."""
+    """The full names (two to four words, titles and nationalities dropped) that a run of
+    capitalised words ends its sentences with: "South Korean President Yoon Suk Yeol" ->
+    "Yoon Suk Yeol"; "... joined Dave Clark. Clark, ..." -> "Dave Clark"."""
     raw = run.split()
     # "on Friday. Olek Brandt said": a word with a full stop after it (not an initial, not an
-    # abbreviation such as "U.S." or "St.") ends a sentence, and the name starts after it.
-    # (the last word's stop ends the sentence the name is in: "met Ilit Brandt-Levi.")
-    ends = [
-        i for i, w in enumerate(raw[:-1]) if len(w) >= 4 and w.endswith(".") and "." not in w[:-1]
-    ]
-    if ends:
-        raw = raw[ends[-1] + 1 :]
+    # abbreviation such as "U.S." or "St.") ends a sentence, and the next name starts after it.
+    ends = [i for i, w in enumerate(raw) if len(w) >= 4 and w.endswith(".") and "." not in w[:-1]]
+    starts = [0, *(i + 1 for i in ends)]
+    found = []
+    for start, end in zip(starts, [*(i + 1 for i in ends), len(raw)], strict=True):
+        if (name := _name_in(raw[start:end])) is not None:
+            found.append(name)
+    return found
+
+
+def _name_in(raw: list[str]) -> str | None:
+    """The full name one sentence's part of a capitalised run ends with, or None."""
     words = [_without_stop(w.strip(",;:")) for w in raw]
     while words and words[-1].lower() in _CALENDAR:
         words.pop()
@@ -192,11 +207,11 @@ def _names_in_run(run: str) -> list[str]:
     while words and words[0].lower() in _FUNCTION_WORDS:
         words.pop(0)
     if not 2 <= len(words) <= 4:
-        return []
+        return None
     if all(w.isupper() and len(w) > 2 for w in words):
         # "BARACK OBAMA said": a lead's or caption's capitals, not how the name is written.
         words = [w.capitalize() for w in words]
-    return [" ".join(words)]
+    return " ".join(words)
 
 
 def _without_stop(word: str) -> str:

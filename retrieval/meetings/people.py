@@ -254,10 +254,15 @@ def _as_written(words: Sequence[Token]) -> str:
 
 
 def _entity_of(token: Token) -> Span:
+    """The entity a token is in, from after its last "and" or comma before the token: the
+    small model tags "Petersen and Wagers" as one name."""
     doc = token.doc
     for ent in doc.ents:
         if ent.start <= token.i < ent.end:
-            return ent
+            cuts = [t.i for t in ent if t.pos_ == "CCONJ" or t.text == ","]
+            start = max((i + 1 for i in cuts if i < token.i), default=ent.start)
+            end = min((i for i in cuts if i > token.i), default=ent.end)
+            return doc[start:end]
     return doc[token.i : token.i + 1]
 
 

@@ -17,6 +17,8 @@ VERB_TRIGGERS = MEET_VERBS | TALK_VERBS | CALL_VERBS
 _FORM_TO_VERB = {form: verb for verb in VERB_TRIGGERS for form in inflections(frozenset([verb]))}
 _INTO_VERBS = frozenset("run bump".split())  # "ran into A", "bumped into A"
 _WELCOME_VERBS = frozenset("give accord extend receive get".split())
+# Objects that make a meeting verb mean something else.
+_NOT_MET = frozenset("forces results podcast show".split())
 
 
 def verb_lemma(token: Token) -> str:
@@ -40,6 +42,8 @@ def is_trigger(token: Token) -> bool:
     """Whether a token is a meeting verb or noun."""
     lemma = token.lemma_.lower()
     if token.pos_ in ("VERB", "AUX"):
+        if any(c.dep_ == "dobj" and c.lower_ in _NOT_MET for c in token.children):
+            return False  # "join forces with Lumo", "see results", "host a podcast"
         return verb_lemma(token) in VERB_TRIGGERS
     if token.pos_ in ("NOUN", "PROPN", "ADJ"):
         return lemma in EVENT_NOUNS or token.lower_ in EVENT_NOUNS or idiom(token)

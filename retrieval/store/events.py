@@ -47,7 +47,7 @@ TITLE_WORDS = frozenset(
     supreme commander spokesman spokeswoman spokesperson official officials counterpart
     sheikh crown-prince emir sultan chancellor's head coach manager captain judge justice
     pm archbishop bishop cardinal rev reverend pastor rabbi imam ayatollah patriarch gen col lt
-    sgt capt adm marshal vp fm dpm gov sec pres
+    sgt capt adm marshal vp fm dpm gov sec pres cfo coo cto cio cmo
     uk us u.s. british american russian chinese french german japanese korean north south
     united states kingdom nations european union republic
     the of and for

@@ -913,6 +913,9 @@ def test_a_namesake_introduced_after_the_short_form_is_someone_else() -> None:
     )
     assert names.resolve("Elgin") == "Elgin"
     assert not names.stands_for("Elgin", "Ana Elgin")
+    # a short form before a full name that is no relative's is that person
+    live = ArticleNames("", ["Elgin and his officials flew to Lyon.", "Lumo owner Ana Elgin met"])
+    assert live.resolve("Elgin") == "Ana Elgin"
     named_first = ArticleNames("", ["Ana Elgin met Teo Varga. Elgin said the talks went well."])
     assert named_first.resolve("Elgin") == "Ana Elgin"
     assert named_first.stands_for("Elgin", "Ana Elgin")
@@ -1016,3 +1019,21 @@ def test_the_main_clause_after_a_fronted_one(reader: MeetingReader) -> None:
     )
     events = _read(reader, ["Ana Ruiz", "Teo Varga"], f"Ana Ruiz joined Lumo in 2015. {text}")
     assert [(e.sentence, e.where) for e in events] == [(text, "Lake Verde")]
+
+
+def test_meeting_verbs_in_other_senses_are_no_meeting(reader: MeetingReader) -> None:
+    assert _read(reader, ["Ana Ruiz"], "Ana Ruiz will join forces with Teo Varga in Lyon.") == []
+
+
+def test_people_listed_in_one_entity_and_names_ending_sentences() -> None:
+    names = ArticleNames("", ["Lumo's CFO Kenny Varga and Ana Ruiz joined Dave Elgin. Elgin left."])
+    assert set(names.full_names) == {"Kenny Varga", "Ana Ruiz", "Dave Elgin"}
+
+
+def test_a_list_the_tagger_reads_as_one_name(reader: MeetingReader) -> None:
+    text = (
+        "CEO Ana Ruiz and CFO Kenny Varga joined Dave Elgin. "
+        "Elgin, Ruiz and Varga met in Lyon on Monday to fine-tune the forecasts."
+    )
+    events = _read(reader, ["Dave Elgin"], text)
+    assert [e.with_ for e in events if "met in Lyon" in e.sentence] == [("Ana Ruiz", "Kenny Varga")]
