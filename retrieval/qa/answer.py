@@ -54,6 +54,10 @@ class Answerer:
 
     def ask(self, text: str, previous: Answer | None = None, explain: bool = False) -> Answer:
         """Answer one question; `previous` is the last turn of the same conversation."""
+        with self.store.remembering_texts(), self.searcher.remembering_scores():
+            return self._ask(text, previous, explain)
+
+    def _ask(self, text: str, previous: Answer | None, explain: bool) -> Answer:
         text = " ".join(replace_surrogates(text).split())
         if not text:
             return Answer(question=text, text="Ask me something about the news.", found=False,

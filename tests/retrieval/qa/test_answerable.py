@@ -195,3 +195,36 @@ def test_a_refusal_offers_the_closest_sentence_as_such(answerer: Answerer) -> No
     assert "; the closest: " in answer.text and answer.text.endswith("[1]")
     assert len(answer.citations) == 1
     assert answer.citations[0].quote in answer.text
+
+
+class CountingPipe:
+    """spaCy's pipeline, counting the texts read through `pipe`."""
+
+    def __init__(self) -> None:
+        self.nlp = load_nlp()
+        self.piped: list[str] = []
+
+    def __call__(self, text: str) -> object:
+        return self.nlp(text)
+
+    def pipe(self, texts: list[str], disable: list[str]) -> object:
+        self.piped.extend(texts)
+        return self.nlp.pipe(texts, disable=disable)
+
+
+def test_quotes_read_for_entities_are_kept_for_the_next_answers() -> None:
+    from retrieval.qa.answerable import Answerability
+
+    nlp = CountingPipe()
+    judge = Answerability(nlp, remember=2)  # type: ignore[arg-type]
+    quotes = ["Ana Ruiz opened the mill in Lyon.", "Tomas Elgin sold it in 2019."]
+    first = [d.ents for d in judge._entities(quotes)]
+    again = [d.ents for d in judge._entities([quotes[1], "Mira Holt came to Norland.", quotes[1]])]
+    assert nlp.piped == [*quotes, "Mira Holt came to Norland."]  # each read once
+    direct = [d.ents for d in load_nlp().pipe(quotes)]
+    assert [[(e.text, e.label_) for e in ents] for ents in first] == [
+        [(e.text, e.label_) for e in ents] for ents in direct
+    ]
+    assert again[0] == again[2]
+    judge._entities([quotes[0]])  # dropped as the oldest of three: read again
+    assert nlp.piped.count(quotes[0]) == 2
