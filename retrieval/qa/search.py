@@ -191,6 +191,13 @@ class Searcher:
         self._refresh()
         return self._lexical_source()
 
+    def catalogue(self) -> object:
+        """What the searches follow, brought up to date: the same object until a write or a
+        refresh changes the passages (what depends only on the stored articles, such as
+        their outlets, can be kept while it stays)."""
+        self._refresh()
+        return self._loaded
+
     def filters(self, query: str) -> QueryFilters:
         """Outlets and dates the query names."""
         self._refresh()

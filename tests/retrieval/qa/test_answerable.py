@@ -228,3 +228,23 @@ def test_quotes_read_for_entities_are_kept_for_the_next_answers() -> None:
     assert again[0] == again[2]
     judge._entities([quotes[0]])  # dropped as the oldest of three: read again
     assert nlp.piped.count(quotes[0]) == 2
+
+
+def test_entities_need_no_shared_tok2vec() -> None:
+    """The small model's `ner` reads with a tok2vec of its own: leaving the shared one out
+    (as `Answerability` does for its quotes) leaves the entities as the whole pipeline finds
+    them."""
+    from retrieval.qa.answerable import _NOT_FOR_ENTITIES
+
+    nlp = load_nlp()
+    assert "tok2vec" in _NOT_FOR_ENTITIES and "ner" not in _NOT_FOR_ENTITIES
+    texts = [
+        "Ana Ruiz met Tomas Elgin in Lyon on 3 May 2019.",
+        "The Norland Bank paid 12 million euros to Lumo Foods last week.",
+        "Mira Holt, the mayor of Porto, spoke at the United Nations in Geneva.",
+    ]
+    whole = [[(e.text, e.label_) for e in d.ents] for d in nlp.pipe(texts)]
+    alone = [
+        [(e.text, e.label_) for e in d.ents] for d in nlp.pipe(texts, disable=_NOT_FOR_ENTITIES)
+    ]
+    assert alone == whole and all(whole)
