@@ -94,6 +94,7 @@ class Stages:
                 return run(question)
             finally:
                 self.per_answer.append(self.current)
+                self.current = {}  # what runs after the answers counts for none of them
 
         return recorded
 
