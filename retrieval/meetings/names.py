@@ -3,6 +3,7 @@ and titles ("US Secretary of State") are not part of a name."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -52,27 +53,9 @@ class ArticleNames:
         # them before a more frequent full name of the article ("Elgin" is the "Tomas Elgin"
         # asked about, not a headline's "Lyonbank Elgin").
         self.preferred = {normalize_name(n): n for n in preferred if len(n.split()) >= 2}
-        passages = list(passages)
-        counts: Counter[str] = Counter()
-        # A headline in title case ("Leader Is Welcomed To Capital") is one capitalised run:
-        # its names are found in the body instead.
-        for text in (title, *passages) if not is_title_case(title) else passages:
-            for match in _CAPITALISED_RUN.finditer(text):
-                for full in _names_in_run(match.group(0)):
-                    counts[full] += 1
-        self.full_names = counts
-        self._text = "\n".join((title, *passages))
-        self._body = "\n".join(passages)
+        counts, self._text, self._body, self.bylines = _read_names(title, tuple(passages))
+        self.full_names = Counter(counts)  # the cached one stays as read
         self._resolved: dict[str, str] = {}
-        # "By Ana Ruiz and Tom Kell - 9 March": the authors, never people in the story.
-        self.bylines = frozenset(
-            name
-            for text in passages
-            for line in text.splitlines()
-            if (byline := _BYLINE.match(line.strip()))
-            for name in (n.strip() for n in re.split(r",\s*|\s+and\s+", byline.group(1)))
-            if len(name.split()) >= 2
-        )
 
     def by_role(self, noun: str) -> str | None:
         """The one person the article gives a role noun to, before the name or after it
@@ -159,6 +142,34 @@ _RELATIVES = (
     r"(?:wife|husband|first lady|first gentleman|son|daughter|mother|father|brother|sister|"
     r"widow|widower|partner|spouse|niece|nephew|cousin|grandson|granddaughter)"
 )
+
+
+# An answer builds the names of the same few articles several times (the question-time reader,
+# the completion of each meeting, the names a question requires), and the next answer often
+# those of the same articles again: they depend on the texts alone.
+@functools.lru_cache(maxsize=512)
+def _read_names(
+    title: str, passages: tuple[str, ...]
+) -> tuple[Counter[str], str, str, frozenset[str]]:
+    """An article's full names with how often each is given, its whole text, its body, its
+    authors."""
+    counts: Counter[str] = Counter()
+    # A headline in title case ("Leader Is Welcomed To Capital") is one capitalised run:
+    # its names are found in the body instead.
+    for text in (title, *passages) if not is_title_case(title) else passages:
+        for match in _CAPITALISED_RUN.finditer(text):
+            for full in _names_in_run(match.group(0)):
+                counts[full] += 1
+    # "By Ana Ruiz and Tom Kell - 9 March": the authors, never people in the story.
+    bylines = frozenset(
+        name
+        for text in passages
+        for line in text.splitlines()
+        if (byline := _BYLINE.match(line.strip()))
+        for name in (n.strip() for n in re.split(r",\s*|\s+and\s+", byline.group(1)))
+        if len(name.split()) >= 2
+    )
+    return counts, "\n".join((title, *passages)), "\n".join(passages), bylines
 
 
 def is_title_case(text: str) -> bool:

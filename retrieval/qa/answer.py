@@ -53,9 +53,16 @@ class Answerer:
         reading = meetings or MeetingReader(reader.nlp, self.store.article_text)
         self.meeting_answers = MeetingAnswerer(searcher, reading)
         self.answerability = Answerability(reader.nlp)
+        # The store's outlets, read again when the catalogue searched changes (a database
+        # query each answer otherwise): (the catalogue they were read for, the outlets).
+        self._outlets: tuple[object, list[str]] = (None, [])
 
     def ask(self, text: str, previous: Answer | None = None, explain: bool = False) -> Answer:
         """Answer one question; `previous` is the last turn of the same conversation."""
+        with self.store.remembering_texts(), self.searcher.remembering_scores():
+            return self._ask(text, previous, explain)
+
+    def _ask(self, text: str, previous: Answer | None, explain: bool) -> Answer:
         text = " ".join(replace_surrogates(text).split())
         if not text:
             return Answer(question=text, text="Ask me something about the news.", found=False,
@@ -84,7 +91,7 @@ class Answerer:
         hits = self.searcher.search(query, 10)
         if not hits:
             return self._not_found(question, query, why)
-        outlets = self.store.outlets()
+        outlets = self._store_outlets()
         names = [n for n in question.names if not _is_outlet_name(n, [*outlets, *question.sources])]
         missing = _missing_names(names, hits, [*outlets, *question.sources])
         if names and len(missing) == len(names):
@@ -164,12 +171,20 @@ class Answerer:
             answerability=verdict.score,
         )
 
+    def _store_outlets(self) -> list[str]:
+        catalogue = self.searcher.catalogue()
+        kept, outlets = self._outlets
+        if kept is not catalogue or catalogue is None:
+            outlets = self.store.outlets()
+            self._outlets = (catalogue, outlets)
+        return list(outlets)
+
     def _unknown_sources(self, question: Question, query: str) -> list[str]:
         """Outlets the question cites that the store holds nothing from. A name the best
         passages mention is what the articles are about ("the Lyon report"), not an outlet."""
         if not question.sources:
             return []
-        outlets = self.store.outlets()
+        outlets = self._store_outlets()
         unknown = [
             s for s in question.sources if not any(_outlet_matches(s, outlet) for outlet in outlets)
         ]

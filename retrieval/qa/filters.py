@@ -133,8 +133,15 @@ def outlet_mentions(question: str, outlets: Iterable[str]) -> list[Mention]:
 
     A name counts only when it starts with a capital letter, as a proper noun does: "The Age"
     is an outlet, "at the age of 30" is not. Where names overlap the longest wins."""
+    return list(_mentions(question, frozenset(outlets)))
+
+
+# Each search of a question reads its outlets twice (its filters, its sub-queries), and one
+# answer may search for it more than once: the latest are kept.
+@functools.lru_cache(maxsize=256)
+def _mentions(question: str, outlets: frozenset[str]) -> tuple[Mention, ...]:
     found: list[Mention] = []
-    for pattern, named in _outlet_patterns(frozenset(outlets)):
+    for pattern, named in _outlet_patterns(outlets):
         for match in pattern.finditer(question):
             if match.group(1)[0].isupper():
                 found.append(Mention(match.start(), match.end(), named))
@@ -144,7 +151,7 @@ def outlet_mentions(question: str, outlets: Iterable[str]) -> list[Mention]:
         if kept and mention.start < kept[-1].end:
             continue
         kept.append(mention)
-    return kept
+    return tuple(kept)
 
 
 def parse_dates(question: str) -> set[date]:

@@ -26,7 +26,9 @@ merging the sub-query rankings by RRF instead of interleaving them; taking the c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -64,6 +66,12 @@ RRF_K = 60  # global fusion: agreement deep in the lists counts
 # Sub-query fusion trusts the top of each list: with k=5 instead of 60, dev MAP@10 rose
 # 0.415 -> 0.443 and MRR@10 0.643 -> 0.659 (k=2..20 all did better than 60).
 SUB_RRF_K = 5
+
+# Each retriever's scores of the catalogue by query, in the current
+# `Searcher.remembering_scores` block (per thread).
+_REMEMBERED: ContextVar[dict[tuple[Any, ...], tuple[object, np.ndarray]] | None] = ContextVar(
+    "remembered_scores", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -183,6 +191,13 @@ class Searcher:
         self._refresh()
         return self._lexical_source()
 
+    def catalogue(self) -> object:
+        """What the searches follow, brought up to date: the same object until a write or a
+        refresh changes the passages (what depends only on the stored articles, such as
+        their outlets, can be kept while it stays)."""
+        self._refresh()
+        return self._loaded
+
     def filters(self, query: str) -> QueryFilters:
         """Outlets and dates the query names."""
         self._refresh()
@@ -200,7 +215,37 @@ class Searcher:
 
     # -- scores and masks over the catalogue ---------------------------------------------
 
+    @contextmanager
+    def remembering_scores(self) -> Iterator[None]:
+        """Within it (in this thread), each retriever scores the catalogue for a query once:
+        one answer may search for the same query several times (a meeting question's best
+        passages, then their deeper ranking; a refusal's related reading). Nothing is kept
+        past it: the next answer scores against the index as it is then."""
+        token = _REMEMBERED.set({})
+        try:
+            yield
+        finally:
+            _REMEMBERED.reset(token)
+
+    def _remembered(self, key: tuple[str, ...], score: Callable[[], np.ndarray]) -> np.ndarray:
+        remembered = _REMEMBERED.get()
+        if remembered is None:
+            return score()
+        # Scores follow the catalogue as loaded (`_loaded`); a refresh in between makes new.
+        entry = remembered.get((id(self), *key))
+        if entry is None or entry[0] is not self._loaded:
+            values = score()
+            values.setflags(write=False)  # shared by the searches of the same answer
+            entry = remembered[(id(self), *key)] = (self._loaded, values)
+        return entry[1]
+
+    def _lexical_scores(self, lexical: LexicalSource, text: str, field: str) -> np.ndarray:
+        return self._remembered(("lexical", field, text), lambda: lexical.scores(text, field))
+
     def _dense_scores(self, query: str) -> np.ndarray:
+        return self._remembered(("dense", query), lambda: self._score_dense(query))
+
+    def _score_dense(self, query: str) -> np.ndarray:
         """Cosine with the query of the DENSE_DEPTH nearest catalogue passages (-inf for the
         rest, and for passages not indexed)."""
         scores = np.full(len(self._ids), -np.inf, dtype=np.float32)
@@ -240,7 +285,7 @@ class Searcher:
         if self.mode in ("dense", "hybrid"):
             scores["dense"] = self._dense_scores(query)
         if self.mode in ("lexical", "hybrid"):
-            scores["lexical"] = lexical.scores(query, "titled")
+            scores["lexical"] = self._lexical_scores(lexical, query, "titled")
         floors = {"dense": -np.inf, "lexical": 0.0}
 
         def top(name: str, values: np.ndarray, depth: int, mask: np.ndarray | None) -> list[int]:
@@ -271,7 +316,9 @@ class Searcher:
             # Within one outlet the title only says which article; the passage text says
             # where in it. Dev, the clause by the text field instead of the titled one:
             # MRR@10 0.680 -> 0.686, MAP@10 0.452 -> 0.458, Hits@10 unchanged.
-            clause = lexical.scores(sub.text, "text") if "lexical" in scores else None
+            clause = (
+                self._lexical_scores(lexical, sub.text, "text") if "lexical" in scores else None
+            )
             for mask in masks:
                 sub_rankings += [top(n, v, SUB_DEPTH, mask) for n, v in scores.items()]
                 if clause is not None:

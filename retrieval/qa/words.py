@@ -156,8 +156,9 @@ class Words:
 
 
 # The same passages come back for many questions (and twice in one answer: quoted and
-# found); their words are kept for the latest ones.
-@functools.lru_cache(maxsize=512)
+# found); their words are kept for the latest ones (an answer reads up to 13 texts; a few
+# kB each).
+@functools.lru_cache(maxsize=2048)
 def words_of(text: str) -> Words:
     """A text's words, for the checks."""
     every: set[str] = set()

@@ -7,8 +7,10 @@ hands that to the index keeper after the commit.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -30,6 +32,11 @@ from retrieval.store.records import (
 )
 
 __all__ = ["Articles", "IndexChange", "article_record", "partial_hash"]
+
+# The articles read in the current `Articles.remembering_texts` block (per thread).
+_REMEMBERED: ContextVar[dict[int, tuple[str, tuple[str, ...]]] | None] = ContextVar(
+    "remembered_articles", default=None
+)
 
 
 @dataclass
@@ -245,8 +252,24 @@ class Articles:
                 by_article[passage.article_id].append(_passage(passage))
             return [(article_record(a), by_article[a.id]) for a in articles]
 
+    @contextlib.contextmanager
+    def remembering_texts(self) -> Iterator[None]:
+        """Within it (in this thread), `article_text` reads each article once: one answer
+        reads the same few articles many times over (the meeting reader, the completion of
+        each meeting, the names a question requires). Nothing is kept past it, so a later
+        answer reads what another process wrote since."""
+        token = _REMEMBERED.set({})
+        try:
+            yield
+        finally:
+            _REMEMBERED.reset(token)
+
     def article_text(self, article_id: int) -> tuple[str, list[str]]:
         """An article's title and its passages' texts in order ("", [] when it is gone)."""
+        remembered = _REMEMBERED.get()
+        if remembered is not None and article_id in remembered:
+            kept_title, kept_texts = remembered[article_id]
+            return kept_title, list(kept_texts)
         with self.sessions() as session:
             title = session.scalar(select(Article.title).where(Article.id == article_id))
             texts = session.scalars(
@@ -254,6 +277,8 @@ class Articles:
                 .where(Passage.article_id == article_id)
                 .order_by(Passage.position)
             ).all()
+        if remembered is not None:
+            remembered[article_id] = (title or "", tuple(texts))
         return title or "", list(texts)
 
     def passage_ids_by_article(self, article_ids: Iterable[int]) -> dict[int, list[int]]:

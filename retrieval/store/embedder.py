@@ -9,6 +9,7 @@ tests/retrieval/store/test_onnx.py), so a store made with one is read with the o
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -136,9 +137,11 @@ class HashEmbedder:
 class QueryBatcher:
     """An embedder whose `encode_query`, called from several threads at once, encodes the
     waiting queries together in one forward pass (retrieval/batching.py). Alone, a query is
-    encoded at once."""
+    encoded at once. The latest `remember` query vectors are kept (read-only): an answer
+    searches for the same query more than once (a meeting question's passages, then their
+    ranking; a refusal's related reading), and a vector depends on the text alone."""
 
-    def __init__(self, inner: Embedder, max_batch: int = 64) -> None:
+    def __init__(self, inner: Embedder, max_batch: int = 64, remember: int = 1024) -> None:
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
@@ -147,12 +150,22 @@ class QueryBatcher:
         self._batcher: Batcher[str, np.ndarray] = Batcher(
             lambda texts: list(inner.encode_documents(texts)), max_batch
         )
+        self._recent = functools.lru_cache(maxsize=remember)(self._encode)
 
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.encode_documents(texts)
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self._batcher(text)
+        return self._recent(text)
+
+    def forget(self) -> None:
+        """Drop the kept query vectors (a benchmark timing the encoder itself)."""
+        self._recent.cache_clear()
+
+    def _encode(self, text: str) -> np.ndarray:
+        vector = np.array(self._batcher(text), dtype=np.float32)  # a copy of its own
+        vector.setflags(write=False)  # shared by every later caller
+        return vector
 
 
 def load_embedder(settings: StoreSettings) -> Embedder:

@@ -265,6 +265,11 @@ class Store:
         """An article's title and its passages' texts in order ("", [] when it is gone)."""
         return self.articles.article_text(article_id)
 
+    def remembering_texts(self) -> contextlib.AbstractContextManager[None]:
+        """Within it (in this thread), `article_text` reads each article from the database
+        once (one answer reads the same few articles many times over)."""
+        return self.articles.remembering_texts()
+
     def passage_ids_by_article(self, article_ids: Iterable[int]) -> dict[int, list[int]]:
         """The passage ids of each of these articles."""
         return self.articles.passage_ids_by_article(article_ids)

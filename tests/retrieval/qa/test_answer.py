@@ -286,3 +286,20 @@ def test_who_is_the_people_of_one_meeting_not_of_another_day(
     answerer.searcher.refresh()
     answer = answerer.ask("Who did Ana Ruiz meet in Lyon?")
     assert answer.values == ("Tomas Vidal",)
+
+
+def test_an_outlet_ingested_after_an_answer_is_known_to_the_next(
+    answerer: Answerer, settings: Settings, hash_embedder: HashEmbedder, tmp_path: Path
+) -> None:
+    question = "What did the Lumo Ledger article say about the Arctic shipping talks?"
+    assert answerer.ask(question).refused_by == "outlet"  # the outlets are kept from here on
+    article = tmp_path / "lumo.txt"
+    article.write_text(
+        "date 2025-03-12 Arctic shipping talks end in Oslo\n"
+        "outlet: Lumo Ledger\nurl: https://lumo.example/arctic\n\n"
+        "Mira Holt wrote that the Arctic shipping talks in Oslo ended with a draft on ice data.\n"
+    )
+    summary = ingest([str(article)], settings.ingest, answerer.store, hash_embedder)
+    assert summary.new == 1
+    answer = answerer.ask(question)
+    assert answer.refused_by != "outlet" and "Lumo Ledger" not in answer.text

@@ -195,3 +195,56 @@ def test_a_refusal_offers_the_closest_sentence_as_such(answerer: Answerer) -> No
     assert "; the closest: " in answer.text and answer.text.endswith("[1]")
     assert len(answer.citations) == 1
     assert answer.citations[0].quote in answer.text
+
+
+class CountingPipe:
+    """spaCy's pipeline, counting the texts read through `pipe`."""
+
+    def __init__(self) -> None:
+        self.nlp = load_nlp()
+        self.piped: list[str] = []
+
+    def __call__(self, text: str) -> object:
+        return self.nlp(text)
+
+    def pipe(self, texts: list[str], disable: list[str]) -> object:
+        self.piped.extend(texts)
+        return self.nlp.pipe(texts, disable=disable)
+
+
+def test_quotes_read_for_entities_are_kept_for_the_next_answers() -> None:
+    from retrieval.qa.answerable import Answerability
+
+    nlp = CountingPipe()
+    judge = Answerability(nlp, remember=2)  # type: ignore[arg-type]
+    quotes = ["Ana Ruiz opened the mill in Lyon.", "Tomas Elgin sold it in 2019."]
+    first = [d.ents for d in judge._entities(quotes)]
+    again = [d.ents for d in judge._entities([quotes[1], "Mira Holt came to Norland.", quotes[1]])]
+    assert nlp.piped == [*quotes, "Mira Holt came to Norland."]  # each read once
+    direct = [d.ents for d in load_nlp().pipe(quotes)]
+    assert [[(e.text, e.label_) for e in ents] for ents in first] == [
+        [(e.text, e.label_) for e in ents] for ents in direct
+    ]
+    assert again[0] == again[2]
+    judge._entities([quotes[0]])  # dropped as the oldest of three: read again
+    assert nlp.piped.count(quotes[0]) == 2
+
+
+def test_entities_need_no_shared_tok2vec() -> None:
+    """The small model's `ner` reads with a tok2vec of its own: leaving the shared one out
+    (as `Answerability` does for its quotes) leaves the entities as the whole pipeline finds
+    them."""
+    from retrieval.qa.answerable import _NOT_FOR_ENTITIES
+
+    nlp = load_nlp()
+    assert "tok2vec" in _NOT_FOR_ENTITIES and "ner" not in _NOT_FOR_ENTITIES
+    texts = [
+        "Ana Ruiz met Tomas Elgin in Lyon on 3 May 2019.",
+        "The Norland Bank paid 12 million euros to Lumo Foods last week.",
+        "Mira Holt, the mayor of Porto, spoke at the United Nations in Geneva.",
+    ]
+    whole = [[(e.text, e.label_) for e in d.ents] for d in nlp.pipe(texts)]
+    alone = [
+        [(e.text, e.label_) for e in d.ents] for d in nlp.pipe(texts, disable=_NOT_FOR_ENTITIES)
+    ]
+    assert alone == whole and all(whole)

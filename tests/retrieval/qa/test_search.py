@@ -207,3 +207,47 @@ def test_hit_stays_frozen_and_why_is_optional() -> None:
     assert hit.why is None
     with pytest.raises(dataclasses.FrozenInstanceError):
         hit.score = 2.0  # type: ignore[misc]
+
+
+class CountingLexical:
+    """The store's lexical index, counting the scorings asked of it."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.scored: list[tuple[str, str]] = []
+
+    def scores(self, query: str, name: str = "titled") -> object:
+        self.scored.append((name, query))
+        return self.inner.scores(query, name)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def __len__(self) -> int:
+        return len(self.inner)  # type: ignore[arg-type]
+
+
+def test_one_answer_scores_a_query_once(two_outlets: Store, hash_embedder: HashEmbedder) -> None:
+    lexical = CountingLexical(two_outlets.lexical_index)
+    searcher = Searcher(two_outlets, hash_embedder, "hybrid", lexical=lexical)  # type: ignore[arg-type]
+    plain = (searcher.search(QUESTION, 3), searcher.rank(QUESTION, 200))
+    once = len(lexical.scored) // 2  # the question by its titled field, each outlet's clause
+    assert once == 3 and len(set(lexical.scored)) == 3
+    with searcher.remembering_scores():
+        remembered = (searcher.search(QUESTION, 3), searcher.rank(QUESTION, 200))
+        assert len(lexical.scored) == 3 * once  # scored for the search, not for the ranking
+    assert remembered == plain
+    with searcher.remembering_scores():
+        searcher.search(QUESTION, 3)  # a new answer scores again
+        text = "Pilots at the airline voted to strike again."
+        vector = hash_embedder.encode_documents([text])[0]
+        two_outlets.write(
+            [ArticleDraft("b3", "b3", "Airline strike again", "Fortune", None,
+                          datetime(2023, 10, 8, tzinfo=UTC), "b3", "b3",
+                          [PassageDraft(0, 0, len(text), text, vector)])]
+        )  # fmt: skip
+        searcher.refresh()
+        # The catalogue changed: its scores are made again, over the passages it holds now.
+        hits = searcher.search("airline strike", 5)
+        assert "Airline strike again" in {h.title for h in hits}
+    assert len(lexical.scored) == 4 * once + 1

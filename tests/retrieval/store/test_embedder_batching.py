@@ -77,3 +77,33 @@ def test_an_error_reaches_every_waiting_caller() -> None:
     assert inner.batches == [1, CALLERS - 1]
     inner.error = None
     assert batcher.encode_query("again").shape == (64,)  # not left busy
+
+
+class Counting(HashEmbedder):
+    """The fake embedder, counting the texts it encodes."""
+
+    def __init__(self) -> None:
+        super().__init__(64)
+        self.encoded: list[str] = []
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        self.encoded.extend(texts)
+        return super().encode_documents(texts)
+
+
+def test_a_query_asked_again_is_not_encoded_again() -> None:
+    inner = Counting()
+    batcher = QueryBatcher(inner, remember=2)
+    first = batcher.encode_query("where did Ana Ruiz meet Tomas Elgin")
+    again = batcher.encode_query("where did Ana Ruiz meet Tomas Elgin")
+    assert inner.encoded == ["where did Ana Ruiz meet Tomas Elgin"]
+    assert again is first and np.array_equal(first, inner.encode_query(inner.encoded[0]))
+    with pytest.raises(ValueError, match="read-only"):
+        first[0] = 1.0  # shared by every caller: nobody may change it
+    batcher.encode_query("Lyon")
+    batcher.encode_query("Norland")  # the oldest of three is dropped
+    batcher.encode_query("where did Ana Ruiz meet Tomas Elgin")
+    assert inner.encoded.count("where did Ana Ruiz meet Tomas Elgin") == 2
+    batcher.forget()
+    batcher.encode_query("Norland")
+    assert inner.encoded.count("Norland") == 2

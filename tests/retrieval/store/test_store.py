@@ -181,3 +181,22 @@ def test_no_sessions_handed_out_for_sql(where: str) -> None:
             a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names
         }
         assert not {m for m in imported if m and m.split(".")[0] == "sqlalchemy"}, path
+
+
+def test_article_texts_are_read_once_within_remembering_texts(
+    store: Store, hash_embedder: HashEmbedder
+) -> None:
+    store.write([_draft(hash_embedder, "u1", ["Ana Ruiz met Tomas Elgin.", "In Lyon."], "h1")])
+    [(pid, _)] = store.index.search(hash_embedder.encode_query("Ana Ruiz met Tomas Elgin."), 1)
+    article = store.hits([pid])[pid].article_id
+    with store.remembering_texts():
+        _, texts = store.article_text(article)
+        texts.append("changed by the caller")  # the caller's own copy
+        # Another version written meanwhile: this block still reads the one it read ...
+        store.write([_draft(hash_embedder, "u1", ["Mira Holt met Teo Varga."], "h2")])
+        kept = ("Title u1", ["Ana Ruiz met Tomas Elgin.", "In Lyon."])
+        assert store.article_text(article) == kept
+    # ... and the next block (the next answer) the new one.
+    assert store.article_text(article) == ("Title u1", ["Mira Holt met Teo Varga."])
+    with store.remembering_texts():
+        assert store.article_text(article) == ("Title u1", ["Mira Holt met Teo Varga."])
