@@ -5,6 +5,7 @@ said"."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from retrieval.meetings.names import (
@@ -13,11 +14,13 @@ from retrieval.meetings.names import (
 from retrieval.meetings.people import (
     Context,
     people_of,
+    person_of,
 )
 from retrieval.meetings.timing import (
     said_on,
 )
 from retrieval.store.events import (
+    TITLE_WORDS,
     same_person,
 )
 
@@ -28,7 +31,9 @@ __all__ = [
     "ALSO_THERE",
     "COMPANY",
     "also_there",
+    "came_with",
     "companions",
+    "coordinated_with",
     "first_person",
     "people_in",
     "quoted_speakers",
@@ -38,7 +43,8 @@ __all__ = [
 # present", "E also took part".
 ALSO_THERE = re.compile(
     r"\balso\s+(?:attended|took part|joined|sat in|participated)\b|"
-    r"\b(?:was|were)\s+also\s+(?:present|there|in attendance)\b",
+    r"\b(?:was|were)\s+also\s+(?:present|there|in attendance)\b|"
+    r"\balso\s+(?:present|there|attending|in attendance|on hand)\s+(?:was|were)\b",
     re.I,
 )
 
@@ -95,6 +101,8 @@ def first_person(trigger: Token, head: Token) -> bool:
 def also_there(token: Token) -> bool:
     """The subject of "also attended" / "was also present": one more at the meeting."""
     verb = token.head
+    if verb.dep_ == "aux" and verb.head.i != verb.i:
+        verb = verb.head  # "Also attending were C and D"
     return (
         token.dep_ in ("nsubj", "nsubjpass")
         and verb.lemma_.lower() in _ALSO_VERBS
@@ -142,3 +150,57 @@ def people_in(token: Token, context: Context) -> list[str]:
             if node.pos_ == "PROPN" and len(words) >= 2:
                 found.append(context.names.resolve(" ".join(words)))
     return [p for p in found if looks_like_a_person(p) and not context.names.is_author(p)]
+
+
+def coordinated_with(doc: Doc, person: str, titles: frozenset[str], context: Context) -> list[str]:
+    """The people a sentence joins to a person by "and" ("B welcomed A and his wife C", "B
+    welcomed the president and first lady C" when A is the president asked about): those who
+    came with A. `titles`: the words a question gives A ("President" of "President Ruiz")."""
+    found: list[str] = []
+    for token in doc:
+        if token.dep_ == "conj" or not token.conjuncts:
+            continue  # the first of each "A and B" group
+        group = [token, *token.conjuncts]
+        people = [(t, _named_by(t, context)) for t in group]
+        if not any(_is(t, named, person, titles, context) for t, named in people):
+            continue
+        for t, named in people:
+            if not _is(t, named, person, titles, context):
+                found += [p for p in named if p not in found]
+    return [p for p in found if looks_like_a_person(p)]
+
+
+def _named_by(token: Token, context: Context) -> list[str]:
+    """The person one conjunct names: itself or its apposition ("his wife, Ana Ruiz")."""
+    phrases = [token, *(c for c in token.children if c.dep_ == "appos")]
+    return [p for t in phrases if (p := person_of(t, context))]
+
+
+def _is(
+    token: Token, named: list[str], person: str, titles: frozenset[str], context: Context
+) -> bool:
+    if named:
+        return context.names.stands_for(person, named[0])
+    # "the president" for the President Ruiz asked about
+    return token.lower_ in TITLE_WORDS and token.lower_ in titles
+
+
+def came_with(
+    sentences: Sequence[str],
+    parse: Callable[[str], Doc],
+    person: str,
+    titles: frozenset[str],
+    context: Context,
+) -> list[tuple[str, str]]:
+    """(companion, sentence) for everyone the sentences say came with a person: "A was
+    accompanied by C", "B welcomed A and his wife C". The first sentence is the meeting's."""
+    found: list[tuple[str, str]] = []
+    for n, sentence in enumerate(sentences):
+        if n and not COMPANY.search(sentence):
+            continue
+        doc = parse(sentence)
+        came = [c for host, c in companions(doc, context) if context.names.stands_for(person, host)]
+        if n == 0:
+            came += coordinated_with(doc, person, titles, context)
+        found += [(c, sentence) for c in came if not any(same_person(c, f) for f, _ in found)]
+    return found

@@ -17,9 +17,9 @@ from typing import Literal
 
 import dateparser
 
-from retrieval.meetings.vocab import MONTH_PATTERN, WEEKDAYS
+from retrieval.meetings.vocab import MONTH_NUMBERS, MONTH_PATTERN, WEEKDAYS
 
-__all__ = ["Tense", "resolve_date", "weekday_date"]
+__all__ = ["Tense", "month_of", "resolve_date", "weekday_date"]
 
 Tense = Literal["future", "past", "present"]
 
@@ -111,3 +111,28 @@ def _parse_explicit(expression: str, published: date | None, tense: Tense) -> da
         return None  # a day without a year and nothing to take the year from
     parsed = dateparser.parse(expression, languages=["en"], settings=settings)
     return parsed.date() if parsed else None
+
+
+_MONTH_YEAR = re.compile(rf"\b({MONTH_PATTERN})\.?(?:\s+(\d{{4}}))?\b", re.I)
+
+
+def month_of(
+    text: str | None, published: date | None, tense: Tense = "past"
+) -> tuple[date, date] | None:
+    """The first and last day of the month a date expression names without a day ("in early
+    October", "last March", "June 2023"); without a year, the nearest such month on the side
+    of the publication date the tense points to."""
+    if not text or (match := _MONTH_YEAR.search(text)) is None:
+        return None
+    month = MONTH_NUMBERS[match.group(1).lower()]
+    if match.group(2):
+        year = int(match.group(2))
+    elif published is None:
+        return None
+    elif tense == "future":
+        year = published.year + (month < published.month)
+    else:
+        year = published.year - (month > published.month)
+    first = date(year, month, 1)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return first, last

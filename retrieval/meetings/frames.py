@@ -60,7 +60,11 @@ _GATHERINGS = frozenset("summit summits conference forum assembly".split())
 _CONVENE = frozenset("hold host convene chair".split())
 # The prepositions that bring in a meeting's people: "met with", "talked to", "talks between",
 # "a meeting of", "was received by", "called on", "sat among"; not "spoke about", "for".
-_PARTY_PREPOSITIONS = frozenset("with to between of by on among alongside into".split())
+# The party someone leads to a meeting: its leader takes part.
+_DELEGATIONS = frozenset("delegation delegations team entourage mission".split())
+
+
+_PARTY_PREPOSITIONS = frozenset("with to between of by on among alongside into from".split())
 
 
 def clause_head(trigger: Token) -> Token:
@@ -72,8 +76,8 @@ def clause_head(trigger: Token) -> Token:
     for _ in range(3):
         if (
             node.dep_ in ("dobj", "pobj", "prep", "nsubj", "nsubjpass", "attr")
-            and node.head.i != node.i
-        ):
+            or (node.dep_ == "advmod" and node.lower_ == "out")  # "took B out to dinner"
+        ) and node.head.i != node.i:
             node = node.head
             carries = node.lemma_.lower() in HOLD_VERBS | VERB_TRIGGERS
             if trigger.lemma_.lower() in _MEALS and node.lemma_.lower() in _TREAT_VERBS:
@@ -143,6 +147,17 @@ def frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[st
             c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("who", "that") for c in verb.children
         ):
             frame.add(verb.head.i)  # "A, who met B on Tuesday, said ...": A met B
+            led = verb.head
+            if (
+                led.lemma_.lower() in _DELEGATIONS
+                and led.dep_ == "dobj"
+                and led.head.lemma_
+                in (
+                    "lead",
+                    "head",
+                )
+            ):
+                governors = [*governors, led.head]  # "A led a delegation that met B": A
     for clause in trigger.children:
         if clause.dep_ == "relcl" and any(c.lower_ in ("when", "where") for c in clause.children):
             frame.add(clause.i)  # "a late meeting when A sought to win B over": A was there
@@ -173,6 +188,16 @@ def frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[st
             # a participant, not an owner: "her counterpart" is someone else
             pronoun = pronoun or token.dep_ != "poss"
             continue
+        if (pair := _hyphenated_pair(token, context)) is not None:
+            # "the Ruiz-Varga talks": both surnames, each the article's full name
+            people += [p for p in pair if p not in people]
+            continue
+        if (
+            token.pos_ == "PROPN"
+            and token.i + 2 < len(token.doc)
+            and _hyphenated_pair(token.nbor(2), context) is not None
+        ):
+            continue  # the first surname of such a pair, read with the second
         if token.pos_ != "PROPN" and token.ent_type_ == "PERSON" and token.ent_iob_ != "B":
             # "Kim Dae-sung" with "sung" read as a verb: the person entity it ends.
             person = _entity_person(token, context)
@@ -208,6 +233,25 @@ def frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[st
         if person and looks_like_a_person(person) and person not in people:
             people.append(person)
     return people, group, pronoun
+
+
+def _hyphenated_pair(token: Token, context: Context) -> list[str] | None:
+    """The two people of "Ruiz-Varga" before a meeting noun ("the Ruiz-Varga summit"), when
+    the article names both in full; None for anything else (a double-barrelled name the
+    article gives whole, "Ana Ruiz-Varga", stays one person)."""
+    doc = token.doc
+    if token.i < 2 or token.pos_ != "PROPN" or doc[token.i - 1].text not in ("-", "–"):
+        return None
+    first = doc[token.i - 2]
+    if first.pos_ != "PROPN" or not (is_trigger(token.head) or is_trigger(token.head.head)):
+        return None
+    pair = [context.names.resolve(first.text), context.names.resolve(token.text)]
+    if any(len(p.split()) < 2 or not looks_like_a_person(p) for p in pair):
+        return None
+    whole = f"{first.text}-{token.text}"
+    if any(whole in full for full in context.names.full_names):
+        return None
+    return pair
 
 
 def _headline_infinitive(trigger: Token) -> bool:
@@ -331,7 +375,9 @@ def _owner_of_a_person(token: Token) -> bool:
     if token.dep_ != "poss":
         return False
     owned = token.head
-    return not is_trigger(owned) and owned.lemma_.lower() not in EVENT_NOUNS | _GATHERINGS
+    # "Ruiz's delegation met B": Ruiz was there
+    never = EVENT_NOUNS | _GATHERINGS | _DELEGATIONS
+    return not is_trigger(owned) and owned.lemma_.lower() not in never
 
 
 def _owner_of_a_role(token: Token) -> bool:
@@ -342,7 +388,8 @@ def _owner_of_a_role(token: Token) -> bool:
         token.dep_ == "pobj"
         and token.ent_type_ != "PERSON"
         and of.lower_ == "of"
-        and of.head.pos_ == "NOUN"
+        # (a capitalised title is a proper noun to the tagger: "the Minister of Trade")
+        and (of.head.pos_ == "NOUN" or of.head.lower_ in TITLE_WORDS)
         and not is_trigger(of.head)
         and of.head.lemma_.lower() not in EVENT_NOUNS | _GATHERINGS | GROUP_WORDS
     )

@@ -15,7 +15,7 @@ from retrieval.meetings.dates import Tense, resolve_date
 from retrieval.meetings.frames import clause_head, frame_people
 from retrieval.meetings.names import is_title_case
 from retrieval.meetings.people import Context
-from retrieval.meetings.timing import said_on
+from retrieval.meetings.timing import a_day, said_on
 from retrieval.meetings.triggers import is_trigger
 from retrieval.meetings.vocab import MEETING_WORDS, MONTH_PATTERN, WEEKDAYS
 from retrieval.store.events import StoredEvent, normalize_name, same_person
@@ -30,6 +30,7 @@ __all__ = [
     "GROUP",
     "PLANNED",
     "PRONOUN",
+    "after_fronted_clause",
     "another_meeting",
     "clause_depth",
     "lists_meetings",
@@ -102,7 +103,23 @@ def unnamed_party(trigger: Token, head: Token, asked: frozenset[str]) -> bool:
             for obj in objects:
                 if obj.pos_ == "NOUN" and (obj.lower_ in asked or obj.lemma_.lower() in asked):
                     return True
-    return False
+    # "A hosted what is billed as a Summit for Peace, with European leaders in attendance":
+    # the gathering or the guests the question names, anywhere in what the verb governs
+    return any(
+        t.dep_ in ("dobj", "pobj", "attr")
+        and t.pos_ in ("NOUN", "PROPN")
+        and {t.lower_, t.lemma_.lower()} & _GATHERED
+        and {t.lower_, t.lemma_.lower()} & asked
+        for t in head.subtree
+        if not any(a.dep_ in ("nsubj", "nsubjpass") for a in (t, *t.ancestors) if a.i > head.i)
+    )
+
+
+# What a person may host, lead or join without a named other side.
+_GATHERED = frozenset(
+    """summit conference forum meeting dinner banquet reception leader leaders delegation
+    delegations guest guests""".split()
+)
 
 
 def states_a_meeting(title: str, names: Sequence[str]) -> bool:
@@ -159,7 +176,7 @@ def lists_meetings(doc: Doc, published: date | None, tense: Tense) -> bool:
     """Whether a sentence tells of several meetings on different days; the day a verb of saying
     carries is not one of them ("A met B on Friday, the company said on Monday")."""
     said = [e for e in doc.ents if e.label_ == "DATE" and said_on(e.root)]
-    dates = [e for e in doc.ents if e.label_ == "DATE" and e not in said]
+    dates = [e for e in doc.ents if e.label_ == "DATE" and e not in said and a_day(e)]
     days = {day for e in dates if (day := resolve_date(e.text, published, tense)) is not None}
     years = {
         m.group(0)
@@ -167,3 +184,21 @@ def lists_meetings(doc: Doc, published: date | None, tense: Tense) -> bool:
         if not any(e.start_char <= m.start() < e.end_char for e in said)
     }
     return len(days) >= 2 or len(years) >= 2
+
+
+# "After Lumo raised $2 billion from Norbank, Ruiz and her deputy, Tomas Elgin, visited ...":
+# the small parser often runs the main clause's subject into the fronted clause before it.
+_FRONTED = re.compile(
+    r"^[^,]{0,40}?\b(?:after|when|as|before|while|once|following|since|despite|although|"
+    r"though|amid|with)\b[^,]{3,200},\s+(?P<tail>[^,].*)$",
+    re.I,
+)
+
+
+def after_fronted_clause(sentence: str) -> str | None:
+    """The main clause of a sentence that opens with a subordinate one ("After ..., A met
+    B"), when that clause tells of a meeting; None otherwise."""
+    match = _FRONTED.match(sentence)
+    if match is None or not MEETING_WORDS.search(match.group("tail")):
+        return None
+    return match.group("tail")

@@ -62,6 +62,8 @@ class ArticleNames:
                     counts[full] += 1
         self.full_names = counts
         self._text = "\n".join((title, *passages))
+        self._body = "\n".join(passages)
+        self._resolved: dict[str, str] = {}
         # "By Ana Ruiz and Tom Kell - 9 March": the authors, never people in the story.
         self.bylines = frozenset(
             name
@@ -92,7 +94,14 @@ class ArticleNames:
         return any(same_person(name, author) for author in self.bylines)
 
     def resolve(self, mention: str) -> str:
-        """The full form of a mention: "Ms Truss" -> "Liz Truss" when the article has it."""
+        """The full form of a mention: "Ms Truss" -> "Liz Truss" when the article has it; not
+        a full name the article gives only after it used the short form, which is someone
+        else's ("President Ruiz said ..." before "his wife, Ana Ruiz")."""
+        if (known := self._resolved.get(mention)) is None:
+            known = self._resolved[mention] = self._resolve(mention)
+        return known
+
+    def _resolve(self, mention: str) -> str:
         clean = display_name(mention)
         tokens = normalize_name(clean).split()
         if not tokens:
@@ -107,6 +116,8 @@ class ArticleNames:
             full_tokens = normalize_name(full).split()
             if len(full_tokens) <= len(tokens) or not set(tokens) <= set(full_tokens):
                 continue
+            if self._used_before(clean, full):
+                continue
             # The surname (last token) matching is the strongest sign of the same person.
             rank = (
                 int(normalize_name(full) in self.preferred),
@@ -117,6 +128,28 @@ class ArticleNames:
             if best is None or rank[:3] > best[:3]:
                 best = rank
         return best[3] if best else clean
+
+    def stands_for(self, mention: str, person: str) -> bool:
+        """Whether a mention ("Bush", a question's name) can be a person the article names
+        ("Laura Bush"): not when the article's full form of the mention is someone else, nor
+        when it gives that person in full but the mention does not resolve to them."""
+        full = self.resolve(mention)
+        if not same_person(person, full):
+            return False
+        if len(person.split()) <= len(full.split()):
+            return True
+        known = {normalize_name(f) for f in self.full_names}
+        return normalize_name(person) not in known
+
+    def _used_before(self, short: str, full: str) -> bool:
+        """Whether the body uses the short form's last word before it first gives the full
+        name: news names a person in full first, so the short form was someone else's."""
+        words = full.split()
+        introduced = re.search(r"[\s.]+".join(map(re.escape, words)), self._body)
+        if introduced is None:
+            return False  # the full name only in the headline
+        surname = re.escape(short.split()[-1])
+        return re.search(rf"\b{surname}\b", self._body[: introduced.start()]) is not None
 
 
 def is_title_case(text: str) -> bool:
@@ -136,10 +169,13 @@ def _names_in_run(run: str) -> list[str]:
     raw = run.split()
     # "on Friday. Olek Brandt said": a word with a full stop after it (not an initial, not an
     # abbreviation such as "U.S." or "St.") ends a sentence, and the name starts after it.
-    ends = [i for i, w in enumerate(raw) if len(w) >= 4 and w.endswith(".") and "." not in w[:-1]]
+    # (the last word's stop ends the sentence the name is in: "met Ilit Brandt-Levi.")
+    ends = [
+        i for i, w in enumerate(raw[:-1]) if len(w) >= 4 and w.endswith(".") and "." not in w[:-1]
+    ]
     if ends:
         raw = raw[ends[-1] + 1 :]
-    words = [w.strip(".,;:") for w in raw]
+    words = [_without_stop(w.strip(",;:")) for w in raw]
     while words and words[-1].lower() in _CALENDAR:
         words.pop()
     # "Portugal's Elgin", "Lyonbank's Ana Ruiz": the owner is no part of the name; a name
@@ -161,6 +197,14 @@ def _names_in_run(run: str) -> list[str]:
         # "BARACK OBAMA said": a lead's or caption's capitals, not how the name is written.
         words = [w.capitalize() for w in words]
     return [" ".join(words)]
+
+
+def _without_stop(word: str) -> str:
+    """A word of a name without a full stop after it, unless it is an initial or an
+    abbreviation, which the name keeps as written ("Tomas J. Elgin", "Teo Varga Jr.")."""
+    if word.endswith(".") and not (len(word) == 2 or word[:-1].lower() in ("jr", "sr", "st")):
+        return word.rstrip(".")
+    return word
 
 
 def display_name(mention: str) -> str:

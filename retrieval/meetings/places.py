@@ -100,7 +100,7 @@ def after_place_preposition(token: Token) -> bool:
     if preposition.lower_ == "to":
         # "flew to Lyon", but "talked to A", "introduced B to A"
         return preposition.head.lemma_.lower() in _DESTINATION_VERBS
-    return preposition.lower_ in ("in", "at", "from", "near", "aboard")
+    return preposition.lower_ in ("in", "at", "from", "near", "aboard", "outside", "inside")
 
 
 def meeting_place(trigger: Token, head: Token, span: Span | None = None) -> str | None:
@@ -229,10 +229,21 @@ def _in_another_clause(prep: Token, anchors: set[int]) -> bool:
         if ancestor.i in anchors:
             return False
         if ancestor.pos_ in ("VERB", "AUX") and not (
-            ancestor.dep_ in ("acl", "relcl") and ancestor.head.i in anchors
+            (ancestor.dep_ in ("acl", "relcl") and ancestor.head.i in anchors)
+            or _what_is_called(ancestor, anchors)
         ):
             return True
     return False
+
+
+def _what_is_called(verb: Token, anchors: set[int]) -> bool:
+    """ "hosted what is billed as a summit in Cairo": a free relative is the meeting verb's
+    object, not a clause of its own."""
+    return (
+        verb.dep_ == "ccomp"
+        and verb.head.i in anchors
+        and any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ == "what" for c in verb.children)
+    )
 
 
 def _place_object(prep: Token) -> Token | None:
@@ -277,10 +288,10 @@ def _located(venue: Token) -> Token | None:
 
 
 def _named_venue(obj: Token) -> bool:
-    """ "in his Lyon office", "at the Belmont residence": a room or building of a named
-    place or owner."""
+    """ "in his Lyon office", "at the Belmont residence", "at Lyon's city hall": a room or
+    building of a named place or owner."""
     return obj.lower_ in VENUE_NOUNS and any(
-        c.dep_ in ("compound", "amod") and c.pos_ == "PROPN" for c in obj.children
+        c.dep_ in ("compound", "amod", "poss") and c.pos_ == "PROPN" for c in obj.children
     )
 
 

@@ -58,6 +58,7 @@ from retrieval.meetings.company import (
     ALSO_THERE,
     COMPANY,
     also_there,
+    came_with,
     companions,
     first_person,
     people_in,
@@ -75,6 +76,7 @@ from retrieval.meetings.mentions import (
     GROUP,
     PLANNED,
     PRONOUN,
+    after_fronted_clause,
     another_meeting,
     clause_depth,
     lists_meetings,
@@ -158,16 +160,19 @@ class MeetingReader:
                         if more is not None and more.sentence not in {e.sentence for e in found}:
                             found.append(more)
                     continue
-                for event in self._events(
-                    sentence,
-                    before,
-                    names,
-                    hit,
-                    published,
-                    Context(article_names),
-                    stands_for,
-                    speaker,
-                ):
+                context = Context(article_names)
+                read = list(
+                    self._events(sentence, before, names, hit, published, context, stands_for,
+                                 speaker)
+                )  # fmt: skip
+                if not read and (tail := after_fronted_clause(sentence)) is not None:
+                    # the main clause alone, parsed apart from the clause before it
+                    read = [
+                        replace(e, sentence=sentence)
+                        for e in self._events(tail, before, names, hit, published, context,
+                                              stands_for, speaker)
+                    ]  # fmt: skip
+                for event in read:
                     if event.sentence not in {e.sentence for e in found}:
                         found.append(event)
                         last = (i, event)
@@ -300,6 +305,18 @@ class MeetingReader:
             return event
         evidence = (*(event.evidence or (event.sentence,)), *quoted)
         return replace(event, with_=(*event.with_, *added), evidence=evidence)
+
+    def companions_of(
+        self, event: StoredEvent, hit: Hit, person: str, titles: frozenset[str]
+    ) -> list[tuple[str, str]]:
+        """(companion, sentence) for those who came with a person to a meeting, as its
+        passage tells: in the meeting's sentence and the three after it."""
+        title, passages = self.article_text(event.article_id)
+        context = Context(ArticleNames(title, passages))
+        text_sentences = sentences(hit.text)
+        position = text_sentences.index(event.sentence) if event.sentence in text_sentences else 0
+        around = [event.sentence, *text_sentences[position + 1 : position + 4]]
+        return came_with(around, self._parse, person, titles, context)
 
     def _pronoun_stands_for(self, sentence: str, before: str, names: Sequence[str]) -> str | None:
         """The one person asked about whom a "he" / "she" of the sentence stands for: the

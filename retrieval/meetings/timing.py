@@ -4,16 +4,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import TYPE_CHECKING
 
-from retrieval.meetings.dates import Tense, resolve_date
+from retrieval.meetings.dates import Tense, month_of, resolve_date
 from retrieval.store.events import ANNOUNCED, REPORTED
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-__all__ = ["date_of", "said_on", "tense_of"]
+__all__ = ["a_day", "date_of", "said_on", "tense_of"]
 
 
 _FUTURE_HEADS = {
@@ -69,6 +70,25 @@ def tense_of(verb: Token) -> tuple[Tense, str]:
     return "past", REPORTED
 
 
+# Words before a weekday that make it a day, whatever the parse says ("On Sunday Ruiz met").
+_DAY_MARKERS = frozenset("on by until till since from last next this that each every".split())
+
+
+def a_day(ent: Span) -> bool:
+    """Whether a DATE the tagger found is a day, not a given name the small model reads as
+    one: "the minister, Sunday Varga," runs the weekday into the surname after it."""
+    last = ent[-1]
+    return not (
+        len(ent) == 1
+        and last.pos_ == "PROPN"
+        and last.dep_ == "compound"
+        and last.head.i == last.i + 1
+        and last.head.pos_ == "PROPN"
+        and last.head.ent_type_ not in ("DATE", "TIME")
+        and (last.i == 0 or last.doc[last.i - 1].lower_ not in _DAY_MARKERS)
+    )
+
+
 def date_of(
     verb: Token, sentence: Span, published: date | None, tense: Tense
 ) -> tuple[date | None, str | None]:
@@ -81,6 +101,7 @@ def date_of(
         e
         for e in sentence.ents
         if e.label_ in ("DATE", "TIME")
+        and a_day(e)
         and not (earlier and _said_on(e.root, verb))
         and not _in_a_who_clause(e.root, verb)
     ]
@@ -90,8 +111,18 @@ def date_of(
         resolved = resolve_date(ent.text, published, tense)
         if resolved is not None:
             return resolved, ent.text
-        first_text = first_text or ent.text
+        # a month without its day ("in early October") before a length ("80-minute")
+        if first_text is None or (
+            month_of(ent.text, published) and not month_of(first_text, published)
+        ):
+            first_text = ent.text
+    if first_text is None and (part := _PART_OF_DAY.search(sentence.text)) is not None:
+        # "met in Lyon last night": words the small model often leaves untagged
+        return resolve_date(part.group(0), published, tense), part.group(0)
     return None, first_text
+
+
+_PART_OF_DAY = re.compile(r"\b(?:last night|tonight|this (?:morning|afternoon|evening))\b", re.I)
 
 
 # Verbs of saying: the day of one is not the day of what it reports.

@@ -1,6 +1,6 @@
 """The words that tell of a meeting in a parsed sentence: meeting verbs (with the idioms
 "ran into", "introduced A to B"), meeting nouns, and the nouns of idioms ("played host to",
-"came face to face with")."""
+"came face to face with", "was given a warm welcome by")."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ __all__ = ["VERB_TRIGGERS", "idiom", "is_trigger", "verb_lemma"]
 VERB_TRIGGERS = MEET_VERBS | TALK_VERBS | CALL_VERBS
 _FORM_TO_VERB = {form: verb for verb in VERB_TRIGGERS for form in inflections(frozenset([verb]))}
 _INTO_VERBS = frozenset("run bump".split())  # "ran into A", "bumped into A"
+_WELCOME_VERBS = frozenset("give accord extend receive get".split())
 
 
 def verb_lemma(token: Token) -> str:
@@ -49,6 +50,9 @@ def idiom(token: Token) -> bool:
     """ "A played host to B", "A came face to face with B": a noun of an idiom of meeting."""
     if token.lower_ == "host":
         return token.dep_ == "dobj" and token.head.lemma_.lower() == "play"
+    if token.lemma_.lower() in ("welcome", "reception"):
+        # "A was given a warm welcome by B", "B accorded A a red-carpet reception"
+        return token.dep_ == "dobj" and token.head.lemma_.lower() in _WELCOME_VERBS
     doc = token.doc
     return (
         token.lower_ == "face"

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 
 from retrieval.meetings.reader import MeetingReader
 from retrieval.qa.answerable import Answerability, Verdict
-from retrieval.qa.compose import join
+from retrieval.qa.compose import join, long_date
 from retrieval.qa.explain import Explain
 from retrieval.qa.meeting_answer import READ_DEPTH, MeetingAnswerer
+from retrieval.qa.passage_values import cited_value
 from retrieval.qa.questions import Question, QuestionReader, same_words
 from retrieval.qa.results import NOT_FOUND, Answer, Citation
 from retrieval.qa.search import Hit, Searcher
@@ -109,12 +111,20 @@ class Answerer:
         if not verdict.answerable:
             return self._closest(question, query, why, citations[0], hits, verdict)
         text = " ".join(f"{cite_ready(c.quote)} [{c.n}]" for c in citations)
+        values: tuple[str, ...] = ()
+        if (value := cited_value(question, citations, self.reader.nlp)) is not None:
+            # "At which venue ...?": the place the best sentence gives it, before the quotes
+            found, n = value
+            values = (found,)
+            shown = long_date(date.fromisoformat(found)) if question.kind == "when" else found
+            text = f"{shown} [{n}]. {text}"
+            why(f"passage [{n}] gives the {question.kind}: {found}")
         return Answer(
             question=question.text,
             text=text,
             found=True,
             kind="passage",
-            values=(),
+            values=values,
             citations=tuple(citations),
             passages=tuple(hits[:5]),
             explanation=why.lines,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 
 from retrieval.qa.search import Hit
@@ -69,11 +70,14 @@ def join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def display_names(names: list[str], events: list[StoredEvent]) -> list[str]:
-    """The question's names as the articles write them in full ("Truss" -> "Liz Truss")."""
+def display_names(
+    names: list[str], events: list[StoredEvent], others: Sequence[str] = ()
+) -> list[str]:
+    """The question's names as the articles write them in full ("Truss" -> "Liz Truss"), not
+    as the namesakes among `others` (the people met) are written."""
     shown = []
     for name in names:
-        full = [p for e in events for p in e.people if same_person(p, name)]
+        full = [p for e in events for p in e.people if same_person(p, name) and p not in others]
         shown.append(Counter(full).most_common(1)[0][0] if full else name)
     return shown
 
@@ -130,6 +134,8 @@ def when_sentence(event: StoredEvent, hit: Hit, confirmed_by: Hit | None = None)
     announced it in advance (and whether a later one reports it)."""
     assert event.when is not None
     text = f"{pair(event)} {verb(event)} on {long_date(event.when)} [1]."
+    if len(event.people) < 2:  # a gathering one person hosted
+        text = f"On {long_date(event.when)} [1]."
     published = hit.published_at.date() if hit.published_at else None
     said = f'"{event.when_text}"' if event.when_text else "the date"
     if published is None:

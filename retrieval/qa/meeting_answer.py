@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from retrieval.meetings.dates import Tense, month_of
 from retrieval.meetings.names import ArticleNames, looks_like_a_person
 from retrieval.meetings.reader import MeetingReader
 from retrieval.qa.compose import (
@@ -30,6 +31,7 @@ from retrieval.qa.meeting_choice import (
     ROLE_SYNONYMS,
     another_meeting,
     asked_role,
+    companion_asked,
     mentions_phrase,
     merge_events,
     met_by,
@@ -40,6 +42,7 @@ from retrieval.qa.results import Answer, Citation
 from retrieval.qa.search import Hit, Searcher
 from retrieval.store.events import (
     ANNOUNCED,
+    TITLE_WORDS,
     StoredEvent,
     place_within,
     same_person,
@@ -186,7 +189,10 @@ class MeetingAnswerer:
                 values = ("yes",)
         else:
             assert best.where is not None
+            # (a gathering one person hosted, "with European leaders in attendance": no pair)
             text = f"{pair(best)} {verb(best)} in {best.where} [1]."
+            if len(best.people) < 2:
+                text = f"In {best.where} [1]."
             if best.where_from is not None:
                 text += f" The place is the one the article's {best.where_from} gives."
             values = (best.where,)
@@ -228,11 +234,22 @@ class MeetingAnswerer:
                 (e for e in events if e.article_id == top.article_id and met_by(e, names)), top
             )
             events = [e for e in events if same_meeting(e, best, names)]
+        whom = companion_asked(question.text)
+        target = next((n for n in names if whom and mentions_phrase(whom, n.split()[-1])), None)
+        if whom is not None and target is not None:
+            return self._companions(question, target, whom, events, hits, why)
         people: list[str] = []
         cited: dict[int, list[str]] = {}  # passage id -> people it is cited for
         used: list[StoredEvent] = []
+        article_names: dict[int, ArticleNames] = {}
         for event in events:
-            others = [p for p in event.people if not any(same_person(p, n) for n in names)]
+            if event.article_id not in article_names:
+                article_names[event.article_id] = ArticleNames(
+                    *self.store.article_text(event.article_id)
+                )
+            # "Bush and first lady Laura Bush": a namesake the article tells apart is someone met
+            article = article_names[event.article_id]
+            others = [p for p in event.people if not any(article.stands_for(n, p) for n in names)]
             new = [p for p in others if not any(same_person(p, q) for q in people)]
             if not new:
                 continue
@@ -246,7 +263,7 @@ class MeetingAnswerer:
             Citation(n, hits[pid], next(e.quoted for e in used if e.passage_id == pid))
             for n, pid in enumerate(cited, 1)
         )
-        subject = join(display_names(names, used))
+        subject = join(display_names(names, used, people))
         parts = []
         for citation, pid in zip(citations, cited, strict=True):
             event = next(e for e in used if e.passage_id == pid)
@@ -263,6 +280,53 @@ class MeetingAnswerer:
             kind="who",
             values=tuple(people),
             citations=citations,
+            events=tuple(used),
+            passages=tuple(c.hit for c in citations),
+            explanation=why.lines,
+            understood=question,
+        )
+
+    def _companions(
+        self,
+        question: Question,
+        target: str,
+        whom: str,
+        events: list[StoredEvent],
+        hits: dict[int, Hit],
+        why: Explain,
+    ) -> Answer | None:
+        """Who came with one of the people to the meeting asked about ("Who came along with
+        A?"): those the meeting's passage says accompanied A or joins to A by "and"."""
+        titles = frozenset(w.lower() for w in whom.split() if w.lower() in TITLE_WORDS)
+        people: list[str] = []
+        citations: list[Citation] = []
+        used: list[StoredEvent] = []
+        for event in events:
+            hit = hits[event.passage_id]
+            came = [
+                (c, s)
+                for c, s in self.meetings.companions_of(event, hit, target, titles)
+                if not any(same_person(c, p) for p in people)
+            ]
+            if not came:
+                continue
+            people += [c for c, _ in came]
+            quote = " … ".join(dict.fromkeys(s for _, s in came))
+            citations.append(Citation(len(citations) + 1, hit, quote))
+            used.append(event)
+        if not people:
+            why(f"no one is said to have come with {target}")
+            return None
+        why(f"came with {target}: {', '.join(people)}")
+        shown = join(display_names([target], used, people))
+        cites = "".join(f" [{c.n}]" for c in citations)
+        return Answer(
+            question=question.text,
+            text=f"{shown} came with {join(people)}{cites}.",
+            found=True,
+            kind="who",
+            values=tuple(people),
+            citations=tuple(citations),
             events=tuple(used),
             passages=tuple(c.hit for c in citations),
             explanation=why.lines,
@@ -322,8 +386,15 @@ class MeetingAnswerer:
         hit = hits.get(event.passage_id)
         if hit is None:
             return False
-        if question.period is not None:
-            day = event.when or (hit.published_at.date() if hit.published_at else None)
+        published = hit.published_at.date() if hit.published_at else None
+        tense: Tense = "future" if event.status == ANNOUNCED else "past"
+        month = None if event.when else month_of(event.when_text, published, tense)
+        if question.period is not None and month is not None:
+            # "In early October, A met B": the month the article gives, without its day
+            if not (month[0] <= question.period.end and question.period.start <= month[1]):
+                return False
+        elif question.period is not None:
+            day = event.when or published
             # A report may come a few days after the meeting it tells of.
             if day is None or not question.period.holds(day, slack_days=0 if event.when else 3):
                 return False

@@ -14,6 +14,7 @@ __all__ = [
     "ROLE_SYNONYMS",
     "another_meeting",
     "asked_role",
+    "companion_asked",
     "mentions_phrase",
     "merge_events",
     "met_by",
@@ -104,3 +105,18 @@ def merge_events(stored: list[StoredEvent], read: list[StoredEvent]) -> list[Sto
 
 def mentions_phrase(text: str, phrase: str) -> bool:
     return re.search(rf"\b{re.escape(phrase)}\b", text, re.I) is not None
+
+
+# "Who came along with A to ...", "Who accompanied A", "Who was with A when B welcomed him"
+_COMPANION = re.compile(
+    r"^\s*who\s+(?:(?:came|went|travell?ed|flew|arrived|was|were)\s+(?:along\s+)?with"
+    r"|accompanied|joined)\s+(?P<whom>.+?)(?=\s+(?:to|when|at|for|on|in|during|as)\b|\s*[?.!]*$)",
+    re.I,
+)
+
+
+def companion_asked(question: str) -> str | None:
+    """The words naming the one whose companions a question asks for: "Who came with
+    President Ruiz to the talks?" -> "President Ruiz"; None for any other question."""
+    match = _COMPANION.match(question)
+    return match.group("whom") if match else None

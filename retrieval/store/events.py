@@ -84,7 +84,35 @@ def same_person(a: str, b: str) -> bool:
     wa, wb = _with_initials_joined(a), _with_initials_joined(b)
     if set(wa) <= set(wb) or set(wb) <= set(wa):
         return True
+    if len(wa) >= 2 and len(wb) >= 2 and wa[-1] == wb[-1] and _short_form(wa[0], wb[0]):
+        return True  # "Chuck Schumer" and "Charles Schumer"
     return _initials_of(wa, wb) or _initials_of(wb, wa)
+
+
+def _short_form(a: str, b: str) -> bool:
+    """Whether two given names are one name and its usual short form ("chuck", "charles")."""
+    return a != b and bool(({a} | _NICKNAMES.get(a, set())) & ({b} | _NICKNAMES.get(b, set())))
+
+
+# Short forms of English given names, each to its full forms.
+_FULL_FORMS = {
+        "charles": "chuck charlie", "william": "bill billy will", "robert": "bob bobby rob",
+        "richard": "dick rick", "edward": "ed ted eddie", "james": "jim jimmy",
+        "joseph": "joe", "michael": "mike", "thomas": "tom tommy", "anthony": "tony",
+        "david": "dave", "steven": "steve", "stephen": "steve", "christopher": "chris",
+        "alexander": "alex", "benjamin": "ben", "samuel": "sam", "daniel": "dan danny",
+        "nicholas": "nick", "patrick": "pat", "elizabeth": "liz beth betsy",
+        "katherine": "kate kathy", "catherine": "cathy", "margaret": "maggie peggy meg",
+        "susan": "sue", "andrew": "andy", "matthew": "matt", "gregory": "greg",
+        "jeffrey": "jeff", "ronald": "ron", "donald": "don", "john": "jack johnny",
+        "jonathan": "jon", "gerald": "jerry", "lawrence": "larry", "henry": "hank harry",
+        "frederick": "fred", "timothy": "tim", "kenneth": "ken", "douglas": "doug",
+        "theodore": "teddy", "abraham": "abe", "mitchell": "mitch",
+}  # fmt: skip
+_NICKNAMES: dict[str, set[str]] = {}
+for _full, _shorts in _FULL_FORMS.items():
+    for _short in _shorts.split():
+        _NICKNAMES.setdefault(_short, set()).add(_full)
 
 
 def _with_initials_joined(name: str) -> list[str]:

@@ -6,7 +6,9 @@ from datetime import date
 
 import pytest
 
-from retrieval.meetings.dates import resolve_date, weekday_date
+from retrieval.meetings.dates import month_of, resolve_date, weekday_date
+from retrieval.meetings.timing import date_of
+from retrieval.nlp import load_nlp
 
 TUESDAY = date(2022, 3, 8)  # the seed article's publication day
 
@@ -76,3 +78,24 @@ def test_without_a_publication_date_only_full_dates_resolve() -> None:
 )
 def test_weekday_date(weekday: int, published: date, tense: str, expected: date) -> None:
     assert weekday_date(weekday, published, tense) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "tense", "expected"),
+    [
+        ("in early October", "past", (date(2023, 10, 1), date(2023, 10, 31))),
+        ("last December", "past", (date(2022, 12, 1), date(2022, 12, 31))),
+        ("in February", "future", (date(2024, 2, 1), date(2024, 2, 29))),
+        ("in June 2021", "future", (date(2021, 6, 1), date(2021, 6, 30))),
+        ("80-minute", "past", None),
+        (None, "past", None),
+    ],
+)
+def test_month_of(text: str | None, tense: str, expected: tuple[date, date] | None) -> None:
+    assert month_of(text, date(2023, 11, 13), tense) == expected  # type: ignore[arg-type]
+
+
+def test_a_month_is_the_date_text_before_a_length() -> None:
+    doc = load_nlp()("In early October, Ana Ruiz had an 80-minute meeting with Teo Varga in Lyon.")
+    verb = next(t for t in doc if t.lemma_ == "have")
+    assert date_of(verb, doc[:], date(2023, 11, 13), "past") == (None, "early October")

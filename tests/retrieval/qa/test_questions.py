@@ -8,6 +8,7 @@ import pytest
 from spacy.tokens import Doc, Span
 
 from retrieval.nlp import load_nlp
+from retrieval.qa.meeting_choice import companion_asked
 from retrieval.qa.questions import QuestionReader
 
 
@@ -46,3 +47,18 @@ def test_a_surname_tagged_a_date_is_still_a_name(
     read = QuestionReader(_tagged_a_date(word)).read(question)
     assert [n for n in read.names if word in n] == names
     assert "Ana Ruiz" in read.names
+
+
+@pytest.mark.parametrize(
+    ("question", "whom"),
+    [
+        ("Who came along with Tomas Elgin to his meeting with the queen?", "Tomas Elgin"),
+        ("Who was with President Elgin when the queen welcomed him?", "President Elgin"),
+        ("Who accompanied Ana Ruiz on her visit to Lyon?", "Ana Ruiz"),
+        ("Who travelled with Teo Varga?", "Teo Varga"),
+        ("Who did Ana Ruiz meet?", None),
+        ("Who met with Ana Ruiz in Lyon?", None),
+    ],
+)
+def test_a_question_for_someone_s_companions(question: str, whom: str | None) -> None:
+    assert companion_asked(question) == whom
