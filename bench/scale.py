@@ -16,8 +16,10 @@ go through `Store.write`, as an ingest's do (commit, then a lexical segment of t
 Measured, all in one run: the size of the store on disk; the dense index against exact search
 (recall@10 for real dev questions encoded by the bundled model, p50/p95 of one search, with
 `--compare` the other FAISS shapes considered); one answering process (`open_services`, cold
-start to the first answer, RSS and PSS, p50/p95 of `Services.search`); and the time from the
-commit of 1,000 new passages (one more ingest) to that process finding them, dense and full.
+start to the first answer, RSS and PSS, p50/p95 of `Services.search`); the time from the
+commit of 1,000 new passages (one more ingest) to that process finding them, dense and full;
+and the bot itself (`newsbot bot` with two answer workers, polling a loopback Bot API): its
+start, a few answers, and the RSS and PSS of its processes together.
 
     .venv/bin/python bench/scale.py --passages 100000 [--source /tmp/mh-data] [--keep DIR]
 """
@@ -65,6 +67,8 @@ NEW_TOKEN = "quorvalenth"  # invented: in the 1,000 new passages only, for the l
 PER_ARTICLE = 25
 VARIANTS = 3  # copies of the corpus's sentences, each with its own swapped names and numbers
 NOISE = 0.3  # norm of the noise added to a unit vector
+BOT_TOKEN = "4242:SCALE"  # the loopback Bot API's: no real bot
+BOT_QUESTIONS = 4  # asked of the bot at once, from as many chats
 
 
 def read_source(source: Path, scratch: Path, texts_too: bool = True) -> dict[str, Any]:
@@ -361,6 +365,69 @@ def serve(settings: Settings, questions: list[str]) -> None:
     report({"event": "found", "dense": dense, "full": full, **memory()})
 
 
+def bot_figures(
+    settings: Settings, questions: list[str], log_path: Path, workers: int = 2
+) -> dict[str, Any]:
+    """`newsbot bot` as users run it, with `workers` answer workers (ANSWER_WORKERS), long
+    polling a loopback Bot API (bot/telegram/loopback/, as bench/bot.py): seconds from its
+    start to its first getUpdates (its workers are loaded by then) and to the answers of
+    `questions` sent from as many chats at once (so that every worker answers some), then
+    the RSS and PSS of the bot's process and of each process under it (by role: the bot,
+    its answer workers, multiprocessing's resource tracker)."""
+    from bot.telegram.loopback import serve
+
+    with serve(BOT_TOKEN) as (api, base_url):
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            **settings.as_env(),
+            "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+            "TELEGRAM_BASE_URL": base_url,
+            "ANSWER_WORKERS": str(workers),
+            "BOT_CONCURRENCY": str(len(questions)),
+        }
+        log = open(log_path, "ab")  # noqa: SIM115
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "bot"], env=env, stderr=log, cwd=ROOT
+        )
+        try:
+            api.wait_for(lambda a: "getUpdates" in a.calls, timeout=900)
+            ready = time.perf_counter() - started
+            asked = time.perf_counter()
+            chats = range(20_001, 20_001 + len(questions))
+            for chat, question in zip(chats, questions, strict=True):
+                api.push_text(chat, question)
+            api.wait_for(lambda a: all(a.count_sent(c) for c in chats), timeout=900)
+            answered = time.perf_counter() - asked
+            for chat in chats:
+                print(f"  bot to {chat}: {api.sent_to(chat)[0].text[:70]!r}", file=sys.stderr)
+            processes = [("bot", memory(process.pid))]
+            processes += [(role(pid), memory(pid)) for pid in descendants(process.pid)]
+        finally:
+            process.terminate()
+            process.wait(60)
+            log.close()
+    return {"ready": ready, "answered": answered, "processes": processes}
+
+
+def role(pid: int) -> str:
+    """What a process under the bot is, by its command line."""
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    if "resource_tracker" in command:
+        return "resource tracker"
+    return "worker" if "spawn_main" in command else command.replace("\0", " ")[:40]
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes under `pid` (children, theirs, ...), from /proc."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *descendants(int(child))]
+    return found
+
+
 def memory(pid: int | str = "self") -> dict[str, float]:
     """A process's RSS and PSS (shared pages divided among their sharers), in MB."""
     fields = {}
@@ -580,6 +647,11 @@ def main() -> None:
     found = json.loads(child.stdout.readline())
     child.wait()
 
+    # The bot with its two workers, alone on the store: nothing else of this run maps the
+    # index now, so the shared pages' PSS is divided among the bot's processes only.
+    del index
+    bot = bot_figures(settings, questions[1 : 1 + BOT_QUESTIONS], scratch / "bot.log")
+
     sizes = disk(data)
     load = os.getloadavg()
     megabytes = ", ".join(f"{k} {v / 2**20:.0f} MB" for k, v in sorted(sizes.items()))
@@ -607,6 +679,18 @@ def main() -> None:
         + f" = {sum(m['rss'] for m in both):.0f} MB, PSS "
         + " + ".join(f"{m['pss']:.0f}" for m in both)
         + f" = {sum(m['pss'] for m in both):.0f} MB"
+    )
+    tree = bot["processes"]
+    print(
+        f"bot (`newsbot bot`, ANSWER_WORKERS=2, loopback Bot API): first getUpdates "
+        f"{bot['ready']:.1f} s after its start, {BOT_QUESTIONS} questions at once answered in "
+        f"{bot['answered']:.1f} s; then its processes ("
+        + ", ".join(name for name, _ in tree)
+        + "): RSS "
+        + " + ".join(f"{m['rss']:.0f}" for _, m in tree)
+        + f" = {sum(m['rss'] for _, m in tree):.0f} MB, PSS "
+        + " + ".join(f"{m['pss']:.0f}" for _, m in tree)
+        + f" = {sum(m['pss'] for _, m in tree):.0f} MB"
     )
     late = {
         key: "not within 300 s" if found[key] is None else f"{found[key]:.1f} s"

@@ -360,15 +360,25 @@ def _status(path: Path) -> tuple[int, int, int] | None:
 
 
 def top_positions(
-    scores: np.ndarray, k: int, mask: np.ndarray | None = None, floor: float = 0.0
+    scores: np.ndarray,
+    k: int,
+    mask: np.ndarray | None = None,
+    floor: float = 0.0,
+    among: np.ndarray | None = None,
 ) -> np.ndarray:
     """Positions of the k highest scores above `floor` (BM25: 0, no shared term), best first,
-    among those where `mask` is true when one is given."""
+    among those where `mask` is true when one is given. `among`, when the caller knows it:
+    positions, ascending, outside which no score is above `floor` (the dense ranking's
+    thousand of a million): only those are read, the same positions found."""
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    if mask is not None:
-        scores = np.where(mask, scores, -np.inf)
-    candidates = np.flatnonzero(scores > floor)
+    if among is not None:
+        candidates = among if mask is None else among[mask[among]]
+        candidates = candidates[scores[candidates] > floor]
+    else:
+        if mask is not None:
+            scores = np.where(mask, scores, -np.inf)
+        candidates = np.flatnonzero(scores > floor)
     if len(candidates) > k:
         # argpartition on the negated scores keeps the k best; the stable sort orders them.
         candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]

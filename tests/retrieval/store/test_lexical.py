@@ -198,6 +198,23 @@ def test_top_positions(
     assert found.tolist() == expected
 
 
+@pytest.mark.parametrize("mask", [None, "half"])
+@pytest.mark.parametrize("k", [1, 10, 300, 5000])
+def test_top_positions_among_the_scored_finds_the_same(mask: str | None, k: int) -> None:
+    # A sparse ranking (the dense retriever's thousand of a million): reading only the
+    # positions it scored finds what a scan of every score finds, ties at the cut included.
+    rng = np.random.default_rng(k)
+    scores = np.full(20_000, -np.inf, dtype=np.float32)
+    scored = np.unique(rng.integers(0, len(scores), 1000))
+    scores[scored] = np.round(rng.random(len(scored)), 2)  # rounded: many ties
+    array_mask = None if mask is None else rng.random(len(scores)) < 0.5
+    scanned = top_positions(scores, k, array_mask, -np.inf)
+    found = top_positions(scores, k, array_mask, -np.inf, among=scored)
+    assert found.tolist() == scanned.tolist() and len(found) == min(
+        k, len(scored) if mask is None else int(array_mask[scored].sum())
+    )
+
+
 @pytest.mark.parametrize(
     ("rankings", "best"),
     [
