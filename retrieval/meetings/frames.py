@@ -382,11 +382,15 @@ def _owner_of_a_person(token: Token) -> bool:
 
 def _owner_of_a_role(token: Token) -> bool:
     """ "The chief executive of Lumo Labs, Ana Ruiz, met ...": what a role noun is "of" is where
-    the person works, not someone met; a person there stays ("the wife of Tomas Elgin")."""
+    the person works, not someone met; a person there stays ("the wife of Tomas Elgin"). The
+    field of a title includes its conjuncts ("the Minister of Rivers and Inland Ports")."""
+    if token.ent_type_ == "PERSON":
+        return False
+    while token.dep_ == "conj":
+        token = token.head
     of = token.head
     return (
         token.dep_ == "pobj"
-        and token.ent_type_ != "PERSON"
         and of.lower_ == "of"
         # (a capitalised title is a proper noun to the tagger: "the Minister of Trade")
         and (of.head.pos_ == "NOUN" or of.head.lower_ in TITLE_WORDS)
@@ -399,9 +403,9 @@ def _inside_entity(token: Token) -> bool:
     """A word of an entity that goes on after it: the entity is read at its last word."""
     after = token.i + 1
     if token.dep_ == "nmod" and token.head.pos_ == "PROPN":
-        return True  # "the Ministry of Youth and Sports Development": a word of one name
+        return True  # "the Ministry of Rivers and Inland Ports": a word of one name
     if after >= len(token.doc) or token.doc[after].pos_ == "CCONJ" or token.doc[after].text == ",":
-        return False  # "Clark, Petersen and Wagers" tagged one entity: three people
+        return False  # "Elgin, Ruiz and Varga" tagged one entity: three people
     return bool(token.ent_type_) and token.doc[after].ent_iob_ == "I"
 
 

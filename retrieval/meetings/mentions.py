@@ -103,7 +103,7 @@ def unnamed_party(trigger: Token, head: Token, asked: frozenset[str]) -> bool:
             for obj in objects:
                 if obj.pos_ == "NOUN" and (obj.lower_ in asked or obj.lemma_.lower() in asked):
                     return True
-    # "A hosted what is billed as a Summit for Peace, with European leaders in attendance":
+    # "A hosted what is billed as a Summit for Rivers, with northern leaders in attendance":
     # the gathering or the guests the question names, anywhere in what the verb governs
     return any(
         t.dep_ in ("dobj", "pobj", "attr")

@@ -77,7 +77,7 @@ class ArticleNames:
         return any(same_person(name, author) for author in self.bylines)
 
     def resolve(self, mention: str) -> str:
-        """The full form of a mention: "Ms Truss" -> "Liz Truss" when the article has it; not
+        """The full form of a mention: "Ms Varga" -> "Ana Varga" when the article has it; not
         a full name the article gives only after it used the short form, which is someone
         else's ("President Ruiz said ..." before "his wife, Ana Ruiz")."""
         if (known := self._resolved.get(mention)) is None:
@@ -113,8 +113,8 @@ class ArticleNames:
         return best[3] if best else clean
 
     def stands_for(self, mention: str, person: str) -> bool:
-        """Whether a mention ("Bush", a question's name) can be a person the article names
-        ("Laura Bush"): not when the article's full form of the mention is someone else, nor
+        """Whether a mention ("Elgin", a question's name) can be a person the article names
+        ("Mira Elgin"): not when the article's full form of the mention is someone else, nor
         when it gives that person in full but the mention does not resolve to them."""
         full = self.resolve(mention)
         if not same_person(person, full):
@@ -185,8 +185,8 @@ def is_title_case(text: str) -> bool:
 
 def _names_in_run(run: str) -> list[str]:
     """The full names (two to four words, titles and nationalities dropped) that a run of
-    capitalised words ends its sentences with: "South Korean President Yoon Suk Yeol" ->
-    "Yoon Suk Yeol"; "... joined Dave Clark. Clark, ..." -> "Dave Clark"."""
+    capitalised words ends its sentences with: "Norland President Teo Ruiz Varga" ->
+    "Teo Ruiz Varga"; "... joined Dave Elgin. Elgin, ..." -> "Dave Elgin"."""
     raw = run.split()
     # "on Friday. Olek Brandt said": a word with a full stop after it (not an initial, not an
     # abbreviation such as "U.S." or "St.") ends a sentence, and the next name starts after it.

@@ -255,7 +255,7 @@ def _as_written(words: Sequence[Token]) -> str:
 
 def _entity_of(token: Token) -> Span:
     """The entity a token is in, from after its last "and" or comma before the token: the
-    small model tags "Petersen and Wagers" as one name."""
+    small model tags "Ruiz and Varga" as one name."""
     doc = token.doc
     for ent in doc.ents:
         if ent.start <= token.i < ent.end:

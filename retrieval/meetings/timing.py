@@ -111,7 +111,7 @@ def date_of(
         resolved = resolve_date(ent.text, published, tense)
         if resolved is not None:
             return resolved, ent.text
-        # a month without its day ("in early October") before a length ("80-minute")
+        # a month without its day ("in early October") before a length ("90-minute")
         if first_text is None or (
             month_of(ent.text, published) and not month_of(first_text, published)
         ):

@@ -73,7 +73,7 @@ def join(items: list[str]) -> str:
 def display_names(
     names: list[str], events: list[StoredEvent], others: Sequence[str] = ()
 ) -> list[str]:
-    """The question's names as the articles write them in full ("Truss" -> "Liz Truss"), not
+    """The question's names as the articles write them in full ("Varga" -> "Ana Varga"), not
     as the namesakes among `others` (the people met) are written."""
     shown = []
     for name in names:

@@ -247,7 +247,7 @@ class MeetingAnswerer:
                 article_names[event.article_id] = ArticleNames(
                     *self.store.article_text(event.article_id)
                 )
-            # "Bush and first lady Laura Bush": a namesake the article tells apart is someone met
+            # "Elgin and his wife Mira Elgin": a namesake the article tells apart is someone met
             article = article_names[event.article_id]
             others = [p for p in event.people if not any(article.stands_for(n, p) for n in names)]
             new = [p for p in others if not any(same_person(p, q) for q in people)]

@@ -85,7 +85,7 @@ def same_person(a: str, b: str) -> bool:
     if set(wa) <= set(wb) or set(wb) <= set(wa):
         return True
     if len(wa) >= 2 and len(wb) >= 2 and wa[-1] == wb[-1] and _short_form(wa[0], wb[0]):
-        return True  # "Chuck Schumer" and "Charles Schumer"
+        return True  # "Chuck Varga" and "Charles Varga"
     return _initials_of(wa, wb) or _initials_of(wb, wa)
 
 

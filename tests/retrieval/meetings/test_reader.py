@@ -891,8 +891,8 @@ def test_a_given_name_that_is_a_weekday_is_no_day(reader: MeetingReader) -> None
     # "Sunday Varga": the small model tags the given name a DATE; the meeting is on Thursday
     # and the sentence tells of one meeting, not of two on two days.
     text = (
-        "Ana Ruiz on Thursday held a closed door meeting with the Minister of Youth and "
-        "Sports Development, Sunday Varga, in his Lyon office."
+        "Ana Ruiz on Thursday held a closed door meeting with the Minister of Rivers and "
+        "Inland Ports, Sunday Varga, in his Lyon office."
     )
     events = _read(reader, ["Sunday Varga"], text)
     assert [(e.when, e.where) for e in events] == [(date(2024, 5, 9), "Lyon office")]

@@ -28,8 +28,8 @@ def _value(reader: QuestionReader, question: str, *quotes: str) -> tuple[str, in
 
 
 def test_the_place_the_sentence_ties_to_what_is_asked(reader: QuestionReader) -> None:
-    question = "At which venue was the Coastal Leaders Retreat that Ana Ruiz attended?"
-    quote = "Ana Ruiz is attending the Coastal Leaders Retreat at the Lumo Grand Hotel."
+    question = "At which venue was the Coastal Mayors Gathering that Ana Ruiz attended?"
+    quote = "Ana Ruiz is attending the Coastal Mayors Gathering at the Lumo Grand Hotel."
     assert _value(reader, question, quote) == ("Lumo Grand Hotel", 1)
     # the second citation when the first says nothing of it
     assert _value(reader, question, "The weather was fine in the north.", quote) == (
