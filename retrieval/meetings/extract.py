@@ -30,6 +30,7 @@ from retrieval.meetings.places import (
     _nearby_place,
     dateline_match,
     is_place,
+    meeting_place,
     place_of,
     place_text,
     unless_a_participant,
@@ -306,7 +307,13 @@ def _event_at(
     tense, status = tense_of(verb)
     when, when_text = date_of(verb, sentence, published, tense)
     where = unless_a_participant(
-        place or place_of(verb, sentence) or place_of(verb, sentence, ("to",)), [*who, *with_]
+        # the question-time reader's place first ("flew to Lyon to meet B", "the border town
+        # of Lyon"), then any "in" / "at" / "to" place of the verb or the sentence
+        place
+        or meeting_place(token, verb, sentence)
+        or place_of(verb, sentence)
+        or place_of(verb, sentence, ("to",)),
+        [*who, *with_],
     )
     roles = tuple((p, context.roles[p]) for p in [*who, *with_] if p in context.roles)
     return EventDraft(

@@ -184,9 +184,10 @@ def frame_people(trigger: Token, head: Token, context: Context) -> tuple[list[st
         ):
             group = True  # "the two men", "both leaders": the head word under the frame
             continue
-        if token.pos_ == "PRON" and token.lower_ in ("he", "she", "him", "her"):
-            # a participant, not an owner: "her counterpart" is someone else
-            pronoun = pronoun or token.dep_ != "poss"
+        if token.pos_ == "PRON" and token.lower_ in ("he", "she", "him", "her", "his"):
+            # a participant, not an owner: "her counterpart" is someone else; the owner of
+            # the meeting itself was there ("his meeting with B")
+            pronoun = pronoun or token.dep_ != "poss" or token.head.i == trigger.i
             continue
         if (pair := _hyphenated_pair(token, context)) is not None:
             # "the Ruiz-Varga talks": both surnames, each the article's full name

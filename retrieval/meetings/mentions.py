@@ -45,7 +45,7 @@ __all__ = [
 GROUP = re.compile(r"\b(?:they|their|the two|both|the pair|the duo)\b", re.I)
 
 
-PRONOUN = re.compile(r"\b(?:he|she|him|her)\b", re.I)
+PRONOUN = re.compile(r"\b(?:he|she|him|her|his)\b", re.I)
 
 
 # A meeting named again after the sentence that told of it: "the talks", "their meeting", "that
@@ -175,7 +175,7 @@ def another_meeting(doc: Doc, event: StoredEvent, context: Context) -> bool:
 def lists_meetings(doc: Doc, published: date | None, tense: Tense) -> bool:
     """Whether a sentence tells of several meetings on different days; the day a verb of saying
     carries is not one of them ("A met B on Friday, the company said on Monday")."""
-    said = [e for e in doc.ents if e.label_ == "DATE" and said_on(e.root)]
+    said = [e for e in doc.ents if e.label_ == "DATE" and (said_on(e.root) or _of_another(e.root))]
     dates = [e for e in doc.ents if e.label_ == "DATE" and e not in said and a_day(e)]
     days = {day for e in dates if (day := resolve_date(e.text, published, tense)) is not None}
     years = {
@@ -184,6 +184,22 @@ def lists_meetings(doc: Doc, published: date | None, tense: Tense) -> bool:
         if not any(e.start_char <= m.start() < e.end_char for e in said)
     }
     return len(days) >= 2 or len(years) >= 2
+
+
+# Verbs a meeting's day may hang on besides the meeting words: "was in 2016", "took place".
+_CARRIERS = frozenset("be take hold come happen occur follow".split())
+
+
+def _of_another(token: Token) -> bool:
+    """Whether a date belongs to a verb that tells of something else than a meeting: "A found
+    B in May 2021, and they met in 2022" dates the finding with its first year."""
+    verb = next((a for a in token.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    return (
+        verb is not None
+        and verb.pos_ == "VERB"
+        and not is_trigger(verb)
+        and verb.lemma_.lower() not in _CARRIERS
+    )
 
 
 # "After Lumo raised $2 billion from Norbank, Ruiz and her deputy, Tomas Elgin, visited ...":

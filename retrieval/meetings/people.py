@@ -168,8 +168,9 @@ def surname_of_someone(token: Token, context: Context) -> str | None:
     return full if len(words) >= 2 and words[-1] == token.text else None
 
 
-def one_other_person(doc: Doc, names: Sequence[str], context: Context) -> list[str]:
-    """The one person a parsed sentence names besides `names` (as a list), or none."""
+def one_other_person(doc: Doc | Span, names: Sequence[str], context: Context) -> list[str]:
+    """The one person a parsed sentence (or a part of one) names besides `names` (as a
+    list), or none."""
     found = {
         person
         for ent in doc.ents

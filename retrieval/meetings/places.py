@@ -174,14 +174,16 @@ def _under_another_subject(prep: Token, trigger: Token, anchors: set[int]) -> bo
     )
 
 
-# Verbs of going round a place: "toured the town of Lyon and met B", "visited Lyon and met B".
-_TOUR_VERBS = frozenset("tour visit arrive land reach".split())
+# Verbs of going round or to a place: "toured the town of Lyon and met B", "visited Lyon and
+# met B", "flew to Lyon and took B out to dinner".
+_TOUR_VERBS = frozenset("tour visit arrive land reach fly travel drive head return".split())
 _PLACE_NOUNS = frozenset("town city village capital region province island port".split())
 
 
 def _toured_place(head: Token) -> str | None:
-    """The place a coordinated verb of touring gives the meeting: "A toured the town of Lyon
-    and met B", "A arrived in Lyon on Monday and met B"."""
+    """The place a coordinated verb of touring or travel gives the meeting: "A toured the
+    town of Lyon and met B", "A arrived in Lyon on Monday and met B", "A flew to Lyon and met
+    B"."""
     if head.dep_ != "conj" or head.head.lemma_.lower() not in _TOUR_VERBS:
         return None
     verb = head.head

@@ -22,9 +22,10 @@ one composer answers from both.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from retrieval.meetings.dates import Tense
@@ -37,6 +38,7 @@ from retrieval.meetings.places import (
     dateline_match,
     dateline_place,
     meeting_place,
+    place_of,
     unless_a_participant,
 )
 from retrieval.meetings.triggers import is_trigger, verb_lemma
@@ -87,11 +89,20 @@ from retrieval.meetings.mentions import (
     unnamed_party,
 )
 from retrieval.meetings.people import Context, one_other_person
-from retrieval.meetings.timing import date_of, tense_of
+from retrieval.meetings.timing import date_before, date_of, day_before, tense_of
 
 __all__ = ["ArticleText", "MeetingReader"]
 
 ArticleText = Callable[[int], tuple[str, list[str]]]  # article id -> (title, passage texts)
+
+
+# "the second meeting of the two; the first was in Lyon in May": the first, told in passing.
+_FIRST_OF_THEM = re.compile(
+    r"\b(?:second|third|fourth|fifth|latest|\w+th)\s+(?:meeting|summit|talks|encounter)\b"
+    r".*?\bthe first(?: one| meeting| time)?\s+(?:was|came|took place|had been)\s+"
+    r"(?P<rest>[^;.]+)",
+    re.I,
+)
 
 
 class MeetingReader:
@@ -333,6 +344,17 @@ class MeetingReader:
         words = " ".join(t.text for t in subject.subtree if t.pos_ == "PROPN")
         return unnamed[0] if mentions(words, unnamed[0]) else None
 
+    def _first_of_them(
+        self, sentence: str, published: date | None
+    ) -> tuple[str | None, tuple[date | None, str | None]] | None:
+        """The place and day a sentence gives the first of several meetings it counts: "It
+        was their second meeting; the first was in Lyon in May" -> Lyon, May."""
+        match = _FIRST_OF_THEM.search(sentence)
+        if match is None:
+            return None
+        clause = self._parse(f"It was {match.group('rest')}")[:]
+        return place_of(clause.root, clause), date_of(clause.root, clause, published, "past")
+
     def _headline_place(self, title: str) -> str | None:
         """The place a headline gives a meeting: "A meets B in Lyon", "Leaders gather for a
         summit in Lyon"."""
@@ -384,22 +406,32 @@ class MeetingReader:
                 continue
             others = [p for p in people if not any(same_person(p, n) for n in names)]
             if group and not others and len(names) < 2:
-                # "A called B on Friday. The two met on Sunday": "the two" are A and B
-                others = one_other_person(self._parse(before), names, context) if before else []
+                # "A found B in May, and they met in June", "A called B on Friday. The two
+                # met on Sunday": "they", "the two" are A and B
+                others = one_other_person(doc[: trigger.i], names, context)
+                if not others and before:
+                    others = one_other_person(self._parse(before), names, context)
             if len(names) + len(others) < 2 and not unnamed_party(trigger, head, self._asked):
                 continue  # "Ana Ruiz will meet members of Congress": no one named to meet
             tense, status = tense_of(head)
             if any(c.dep_ == "amod" and c.lower_ in PLANNED for c in trigger.children):
                 tense, status = "future", ANNOUNCED  # "the planned summit on Wednesday"
             when, when_text = date_of(head, span, published, tense)
-            if lists_meetings(doc, published, tense):
+            first = self._first_of_them(sentence, published) if "first" in self._asked else None
+            if first is None and lists_meetings(doc, published, tense):
                 # "Their first meeting was in 2016 in Lima, then on 3 May 2017 in Kazan": a
                 # list of meetings, none of them the one asked about.
                 continue
             if when is None and DATE_WORDS.search(before):
-                previous = self._parse(before)
-                when, when_text = date_of(previous[:].root, previous[:], published, tense)
+                earlier, earlier_text = date_before(self._parse(before)[:], published, tense)
+                if earlier is not None and day_before(when_text):
+                    when = earlier - timedelta(days=1)  # "... on Monday. The night before, ..."
+                else:
+                    when, when_text = earlier, earlier_text
             where = unless_a_participant(meeting_place(trigger, head, span), [*names, *others])
+            if first is not None:
+                # "their second meeting; the first was in Lyon in May", asked about the first
+                where, (when, when_text) = first
             yield StoredEvent(
                 id=0,
                 passage_id=hit.passage_id,

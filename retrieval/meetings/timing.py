@@ -5,16 +5,17 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from retrieval.meetings.dates import Tense, month_of, resolve_date
+from retrieval.meetings.triggers import is_trigger
 from retrieval.store.events import ANNOUNCED, REPORTED
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-__all__ = ["a_day", "date_of", "said_on", "tense_of"]
+__all__ = ["a_day", "date_before", "date_of", "day_before", "said_on", "tense_of"]
 
 
 _FUTURE_HEADS = {
@@ -106,20 +107,95 @@ def date_of(
         and not _in_a_who_clause(e.root, verb)
     ]
     candidates.sort(key=lambda e: (not _governed_by(e.root, verb), abs(e.start - verb.i)))
-    first_text = None
+    if (before := _day_before(sentence, verb, published)) is not None:
+        return before
+    first_text, first_governed = None, False
     for ent in candidates:
         resolved = resolve_date(ent.text, published, tense)
         if resolved is not None:
             return resolved, ent.text
         # a month without its day ("in early October") before a length ("90-minute")
+        governed = _governed_by(ent.root, verb)
         if first_text is None or (
-            month_of(ent.text, published) and not month_of(first_text, published)
+            month_of(ent.text, published)
+            and not month_of(first_text, published)
+            and (governed or not first_governed)
         ):
-            first_text = ent.text
+            first_text, first_governed = _text_of(ent), governed
     if first_text is None and (part := _PART_OF_DAY.search(sentence.text)) is not None:
         # "met in Lyon last night": words the small model often leaves untagged
         return resolve_date(part.group(0), published, tense), part.group(0)
     return None, first_text
+
+
+def date_before(
+    previous: Span, published: date | None, tense: Tense
+) -> tuple[date | None, str | None]:
+    """The day the sentence before gives a meeting it leaves undated ("A will meet B next
+    Tuesday, her office announced on Wednesday. It will be their first meeting"): the day of
+    the meeting it tells of, else its first day that is not the day something was said."""
+    for trigger in sorted((t for t in previous if is_trigger(t)), key=lambda t: t.i):
+        when, when_text = date_of(trigger, previous, published, tense)
+        if when is not None and not any(
+            e.text == when_text and said_on(e.root) for e in previous.ents
+        ):
+            return when, when_text
+    if any(is_trigger(t) for t in previous):
+        return None, None  # a meeting of its own that the sentence gives no day
+    said = {e.start for e in previous.ents if said_on(e.root)}
+    for ent in previous.ents:
+        if ent.label_ in ("DATE", "TIME") and ent.start not in said and a_day(ent):
+            resolved = resolve_date(ent.text, published, tense)
+            if resolved is not None:
+                return resolved, ent.text
+    return None, None
+
+
+# "the previous evening", "the day before", "the night before": a day before another one.
+_DAY_BEFORE = re.compile(
+    r"^(?:the\s+)?(?:(?:previous|preceding)\s+(?:day|evening|night|afternoon|morning)"
+    r"|(?:day|evening|night)\s+before)$",
+    re.I,
+)
+
+
+def _text_of(ent: Span) -> str:
+    """A date entity's words, with a "before" the small model leaves out ("the night before")."""
+    after = ent.end
+    if after < len(ent.doc) and ent.doc[after].lower_ == "before":
+        return f"{ent.text} before"
+    return ent.text
+
+
+def day_before(text: str | None) -> bool:
+    """Whether a date expression is "the day before" some other day ("the previous evening")."""
+    return text is not None and _DAY_BEFORE.match(text.strip()) is not None
+
+
+def _day_before(sentence: Span, verb: Token, published: date | None) -> tuple[date, str] | None:
+    """ "A said on Sunday he had met B the previous evening": the day before the other day
+    the sentence names (the saying's); None without one."""
+    before = next(
+        (
+            e
+            for e in sentence.ents
+            if e.label_ in ("DATE", "TIME")
+            and day_before(_text_of(e))
+            and _governed_by(e.root, verb)
+        ),
+        None,
+    )
+    if before is None:
+        return None
+    for ent in sentence.ents:
+        if (
+            ent.label_ in ("DATE", "TIME")
+            and ent is not before
+            and a_day(ent)
+            and (anchor := resolve_date(ent.text, published, "past")) is not None
+        ):
+            return anchor - timedelta(days=1), _text_of(before)
+    return None
 
 
 _PART_OF_DAY = re.compile(r"\b(?:last night|tonight|this (?:morning|afternoon|evening))\b", re.I)

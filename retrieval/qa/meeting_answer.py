@@ -32,10 +32,12 @@ from retrieval.qa.meeting_choice import (
     another_meeting,
     asked_role,
     companion_asked,
+    first_asked,
     mentions_phrase,
     merge_events,
     met_by,
     same_meeting,
+    says_first,
 )
 from retrieval.qa.questions import Question
 from retrieval.qa.results import Answer, Citation
@@ -119,9 +121,13 @@ class MeetingAnswerer:
                 {e.article_id for e in fitting}
             ).items()
         }
+        first = first_asked(question.text)
+        if first:
+            why("the question asks about their first meeting: one an article calls first before")
         fitting.sort(
             key=lambda e: (
                 not slot(e),
+                first and not says_first(e.sentence),
                 # "Where in Lyon did they meet?": a place finer than the one asked before Lyon
                 question.kind == "where"
                 and question.place is not None

@@ -15,10 +15,12 @@ __all__ = [
     "another_meeting",
     "asked_role",
     "companion_asked",
+    "first_asked",
     "mentions_phrase",
     "merge_events",
     "met_by",
     "same_meeting",
+    "says_first",
 ]
 
 RANK_DEPTH = 200  # how deep the question's passage ranking is read to order events
@@ -120,3 +122,29 @@ def companion_asked(question: str) -> str | None:
     President Ruiz to the talks?" -> "President Ruiz"; None for any other question."""
     match = _COMPANION.match(question)
     return match.group("whom") if match else None
+
+
+# "When did A and B first meet?", "Where was their first-ever summit?": the first meeting of
+# them, not the latest ("the first lady", "the first round" ask no such thing).
+# (what "first" is of when it names a role or a part of a game, not a meeting)
+_FIRST_OF_ELSE = (
+    r"(?!\s+(?:lady|minister|secretary|deputy|vice|round|half|quarter|class|division|team|"
+    r"name|place)\b)"
+)
+_FIRST_ASKED = re.compile(
+    rf"\bfirst(?:-ever)?{_FIRST_OF_ELSE}\s+(?:[\w-]+\s+){{0,2}}?(?:meet|met|meeting|talks|"
+    r"summit|encounter|visit|time|saw|spoke)\b",
+    re.I,
+)
+_SAYS_FIRST = re.compile(rf"\b(?:first(?:-ever)?\b{_FIRST_OF_ELSE}|for the first time)", re.I)
+
+
+def first_asked(question: str) -> bool:
+    """Whether a question asks about the first meeting of the people in it."""
+    return _FIRST_ASKED.search(question) is not None
+
+
+def says_first(sentence: str) -> bool:
+    """Whether a sentence tells of a first meeting: "their first meeting", "first met",
+    "met for the first time", "the first was in Lyon"."""
+    return _SAYS_FIRST.search(sentence) is not None

@@ -58,7 +58,16 @@ _PERSON_NOUNS = (
     r"politicians?|members?|executives?|diplomats?|counterparts?|figures?|players?|heads?|"
     r"envoys?|ambassadors?|delegates?|senators?|governors?|mayors?|chiefs?|rulers?|monarchs?|"
     r"kings?|queens?|princes?|generals?|commanders?|ceos?|founders?|bosses|boss|managers?|"
-    r"coach(?:es)?|athletes?|stars?|actors?|artists?|authors?|clerics?|bishops?|popes?)"
+    r"coach(?:es)?|athletes?|stars?|actors?|artists?|authors?|clerics?|bishops?|popes?|"
+    r"archbishops?|cardinals?|priests?|imams?|rabbis?|monks?|nuns?|clergy(?:man|men)?|"
+    r"judges?|justices?|lawyers?|prosecutors?|lawmakers?|legislators?|mps?|congress(?:wo)?m[ae]n|"
+    r"chancellors?|premiers?|emirs?|sheikhs?|sultans?|princess(?:es)?|royals?|dignitar(?:y|ies)|"
+    r"chair(?:m[ae]n|wom[ae]n|s)?|directors?|presidents?|owners?|investors?|billionaires?|"
+    r"entrepreneurs?|business(?:m[ae]n|wom[ae]n)|bankers?|economists?|scientists?|researchers?|"
+    r"journalists?|reporters?|editors?|activists?|campaigners?|advis[eo]rs?|aides?|"
+    r"spokes(?:m[ae]n|wom[ae]n|persons?)|officers?|commissioners?|representatives?|"
+    r"musicians?|singers?|footballers?|teammates?|rivals?|allies|ally|successors?|"
+    r"predecessors?|m[ae]n|wom[ae]n|persons?|individuals?|guests?|visitors?|hosts?)"
 )
 _ASKED_NOUN = r"(?:\s+(?:[\w.'’-]+\s+){0,4}?)"
 _WHEN = re.compile(rf"^(?:when\b|(?:which|what){_ASKED_NOUN}{_DAY_NOUNS}\b)", re.I)

@@ -113,6 +113,79 @@ def test_the_day_by_tense_and_from_the_sentence_before(reader: MeetingReader) ->
     assert before[0].where == "Lyon"
 
 
+def test_they_are_the_two_people_the_sentence_named_before(reader: MeetingReader) -> None:
+    text = "Ana Ruiz first found Tomas Elgin, her half-brother, in May 2021, and they met in 2022."
+    events = _read(reader, ["Ana Ruiz"], text)
+    assert [(e.with_, e.when_text) for e in events] == [(("Tomas Elgin",), "2022")]
+
+
+def test_the_place_a_coordinated_journey_goes_to(reader: MeetingReader) -> None:
+    text = "Ana Ruiz and Vera Hollis flew to Lake Orla and took Tomas Elgin out to dinner."
+    events = _read(reader, ["Tomas Elgin"], text)
+    assert [e.where for e in events] == ["Lake Orla"]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "day"),
+    [
+        ("Tomas Elgin met Vera Hollis in Porto on Monday, their third meeting this year; the "
+         "first took place in Lyon on 3 March.", "Lyon", date(2024, 3, 3)),
+        ("It was Elgin's second meeting with Hollis; the first was in Lyon on 2 April.",
+         "Lyon", date(2024, 4, 2)),
+    ],
+)  # fmt: skip
+def test_the_first_of_their_meetings_told_in_passing(
+    reader: MeetingReader, text: str, where: str, day: date
+) -> None:
+    text = f"Tomas Elgin and Vera Hollis are old rivals. {text}"
+    reader.texts[1] = ("News", [text])  # type: ignore[attr-defined]
+    asked = frozenset("where did elgin and hollis first meet".split())
+    first = reader.read(["Tomas Elgin", "Vera Hollis"], [_hit(text)], asked)
+    assert [(e.where, e.when) for e in first] == [(where, day)]
+    # asked about any meeting, the sentence tells of the latest one, or of several
+    assert (where, day) not in {
+        (e.where, e.when) for e in _read(reader, ["Tomas Elgin", "Vera Hollis"], text)
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        # the day before the day the meeting was told of
+        ("Tomas Elgin said on Sunday he had met Vera Hollis at her residence the previous "
+         "evening.", date(2024, 5, 11)),
+        ("Tomas Elgin arrived in Lyon on Monday and met Vera Hollis the day before.",
+         date(2024, 5, 12)),
+        # the day before the day of the sentence before
+        ("Tomas Elgin flew to Lyon on Monday. He had met Vera Hollis the night before.",
+         date(2024, 5, 12)),
+    ],
+)  # fmt: skip
+def test_the_day_before_another_day(reader: MeetingReader, text: str, day: date) -> None:
+    events = _read(reader, ["Tomas Elgin", "Vera Hollis"], text)
+    assert [e.when for e in events] == [day]
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        # the day of the meeting the sentence before tells of, not the day it was announced
+        ("Tomas Elgin will meet Vera Hollis in Lyon next Monday, his office announced on "
+         "Tuesday. It will be the first meeting between the two.", date(2024, 5, 20)),
+        # a sentence before without a meeting: its day, unless the day something was said
+        ("Tomas Elgin flew to Lyon on Sunday, aides said on Tuesday. His meeting with Vera "
+         "Hollis went well.", date(2024, 5, 12)),
+        ("Tomas Elgin is in Lyon, his office confirmed on Tuesday. His meeting with Vera "
+         "Hollis was the first.", None),
+    ],
+)  # fmt: skip
+def test_the_day_from_the_sentence_before_is_its_meetings(
+    reader: MeetingReader, text: str, day: date | None
+) -> None:
+    events = _read(reader, ["Tomas Elgin", "Vera Hollis"], text, title="Elgin in Lyon")
+    assert {e.when for e in events} == {day}
+
+
 def test_the_venue_and_its_city(reader: MeetingReader) -> None:
     events = _read(reader, ["Tomas Elgin", "Vera Hollis"],
                    "Tomas Elgin met Vera Hollis at the Grand Meridian Hotel in Lyon.")  # fmt: skip
@@ -196,6 +269,9 @@ def test_names_are_printed_as_the_article_writes_them(reader: MeetingReader) -> 
         ("In which room were they to hold talks?", "where", True),
         ("Besides Ana Ruiz, who sat in on the meeting with Tom Kell?", "who", True),
         ("Which cabinet member was in the delegation?", "who", False),
+        ("Which archbishop did Ana Ruiz hold talks with?", "who", True),
+        ("Which two businessmen did Tom Kell meet in Lyon?", "who", True),
+        ("Which judges did the mayor receive on Monday?", "who", True),
         ("Who was with Ruiz when the mayor welcomed her?", "who", True),
         ("What did Ana Ruiz say about the budget?", "other", False),
     ],
@@ -710,8 +786,11 @@ def test_a_short_mention_is_the_person_asked_about() -> None:
         ("Ana Ruiz met Tomas Elgin late Thursday.", date(2024, 5, 9), REPORTED),
         ("Tuesday's talks between Ana Ruiz and Tomas Elgin ended without a deal.",
          date(2024, 5, 14), REPORTED),
-        # "she" is the subject of the main clause; the day of saying is not the meeting's
-        ("Ana Ruiz said on Tuesday that she had met Tomas Elgin the day before.", None, REPORTED),
+        # "she" is the subject of the main clause; the day of saying is not the meeting's,
+        # which is the day before it
+        ("Ana Ruiz said on Tuesday that she had met Tomas Elgin the day before.",
+         date(2024, 5, 13), REPORTED),
+        ("Ana Ruiz said on Tuesday that she had met Tomas Elgin.", None, REPORTED),
         # ... but a meeting in the simple past keeps the day of its report
         ("Ana Ruiz met Tomas Elgin in Lyon, officials said on Tuesday.", date(2024, 5, 14),
          REPORTED),

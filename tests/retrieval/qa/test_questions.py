@@ -8,7 +8,7 @@ import pytest
 from spacy.tokens import Doc, Span
 
 from retrieval.nlp import load_nlp
-from retrieval.qa.meeting_choice import companion_asked
+from retrieval.qa.meeting_choice import companion_asked, first_asked, says_first
 from retrieval.qa.questions import QuestionReader
 
 
@@ -62,3 +62,32 @@ def test_a_surname_tagged_a_date_is_still_a_name(
 )
 def test_a_question_for_someone_s_companions(question: str, whom: str | None) -> None:
     assert companion_asked(question) == whom
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("When did Ana Ruiz and Teo Varga first meet?", True),
+        ("Where was their first-ever face-to-face summit?", True),
+        ("When did Ruiz meet Varga for the first time?", True),
+        ("Who did the first lady meet in Lyon?", False),
+        ("When did Ana Ruiz last meet Teo Varga?", False),
+    ],
+)
+def test_a_question_for_the_first_meeting(question: str, first: bool) -> None:
+    assert first_asked(question) is first
+
+
+@pytest.mark.parametrize(
+    ("sentence", "first"),
+    [
+        ("It was their first meeting since the election.", True),
+        ("The two first met in Lyon in 2019.", True),
+        ("Ruiz met Varga for the first time on Monday.", True),
+        ("It was their second meeting; the first was in Porto.", True),
+        ("Ruiz met the first minister of Norland on Monday.", False),
+        ("Ruiz met Varga after the first round of voting.", False),
+    ],
+)
+def test_a_sentence_that_tells_of_a_first_meeting(sentence: str, first: bool) -> None:
+    assert says_first(sentence) is first
