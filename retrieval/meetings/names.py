@@ -158,6 +158,8 @@ def _read_names(
     # its names are found in the body instead.
     for text in (title, *passages) if not is_title_case(title) else passages:
         for match in _CAPITALISED_RUN.finditer(text):
+            if match.group(0).isupper():
+                continue  # a dateline or a caption in capitals ("PORTO VERDE - ..."): no one
             for full in _names_in_run(match.group(0)):
                 counts[full] += 1
     # "By Ana Ruiz and Tom Kell - 9 March": the authors, never people in the story.

@@ -77,11 +77,23 @@ def people_of(token: Token, context: Context) -> list[str]:
             and ent.root.i in phrase
             and ent.root.i != token.i
             and not names_a_thing(ent.root)
+            and not _owner_of_a_named_role(ent.root)
         ):
             person = person_of(ent.root, context)
             if person and person not in found:
                 found.append(person)
     return found
+
+
+def _owner_of_a_named_role(token: Token) -> bool:
+    """ "Porto's harbour master, Ines Varga": whose role it is, not someone there; the role's
+    holder is named beside it."""
+    owned = token.head
+    return (
+        token.dep_ == "poss"
+        and owned.pos_ == "NOUN"
+        and any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in owned.children)
+    )
 
 
 def _own_subject(pronoun: Token, context: Context) -> str | None:
@@ -230,11 +242,12 @@ def _role(token: Token, name: str) -> str | None:
         (t.i for t in reversed(doc[max(0, token.i - 6) : token.i + 1]) if t.text == first),
         token.i,
     )
-    words = [
-        t
-        for t in doc[token.left_edge.i : start]
-        if t.dep_ not in ("det", "poss", "case", "punct") and t.pos_ not in ("PRON", "DET")
-    ]
+    words: list[Token] = []
+    for t in doc[token.left_edge.i : start]:
+        if t.text in ("-", "–", "—", ":", "|"):
+            words = []  # "LYON (Wire) - President Ana Ruiz": the dateline is no part of it
+        elif t.dep_ not in ("det", "poss", "case", "punct") and t.pos_ not in ("PRON", "DET"):
+            words.append(t)
     if not words or len(words) > 7 or not any(t.lower_ in TITLE_WORDS for t in words):
         return None
     if words[-1].lower_ in ("of", "and"):

@@ -105,6 +105,31 @@ _FIRST_OF_THEM = re.compile(
 )
 
 
+# A sentence whose place is the one the sentence before names: "That's where A met B", "It
+# was there that A met B".
+_THERE = re.compile(
+    r"^\W*(?:(?:that|this)(?:['’]s|\s+is|\s+was)\s+where|it\s+(?:is|was)\s+there\s+that"
+    r"|there,)\s",
+    re.I,
+)
+
+
+def _named_place(doc: Doc) -> str | None:
+    """The first named place of an "in" / "at" phrase: "in the east wing of the Harbour
+    Palace" -> Harbour Palace."""
+    for prep in doc:
+        if prep.dep_ != "prep" or prep.lower_ not in ("in", "at"):
+            continue
+        for ent in doc.ents:
+            if (
+                ent.label_ in ("GPE", "LOC", "FAC", "ORG")
+                and prep.i < ent.start
+                and all(prep in t.ancestors for t in ent)
+            ):
+                return re.sub(r"^the\s+", "", ent.text, flags=re.I)
+    return None
+
+
 class MeetingReader:
     """Reads meetings of named people out of ranked passages; one per process."""
 
@@ -429,6 +454,9 @@ class MeetingReader:
                 else:
                     when, when_text = earlier, earlier_text
             where = unless_a_participant(meeting_place(trigger, head, span), [*names, *others])
+            if where is None and before and _THERE.match(sentence):
+                # "VIPs are received in the Apostolic Palace. That's where A met B."
+                where = _named_place(self._parse(before))
             if first is not None:
                 # "their second meeting; the first was in Lyon in May", asked about the first
                 where, (when, when_text) = first

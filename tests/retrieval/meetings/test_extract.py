@@ -273,3 +273,17 @@ def test_a_datelines_agency_and_a_clause_pronoun(extractor: EventExtractor) -> N
     second = _one(events, "Tomas Elgin")
     assert set(second.people) == {"Ana Ruiz", "Tomas Elgin"}
     assert (second.when, second.where) == (date(2024, 3, 14), "Porto")
+
+
+def test_a_dateline_in_capitals_is_no_one_and_no_part_of_a_role(
+    extractor: EventExtractor,
+) -> None:
+    passages = [
+        "PORTO VERDE - President Teo Almada of Norland was received by the queen on Monday.",
+        "Almada later held talks with the Porto's harbour master, Captain Ines Varga, at the "
+        "Customs House.",
+    ]
+    events = _events(extractor, passages, date(2024, 5, 15), title="Queen receives Almada")
+    event = _one(events, "Teo Almada", "Ines Varga")
+    assert event.with_ == ("Ines Varga",)  # not "Porto Verde", whom "Porto's" resolved to
+    assert dict(event.roles)["Teo Almada"] == "President"

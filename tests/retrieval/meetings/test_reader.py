@@ -113,6 +113,23 @@ def test_the_day_by_tense_and_from_the_sentence_before(reader: MeetingReader) ->
     assert before[0].where == "Lyon"
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("Guests are usually received in the east wing of the Harbour Palace. That's where "
+         "Tomas Elgin had his first meeting with Vera Hollis in 2019.", "Harbour Palace"),
+        ("Tomas Elgin grew up in Porto. It was there that he first met Vera Hollis.", "Porto"),
+        # without "there", the place of the sentence before is not the meeting's
+        ("Tomas Elgin grew up in Porto. He met Vera Hollis in 2019.", None),
+    ],
+)  # fmt: skip
+def test_that_is_where_points_to_the_place_before(
+    reader: MeetingReader, text: str, where: str | None
+) -> None:
+    events = _read(reader, ["Tomas Elgin", "Vera Hollis"], text)
+    assert [e.where for e in events] == [where]
+
+
 def test_they_are_the_two_people_the_sentence_named_before(reader: MeetingReader) -> None:
     text = "Ana Ruiz first found Tomas Elgin, her half-brother, in May 2021, and they met in 2022."
     events = _read(reader, ["Ana Ruiz"], text)
