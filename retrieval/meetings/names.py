@@ -72,6 +72,16 @@ class ArticleNames:
                 holders.add(full)
         return holders.pop() if len(holders) == 1 else None
 
+    def names_no_one(self, name: str) -> bool:
+        """Whether the article writes a name as a team's or a place's, not a person's: "the
+        Blue Jays" (a plural after "the"), "in Vatican City" (a place no one is "in")."""
+        quoted = re.escape(name)
+        alone = r"(?!['’]s\b)(?!\s+[A-Z])"
+        plural = name.endswith("s") and not name.endswith("ss")
+        if plural and re.search(rf"\bthe\s+{quoted}\b{alone}", self._text):
+            return True
+        return re.search(rf"\bin\s+{quoted}\b{alone}", self._text) is not None
+
     def is_author(self, name: str) -> bool:
         """Whether a name is one of the article's authors (its byline)."""
         return any(same_person(name, author) for author in self.bylines)

@@ -255,7 +255,11 @@ class MeetingAnswerer:
                 )
             # "Elgin and his wife Mira Elgin": a namesake the article tells apart is someone met
             article = article_names[event.article_id]
-            others = [p for p in event.people if not any(article.stands_for(n, p) for n in names)]
+            others = [
+                p
+                for p in event.people
+                if not any(article.stands_for(n, p) for n in names) and not article.names_no_one(p)
+            ]
             new = [p for p in others if not any(same_person(p, q) for q in people)]
             if not new:
                 continue

@@ -19,3 +19,17 @@ def test_names_of_the_same_article_are_the_same_and_independent() -> None:
     assert "Lumo Varga" not in second.full_names
     other = ArticleNames(TITLE, [*PASSAGES, "Teo Varga met Mira Holt."])
     assert other.full_names["Teo Varga"] == 2  # the byline and the sentence
+
+
+def test_a_team_or_a_place_is_no_one() -> None:
+    names = ArticleNames(
+        "Harbour Rays meet Teo Varga",
+        [
+            "Ana Ruiz and the Harbour Rays met Teo Varga in Port Orla on Monday.",
+            "The Ana Ruiz Foundation paid for the trip; Ruiz's staff came too.",
+        ],
+    )
+    assert names.names_no_one("Harbour Rays")  # "the Harbour Rays": a team
+    assert names.names_no_one("Port Orla")  # "in Port Orla": a place
+    assert not names.names_no_one("Ana Ruiz")  # "the Ana Ruiz Foundation" is hers
+    assert not names.names_no_one("Teo Varga")

@@ -303,3 +303,25 @@ def test_an_outlet_ingested_after_an_answer_is_known_to_the_next(
     assert summary.new == 1
     answer = answerer.ask(question)
     assert answer.refused_by != "outlet" and "Lumo Ledger" not in answer.text
+
+
+def test_who_leaves_out_a_team_and_a_place_the_tagger_took_for_people(
+    answerer: Answerer,
+    settings: Settings,
+    store: Store,
+    hash_embedder: HashEmbedder,
+    tmp_path: Path,
+) -> None:
+    article = tmp_path / "rays.txt"
+    article.write_text(
+        "date 2023-12-12 Rays court pitcher Ken Oda\n"
+        "outlet: Loop News\n\n"
+        "Pitcher Ken Oda met the Harbour Rays and their manager, Luis Brandt, on Monday.\n\n"
+        "Oda also met Luis Brandt and Port Orla in Port Orla, his agent said.\n"
+    )
+    assert ingest([str(article)], settings.ingest, store, hash_embedder).new == 1
+    answerer.searcher.refresh()
+    answer = answerer.ask("Who did Ken Oda meet?", explain=True)
+    assert answer.found, answer.explanation
+    assert "Luis Brandt" in answer.values
+    assert not {"Harbour Rays", "Port Orla"} & set(answer.values), answer.explanation
