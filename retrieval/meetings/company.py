@@ -44,7 +44,8 @@ __all__ = [
 ALSO_THERE = re.compile(
     r"\balso\s+(?:attended|took part|joined|sat in|participated)\b|"
     r"\b(?:was|were)\s+also\s+(?:present|there|in attendance)\b|"
-    r"\balso\s+(?:present|there|attending|in attendance|on hand)\s+(?:was|were)\b",
+    r"\balso\s+(?:present|there|attending|in attendance|on hand)\s+(?:was|were)\b|"
+    r"^\W*joining\s+(?:them|him|her)\b[^.]*?\b(?:was|were)\b",
     re.I,
 )
 
@@ -103,11 +104,13 @@ def also_there(token: Token) -> bool:
     verb = token.head
     if verb.dep_ == "aux" and verb.head.i != verb.i:
         verb = verb.head  # "Also attending were C and D"
-    return (
-        token.dep_ in ("nsubj", "nsubjpass")
-        and verb.lemma_.lower() in _ALSO_VERBS
-        and any(c.lower_ == "also" for c in verb.children)
-        and not any(c.dep_ == "dobj" for c in verb.children)
+    if token.dep_ not in ("nsubj", "nsubjpass") or verb.lemma_.lower() not in _ALSO_VERBS:
+        return False
+    if verb.i == verb.sent.start and verb.lower_ == "joining":
+        # "Joining them were C and D": the inverted participle's subjects
+        return any(c.dep_ == "dobj" and c.lower_ in ("them", "him", "her") for c in verb.children)
+    return any(c.lower_ == "also" for c in verb.children) and not any(
+        c.dep_ == "dobj" for c in verb.children
     )
 
 

@@ -403,11 +403,23 @@ def _owner_of_a_role(token: Token) -> bool:
 def _inside_entity(token: Token) -> bool:
     """A word of an entity that goes on after it: the entity is read at its last word."""
     after = token.i + 1
-    if token.dep_ == "nmod" and token.head.pos_ == "PROPN":
+    if token.dep_ == "nmod" and token.head.pos_ == "PROPN" and _one_name(token, token.head):
         return True  # "the Ministry of Rivers and Inland Ports": a word of one name
     if after >= len(token.doc) or token.doc[after].pos_ == "CCONJ" or token.doc[after].text == ",":
         return False  # "Elgin, Ruiz and Varga" tagged one entity: three people
+    if token.doc[after].dep_ == "case":
+        return False  # "Tomas Elgin's meeting", the "'s" tagged part of the name
     return bool(token.ent_type_) and token.doc[after].ent_iob_ == "I"
+
+
+def _one_name(word: Token, head: Token) -> bool:
+    """Whether a proper noun the parser hangs on another is a word of the same name: both in
+    one entity, or in the field of a title ("Minister of Rivers and Inland Ports"); not the
+    first of two people ("met Ana Ruiz and Carla Mendes", "Ruiz" parsed under "Mendes")."""
+    if word.ent_type_ and head.ent_type_:
+        return any(e.start <= word.i < e.end and e.start <= head.i < e.end for e in word.doc.ents)
+    start = word.left_edge.i
+    return start > 0 and word.doc[start - 1].lower_ == "of"
 
 
 def _before_a_title(token: Token) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from retrieval.meetings.company import also_there
 from retrieval.meetings.dates import Tense, resolve_date
 from retrieval.meetings.frames import clause_head, frame_people
 from retrieval.meetings.names import is_title_case
@@ -166,6 +167,8 @@ def another_meeting(doc: Doc, event: StoredEvent, context: Context) -> bool:
     for trigger in doc:
         if not is_trigger(trigger) or trigger.pos_ not in ("VERB", "AUX"):
             continue
+        if any(also_there(c) for c in trigger.children):
+            continue  # "Joining them were C and D", "C also attended": more of the same one
         people, _, _ = frame_people(trigger, clause_head(trigger), context)
         if any(not any(same_person(p, q) for q in event.people) for p in people):
             return True

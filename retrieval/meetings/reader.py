@@ -208,6 +208,15 @@ class MeetingReader:
                         for e in self._events(tail, before, names, hit, published, context,
                                               stands_for, speaker)
                     ]  # fmt: skip
+                if (
+                    not read
+                    and last is not None
+                    and i - last[0] <= 2
+                    and ALSO_THERE.search(sentence)
+                ):
+                    # "Joining them were C and D": "them" names the meeting's people
+                    more = self._attendees(sentence, last[1], context)
+                    read = [more] if more is not None else []
                 for event in read:
                     if event.sentence not in {e.sentence for e in found}:
                         found.append(event)

@@ -60,6 +60,15 @@ def _read(
         # a purpose: travelled to meet
         ("Ines Barta travelled to Lyon on Sunday to meet Olek Brandt.",
          ["Ines Barta"], ["Olek Brandt"]),
+        # two people met, the first parsed under the second's name
+        ("Tomas Elgin met Ana Ruiz and Carla Mendes on Monday.",
+         ["Tomas Elgin"], ["Ana Ruiz", "Carla Mendes"]),
+        ("Tomas Elgin also met with Ana Ruiz and Energy Minister Carla Mendes during the visit.",
+         ["Tomas Elgin"], ["Ana Ruiz", "Carla Mendes"]),
+        # the owner of the meeting, the "'s" tagged part of the name
+        ("Tomas Elgin's meeting with Ana Ruiz ran late.", ["Tomas Elgin"], ["Ana Ruiz"]),
+        ("Tomas Elgin's meetings with Ana Ruiz and Carla Mendes ran late.",
+         ["Tomas Elgin"], ["Ana Ruiz", "Carla Mendes"]),
         # a perfect tense with "with"
         ("Olek Brandt has met with Ines Barta twice this year.", ["Olek Brandt"], ["Ines Barta"]),
         # shaking hands, as a caption says it
@@ -1089,7 +1098,8 @@ def test_a_double_barrelled_name_stays_one_person(reader: MeetingReader) -> None
 
 def test_others_also_there(reader: MeetingReader) -> None:
     for also in ("Also present were Mira Holt and Tomas Elgin.",
-                 "Also attending were Mira Holt and Tomas Elgin."):  # fmt: skip
+                 "Also attending were Mira Holt and Tomas Elgin.",
+                 "Joining them were Mira Holt and Tomas Elgin."):  # fmt: skip
         events = _read(reader, ["Ana Ruiz"], f"Ana Ruiz met Teo Varga in Lyon on Monday. {also}")
         assert [e.with_ for e in events] == [("Teo Varga",), ("Mira Holt", "Tomas Elgin")]
 
