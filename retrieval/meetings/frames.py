@@ -19,6 +19,7 @@ from retrieval.meetings.people import (
 from retrieval.meetings.places import after_place_preposition
 from retrieval.meetings.triggers import VERB_TRIGGERS, idiom, is_trigger
 from retrieval.meetings.vocab import (
+    CALENDAR_WORDS,
     CALL_VERBS,
     EVENT_NOUNS,
     GROUP_WORDS,
@@ -409,6 +410,8 @@ def _inside_entity(token: Token) -> bool:
         return False  # "Elgin, Ruiz and Varga" tagged one entity: three people
     if token.doc[after].dep_ == "case":
         return False  # "Tomas Elgin's meeting", the "'s" tagged part of the name
+    if token.ent_type_ in ("DATE", "TIME") and token.lower_ not in CALENDAR_WORDS:
+        return False  # "met Ana Ruiz two days ago" tagged one date: the name ends here
     return bool(token.ent_type_) and token.doc[after].ent_iob_ == "I"
 
 

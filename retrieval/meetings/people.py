@@ -10,7 +10,13 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from retrieval.meetings.names import ArticleNames, display_name, looks_like_a_person
-from retrieval.meetings.vocab import EVENT_NOUNS, MEET_VERBS, PERSONAL_TITLES, TALK_VERBS
+from retrieval.meetings.vocab import (
+    CALENDAR_WORDS,
+    EVENT_NOUNS,
+    MEET_VERBS,
+    PERSONAL_TITLES,
+    TALK_VERBS,
+)
 from retrieval.store.events import TITLE_WORDS, normalize_name, same_person
 
 if TYPE_CHECKING:
@@ -134,7 +140,9 @@ def person_of(token: Token, context: Context) -> str | None:
         # is the person the article names in full with it
         return surname_of_someone(token, context) or role_holder(token, context)
     titled = _after_a_title(token)
-    if token.ent_type_ and token.ent_type_ not in _PERSONISH and not titled:
+    # "met Ana Ruiz two days ago" tagged one date: a name is no word of a date
+    misdated = token.ent_type_ in _NUMERIC_LABELS and token.lower_ not in CALENDAR_WORDS
+    if token.ent_type_ and token.ent_type_ not in _PERSONISH and not titled and not misdated:
         # The small model calls some people places ("Infantino" as a GPE): a lone word that
         # the article names in full elsewhere is that person.
         full = context.names.resolve(token.text)

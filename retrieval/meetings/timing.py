@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from retrieval.meetings.dates import Tense, month_of, resolve_date
 from retrieval.meetings.triggers import is_trigger
+from retrieval.meetings.vocab import CALENDAR_WORDS
 from retrieval.store.events import ANNOUNCED, REPORTED
 
 if TYPE_CHECKING:
@@ -111,9 +112,9 @@ def date_of(
         return before
     first_text, first_governed = None, False
     for ent in candidates:
-        resolved = resolve_date(ent.text, published, tense)
+        resolved = resolve_date(_text_of(ent), published, tense)
         if resolved is not None:
-            return resolved, ent.text
+            return resolved, _text_of(ent)
         # a month without its day ("in early October") before a length ("90-minute")
         governed = _governed_by(ent.root, verb)
         if first_text is None or (
@@ -160,11 +161,16 @@ _DAY_BEFORE = re.compile(
 
 
 def _text_of(ent: Span) -> str:
-    """A date entity's words, with a "before" the small model leaves out ("the night before")."""
+    """A date entity's words, with a "before" the small model leaves out ("the night before"),
+    without a name it runs in."""
+    words = list(ent)
+    while len(words) > 1 and words[0].pos_ == "PROPN" and words[0].lower_ not in CALENDAR_WORDS:
+        words = words[1:]  # "met Ana Ruiz two days ago" tagged one date: not the name
+    text = "".join(t.text_with_ws for t in words).strip()
     after = ent.end
     if after < len(ent.doc) and ent.doc[after].lower_ == "before":
-        return f"{ent.text} before"
-    return ent.text
+        return f"{text} before"
+    return text
 
 
 def day_before(text: str | None) -> bool:
