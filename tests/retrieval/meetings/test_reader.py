@@ -818,8 +818,8 @@ def test_a_short_mention_is_the_person_asked_about() -> None:
          date(2024, 5, 13), REPORTED),
         ("Ana Ruiz said on Tuesday that she had met Tomas Elgin.", None, REPORTED),
         # a name the tagger runs into the date after it
-        ("Ana Ruiz met Tomas Elgin two days ago.", date(2024, 5, 13), REPORTED),
-        ("Ana Ruiz will meet Tomas Elgin later this week.", None, ANNOUNCED),
+        ("Tomas Elgin met Ana Ruiz two days ago.", date(2024, 5, 13), REPORTED),
+        ("Tomas Elgin will meet Ana Ruiz later this week.", None, ANNOUNCED),
         # ... but a meeting in the simple past keeps the day of its report
         ("Ana Ruiz met Tomas Elgin in Lyon, officials said on Tuesday.", date(2024, 5, 14),
          REPORTED),
