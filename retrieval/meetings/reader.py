@@ -22,12 +22,12 @@ one composer answers from both.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from retrieval.meetings.asides import first_of_them, place_pointed_to
 from retrieval.meetings.dates import Tense
 from retrieval.meetings.extract import (
     negated,
@@ -38,7 +38,6 @@ from retrieval.meetings.places import (
     dateline_match,
     dateline_place,
     meeting_place,
-    place_of,
     unless_a_participant,
 )
 from retrieval.meetings.triggers import is_trigger, verb_lemma
@@ -94,40 +93,6 @@ from retrieval.meetings.timing import date_before, date_of, day_before, tense_of
 __all__ = ["ArticleText", "MeetingReader"]
 
 ArticleText = Callable[[int], tuple[str, list[str]]]  # article id -> (title, passage texts)
-
-
-# "the second meeting of the two; the first was in Lyon in May": the first, told in passing.
-_FIRST_OF_THEM = re.compile(
-    r"\b(?:second|third|fourth|fifth|latest|\w+th)\s+(?:meeting|summit|talks|encounter)\b"
-    r".*?\bthe first(?: one| meeting| time)?\s+(?:was|came|took place|had been)\s+"
-    r"(?P<rest>[^;.]+)",
-    re.I,
-)
-
-
-# A sentence whose place is the one the sentence before names: "That's where A met B", "It
-# was there that A met B".
-_THERE = re.compile(
-    r"^\W*(?:(?:that|this)(?:['’]s|\s+is|\s+was)\s+where|it\s+(?:is|was)\s+there\s+that"
-    r"|there,)\s",
-    re.I,
-)
-
-
-def _named_place(doc: Doc) -> str | None:
-    """The first named place of an "in" / "at" phrase: "in the east wing of the Harbour
-    Palace" -> Harbour Palace."""
-    for prep in doc:
-        if prep.dep_ != "prep" or prep.lower_ not in ("in", "at"):
-            continue
-        for ent in doc.ents:
-            if (
-                ent.label_ in ("GPE", "LOC", "FAC", "ORG")
-                and prep.i < ent.start
-                and all(prep in t.ancestors for t in ent)
-            ):
-                return re.sub(r"^the\s+", "", ent.text, flags=re.I)
-    return None
 
 
 class MeetingReader:
@@ -378,17 +343,6 @@ class MeetingReader:
         words = " ".join(t.text for t in subject.subtree if t.pos_ == "PROPN")
         return unnamed[0] if mentions(words, unnamed[0]) else None
 
-    def _first_of_them(
-        self, sentence: str, published: date | None
-    ) -> tuple[str | None, tuple[date | None, str | None]] | None:
-        """The place and day a sentence gives the first of several meetings it counts: "It
-        was their second meeting; the first was in Lyon in May" -> Lyon, May."""
-        match = _FIRST_OF_THEM.search(sentence)
-        if match is None:
-            return None
-        clause = self._parse(f"It was {match.group('rest')}")[:]
-        return place_of(clause.root, clause), date_of(clause.root, clause, published, "past")
-
     def _headline_place(self, title: str) -> str | None:
         """The place a headline gives a meeting: "A meets B in Lyon", "Leaders gather for a
         summit in Lyon"."""
@@ -451,7 +405,9 @@ class MeetingReader:
             if any(c.dep_ == "amod" and c.lower_ in PLANNED for c in trigger.children):
                 tense, status = "future", ANNOUNCED  # "the planned summit on Wednesday"
             when, when_text = date_of(head, span, published, tense)
-            first = self._first_of_them(sentence, published) if "first" in self._asked else None
+            first = (
+                first_of_them(sentence, self._parse, published) if "first" in self._asked else None
+            )
             if first is None and lists_meetings(doc, published, tense):
                 # "Their first meeting was in 2016 in Lima, then on 3 May 2017 in Kazan": a
                 # list of meetings, none of them the one asked about.
@@ -463,9 +419,9 @@ class MeetingReader:
                 else:
                     when, when_text = earlier, earlier_text
             where = unless_a_participant(meeting_place(trigger, head, span), [*names, *others])
-            if where is None and before and _THERE.match(sentence):
+            if where is None and before:
                 # "VIPs are received in the Apostolic Palace. That's where A met B."
-                where = _named_place(self._parse(before))
+                where = place_pointed_to(sentence, before, self._parse)
             if first is not None:
                 # "their second meeting; the first was in Lyon in May", asked about the first
                 where, (when, when_text) = first
