@@ -19,11 +19,11 @@ from retrieval.meetings.people import (
 from retrieval.meetings.places import after_place_preposition
 from retrieval.meetings.triggers import VERB_TRIGGERS, idiom, is_trigger
 from retrieval.meetings.vocab import (
-    CALENDAR_WORDS,
     CALL_VERBS,
     EVENT_NOUNS,
     GROUP_WORDS,
     HOLD_VERBS,
+    calendar_word,
 )
 from retrieval.store.events import TITLE_WORDS
 
@@ -410,7 +410,7 @@ def _inside_entity(token: Token) -> bool:
         return False  # "Elgin, Ruiz and Varga" tagged one entity: three people
     if token.doc[after].dep_ == "case":
         return False  # "Tomas Elgin's meeting", the "'s" tagged part of the name
-    if token.ent_type_ in ("DATE", "TIME") and token.lower_ not in CALENDAR_WORDS:
+    if token.ent_type_ in ("DATE", "TIME") and not calendar_word(token.text):
         return False  # "met Ana Ruiz two days ago" tagged one date: the name ends here
     return bool(token.ent_type_) and token.doc[after].ent_iob_ == "I"
 

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from retrieval.meetings.names import ArticleNames, display_name, looks_like_a_person
 from retrieval.meetings.vocab import (
-    CALENDAR_WORDS,
     EVENT_NOUNS,
     MEET_VERBS,
     PERSONAL_TITLES,
     TALK_VERBS,
+    calendar_word,
 )
 from retrieval.store.events import TITLE_WORDS, normalize_name, same_person
 
@@ -141,7 +141,7 @@ def person_of(token: Token, context: Context) -> str | None:
         return surname_of_someone(token, context) or role_holder(token, context)
     titled = _after_a_title(token)
     # "met Ana Ruiz two days ago" tagged one date: a name is no word of a date
-    misdated = token.ent_type_ in _NUMERIC_LABELS and token.lower_ not in CALENDAR_WORDS
+    misdated = token.ent_type_ in _NUMERIC_LABELS and not calendar_word(token.text)
     if token.ent_type_ and token.ent_type_ not in _PERSONISH and not titled and not misdated:
         # The small model calls some people places ("Infantino" as a GPE): a lone word that
         # the article names in full elsewhere is that person.

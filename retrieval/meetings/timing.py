@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from retrieval.meetings.dates import Tense, month_of, resolve_date
 from retrieval.meetings.triggers import is_trigger
-from retrieval.meetings.vocab import CALENDAR_WORDS
+from retrieval.meetings.vocab import calendar_word
 from retrieval.store.events import ANNOUNCED, REPORTED
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ def _text_of(ent: Span) -> str:
     """A date entity's words, with a "before" the small model leaves out ("the night before"),
     without a name it runs in."""
     words = list(ent)
-    while len(words) > 1 and words[0].pos_ == "PROPN" and words[0].lower_ not in CALENDAR_WORDS:
+    while len(words) > 1 and words[0].pos_ == "PROPN" and not calendar_word(words[0].text):
         words = words[1:]  # "met Ana Ruiz two days ago" tagged one date: not the name
     text = "".join(t.text_with_ws for t in words).strip()
     after = ent.end

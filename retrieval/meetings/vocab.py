@@ -27,6 +27,7 @@ __all__ = [
     "TALK_VERBS",
     "VENUE_NOUNS",
     "WEEKDAYS",
+    "calendar_word",
     "inflections",
 ]
 
@@ -102,6 +103,14 @@ MONTH_NUMBERS = {
 MONTH_PATTERN = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 CALENDAR_WORDS = frozenset([*MONTHS, *WEEKDAYS])
+_CALENDAR_SHORT = frozenset([*MONTH_NUMBERS, *(d[:3] for d in WEEKDAYS), "tues", "thurs"])
+
+
+def calendar_word(word: str) -> bool:
+    """Whether a word names a month or a weekday, in full or short ("Nov.", "Tues")."""
+    bare = word.lower().rstrip(".")
+    return bare in CALENDAR_WORDS or bare in _CALENDAR_SHORT
+
 
 # Nouns that make a name an institution, a building or a gathering, never a person: "the White
 # House", "the Foreign Ministry", "the Security Council", "the Grand Hotel", "the Asia Forum".

@@ -819,6 +819,9 @@ def test_a_short_mention_is_the_person_asked_about() -> None:
         ("Ana Ruiz said on Tuesday that she had met Tomas Elgin.", None, REPORTED),
         # a name the tagger runs into the date after it
         ("Tomas Elgin met Ana Ruiz two days ago.", date(2024, 5, 13), REPORTED),
+        # ... but an abbreviated month is the date's own word
+        ("Ana Ruiz held preparatory meetings with Tomas Elgin in Lyon on Nov. 10, according "
+         "to state media.", date(2023, 11, 10), REPORTED),
         ("Tomas Elgin will meet Ana Ruiz later this week.", None, ANNOUNCED),
         # ... but a meeting in the simple past keeps the day of its report
         ("Ana Ruiz met Tomas Elgin in Lyon, officials said on Tuesday.", date(2024, 5, 14),
