@@ -8,23 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import ingest
 from retrieval.config import DEFAULT_MODEL, Settings
 from retrieval.errors import ConfigError
 from retrieval.service import open_services
 from retrieval.store.onnx import MANIFEST_FILE, ONNX_FILE
-from tests.support.settings import ROOT, make_settings
-
-SAMPLES = ROOT / "samples" / "articles"
+from tests.support.settings import make_settings
+from tests.support.stores import sample_store
 
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """A store of the sample articles (fake embedder, real spaCy)."""
-    services = open_services(make_settings(tmp_path_factory.mktemp("data")))
-    ingest([str(SAMPLES)], services.settings.ingest, services.store, services.embedder)
-    services.close()
-    return services.settings
+    return sample_store(tmp_path_factory.mktemp("data"))
 
 
 def test_without_answering_nothing_is_loaded_until_asked(settings: Settings) -> None:

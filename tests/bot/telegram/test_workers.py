@@ -12,17 +12,15 @@ import numpy as np
 import pytest
 
 from bot.telegram.workers import InProcesses, WorkerGone
-from ingest.pipeline import ingest
 from retrieval.config import DEFAULT_MODEL, Settings
 from retrieval.errors import ConfigError
 from retrieval.service import open_services
 from retrieval.store.embedder import HashEmbedder
 from retrieval.store.onnx import MANIFEST_FILE, ONNX_FILE
-from tests.support.settings import ROOT, make_settings
+from tests.support.stores import sample_store
 
 pytestmark = pytest.mark.slow
 
-SAMPLES = ROOT / "samples" / "articles"
 QUESTIONS = [
     "Who met whom in Oslo?",
     "What did the harbour council decide?",
@@ -33,11 +31,7 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """A store of the sample articles (fake embedder, real spaCy)."""
-    services = open_services(make_settings(tmp_path_factory.mktemp("data")))
-    ingest([str(SAMPLES)], services.settings.ingest, services.store, services.embedder)
-    services.close()
-    return services.settings
+    return sample_store(tmp_path_factory.mktemp("data"))
 
 
 def test_requests_in_hand_together_each_get_their_own_reply(settings: Settings) -> None:

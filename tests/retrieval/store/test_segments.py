@@ -5,17 +5,14 @@ importing bm25s where a question is read."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import bm25s
 import pytest
 from bm25s.stopwords import STOPWORDS_EN
 
 from retrieval.store.segments import STOPWORDS, tokenize, tokenize_documents
-from tests.support.settings import CORPUS, ROOT
-
-SAMPLES = ROOT / "samples" / "articles"
+from tests.support.settings import CORPUS
+from tests.support.stores import SAMPLES, child_output
 
 
 def _bm25s(texts: list[str]) -> list[list[str]]:
@@ -66,8 +63,4 @@ def test_reading_the_lexical_index_does_not_import_bm25s() -> None:
         "assert query_terms('Who met whom?') == ['who', 'met', 'whom']\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('bm25s', 'scipy')))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert child_output(code) == "[]"
