@@ -33,14 +33,7 @@ from retrieval.qa.search import Hit
 from retrieval.service import Services, open_services
 from retrieval.store.embedder import DelegatingEmbedder, Embedder
 
-__all__ = [
-    "WORKER_THREADS",
-    "Answers",
-    "InProcesses",
-    "InThreads",
-    "WorkerGone",
-    "answers_for",
-]
+__all__ = ["WORKER_THREADS", "Answers", "InProcesses", "InThreads", "WorkerGone", "answers_for"]
 
 logger = logging.getLogger(__name__)
 
