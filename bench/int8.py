@@ -52,6 +52,7 @@ def quantize(fp32: Path, out: Path) -> None:
     )
     manifest = json.loads((fp32 / MANIFEST_FILE).read_text())
     manifest["onnx_bytes"] = (out / ONNX_FILE).stat().st_size
+    manifest["data_bytes"] = 0  # quantize_dynamic writes one file, the weights inside
     manifest["exported_with"] += " + quantize_dynamic int8 (MatMul, per channel)"
     (out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2))
 

@@ -22,10 +22,10 @@ from retrieval.state.links import Links
 from retrieval.state.turns import ChatTurns
 from retrieval.store import Store
 from retrieval.store.db import parse_url, require_database
-from retrieval.store.embedder import Embedder, QueryBatcher, load_embedder
+from retrieval.store.embedder import Embedder, QueryBatcher, known_space, load_embedder
 from retrieval.store.onnx import OnnxEmbedder
 
-__all__ = ["Services", "SharedLock", "open_services", "rebuild_index"]
+__all__ = ["Answering", "Services", "SharedLock", "open_services", "rebuild_index"]
 
 
 class SharedLock:
@@ -68,22 +68,67 @@ class SharedLock:
                 self._cond.notify_all()
 
 
-@dataclass
-class Services:
-    """The objects a front end needs, created once per process."""
+@dataclass(frozen=True)
+class Answering:
+    """The parts that answer: the embedder (queries asked at once encoded together), the
+    searcher over the store's indexes, and the answerer (spaCy reading the questions)."""
 
-    settings: Settings
-    embedder: Embedder
-    store: Store
+    embedder: QueryBatcher
     searcher: Searcher
     answerer: Answerer
+
+
+@dataclass
+class Services:
+    """The objects a front end needs, created once per process. The answering parts
+    (`embedder`, `searcher`, `answerer`: the model, the indexes, spaCy) are loaded by
+    `open_services`, or, in a process that seldom needs them (the bot's own, when answer
+    workers answer), at their first use."""
+
+    settings: Settings
+    store: Store
     activity: Activity
     subscriptions: Subscriptions
     lock: SharedLock = field(default_factory=SharedLock)
+    _answering: Answering | None = field(default=None, repr=False)
+    _inner: Embedder | None = field(default=None, repr=False)  # loaded before the store
+    _loading: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def answering(self) -> Answering:
+        """The answering parts, loaded now if they are not yet (once, whichever thread asks)."""
+        if self._answering is None:
+            with self._loading:
+                if self._answering is None:
+                    self._answering = _load_answering(self.settings, self.store, self._inner)
+                    self._inner = None
+        return self._answering
+
+    @property
+    def answers_loaded(self) -> bool:
+        """Whether this process has loaded the answering parts."""
+        return self._answering is not None
+
+    @property
+    def embedder(self) -> QueryBatcher:
+        """The embedding model (loaded at first use; see the class)."""
+        return self.answering().embedder
+
+    @property
+    def searcher(self) -> Searcher:
+        """Passage search over the store's indexes (loaded at first use)."""
+        return self.answering().searcher
+
+    @property
+    def answerer(self) -> Answerer:
+        """The answer service (loaded at first use)."""
+        return self.answering().answerer
 
     def refresh(self) -> bool:
         """Pick up what another process ingested (a newer index, new lexical segments);
-        returns whether anything was reloaded. Safe to call from any thread."""
+        returns whether anything was reloaded. Safe to call from any thread. Nothing to do
+        before the answering parts are loaded: they load the newest then."""
+        if self._answering is None:
+            return False
         if not (self.store.index_changed() or self.searcher.stale()):
             return False
         with self.lock.writing():
@@ -94,15 +139,17 @@ class Services:
     def ask(self, text: str, previous: Answer | None = None, explain: bool = False) -> Answer:
         """Answer a question (`previous`: the conversation's last answer, for a follow-up;
         `explain`: record why); safe to call from several threads at once."""
+        answerer = self.answerer
         self.refresh()
         with self.lock.reading():
-            return self.answerer.ask(text, previous=previous, explain=explain)
+            return answerer.ask(text, previous=previous, explain=explain)
 
     def search(self, text: str, k: int) -> list[Hit]:
         """Passages for a query; safe to call from several threads at once."""
+        searcher = self.searcher
         self.refresh()
         with self.lock.reading():
-            return self.searcher.search(text, k)
+            return searcher.search(text, k)
 
     def hits(self, passage_ids: list[int]) -> dict[int, Hit]:
         """Stored passages by id, as hits (the ones deleted since are missing)."""
@@ -130,27 +177,46 @@ class Services:
         self.store.close()
 
 
-def open_services(settings: Settings, create: bool = True) -> Services:
+def open_services(settings: Settings, create: bool = True, answering: bool = True) -> Services:
     """Load the embedder and the spaCy pipeline, open the store (repairing the index if
     needed). With the default settings nothing here imports torch: the bundled model runs on
     ONNX Runtime (exported once, in a child process, the first time). Without `create` (a
     command that only reads), a SQLite database that does not exist is a ConfigError; the
-    settings' own faults (a bad URL, a bad or corrupt model) are reported before it."""
+    settings' own faults (a bad URL, a bad or corrupt model) are reported before it. Without
+    `answering`, only the database is opened: the answering parts load at their first use
+    (`Services.answering`); the model is not loaded either when its name and dimension are
+    known without it (the bundled one on ONNX Runtime, the fake)."""
     stored = settings.store
     parse_url(stored.db_url)
-    inner = load_embedder(stored)
+    space = None if answering else known_space(stored)
+    inner = load_embedder(stored) if space is None else None
+    if inner is not None:
+        space = (inner.name, inner.dim)
+    assert space is not None
     if not create:
         require_database(stored.db_url)
+    store = Store.connect(
+        stored.db_url, stored.index_dir, *space, lock_timeout=stored.lock_timeout, create=create
+    )
+    services = Services(
+        settings, store, Activity(store.sessions), Subscriptions(store.sessions), _inner=inner
+    )
+    if answering:
+        try:
+            services.answering()
+        except BaseException:
+            store.close()
+            raise
+    return services
+
+
+def _load_answering(settings: Settings, store: Store, inner: Embedder | None) -> Answering:
+    """The embedder (`inner`, or the one the settings name), the store's indexes loaded (and
+    repaired if needed), the searcher, spaCy and the answerer."""
+    inner = inner if inner is not None else load_embedder(settings.store)
     # Queries asked at once (the bot answers in several threads) are encoded together.
     embedder = QueryBatcher(inner)
-    store = Store.open(
-        stored.db_url,
-        stored.index_dir,
-        embedder.name,
-        embedder.dim,
-        lock_timeout=stored.lock_timeout,
-        create=create,
-    )
+    store.open_index()
     if isinstance(inner, OnnxEmbedder):
         note = inner.manifest.note()
         if store.encoders().get(inner.runtime) != note:
@@ -158,15 +224,7 @@ def open_services(settings: Settings, create: bool = True) -> Services:
     # Services.refresh takes up new lexical segments while no search runs.
     searcher = Searcher(store, embedder, settings.search.mode, auto_refresh=False)
     answerer = Answerer(searcher, QuestionReader(QuestionParser(load_nlp())))
-    return Services(
-        settings,
-        embedder,
-        store,
-        searcher,
-        answerer,
-        Activity(store.sessions),
-        Subscriptions(store.sessions),
-    )
+    return Answering(embedder, searcher, answerer)
 
 
 def rebuild_index(settings: StoreSettings, reencode: bool = False) -> int:

@@ -121,7 +121,8 @@ def bot_command() -> None:
     settings = load_settings()
     if settings.telegram.token is None:
         raise fail("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
-    services = open_or_fail(settings)
+    # With answer workers, this process needs no model, index or spaCy of its own.
+    services = open_or_fail(settings, answering=settings.telegram.workers == 0)
     try:
         telegram.run(services)
     except NewsbotError as exc:

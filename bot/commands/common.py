@@ -67,9 +67,10 @@ def load_settings() -> Settings:
         raise fail(f"bad setting in the environment or .env: {bad}") from None
 
 
-def open_or_fail(settings: Settings, create: bool = True) -> Services:
-    """The services; `create=False` for a command that only reads (nothing is created)."""
+def open_or_fail(settings: Settings, create: bool = True, answering: bool = True) -> Services:
+    """The services; `create=False` for a command that only reads (nothing is created),
+    `answering=False` for one that answers elsewhere (see `open_services`)."""
     try:
-        return open_services(settings, create)
+        return open_services(settings, create, answering)
     except NewsbotError as exc:
         raise fail(str(exc)) from None

@@ -206,7 +206,7 @@ async def digest_now(update: Update, context: Context) -> None:
     topics = sub.topics if sub else ()
     instant = now(context)
     day = schedule.local_date(instant, sub.timezone or "UTC") if sub else instant.date()
-    text, _ = await asyncio.to_thread(build, services, topics, instant - WINDOW, instant, day)
+    text, _ = await asyncio.to_thread(build, context, topics, instant - WINDOW, instant, day)
     await send_html(context.bot, message.chat_id, text or NOTHING_NEW)
 
 

@@ -80,13 +80,19 @@ def _services(source: Context | BotApplication) -> Services:
 
 
 def build(
-    services: Services, topics: tuple[str, ...], since: datetime, until: datetime, day: date
+    source: Context | BotApplication,
+    topics: tuple[str, ...],
+    since: datetime,
+    until: datetime,
+    day: date,
 ) -> tuple[str | None, int]:
-    """The digest's HTML (None when nothing is new) and its number of stories."""
-    articles = articles_since(services.store, since, until)
-    stories = group_stories(articles, services.embedder)
+    """The digest's HTML (None when nothing is new) and its number of stories; its texts
+    are encoded where answers are computed (`Answers.embedder`)."""
+    embedder = source.bot_data.answers.embedder
+    articles = articles_since(_services(source).store, since, until)
+    stories = group_stories(articles, embedder)
     if topics:
-        stories = filter_by_topics(stories, topics, services.embedder)
+        stories = filter_by_topics(stories, topics, embedder)
     if not stories:
         return None, 0
     return digest_html(stories, day, len(articles), topics), len(stories)
@@ -121,7 +127,7 @@ async def _deliver(
     # while building (seconds of work) leaves no claim: the digest is still sent after a
     # restart within the grace window. Only a crash during the send itself loses it.
     since = max(previous[1], instant - WINDOW) if previous else instant - WINDOW
-    text, stories = await asyncio.to_thread(build, services, sub.topics, since, instant, day)
+    text, stories = await asyncio.to_thread(build, application, sub.topics, since, instant, day)
     # Claimed only when it can go out at once: a claim waiting behind other chats' sends
     # would be lost with them in a kill (30 jobs of one minute, all claimed, lost 18 of 30).
     async with application.bot_data.digest_sends:

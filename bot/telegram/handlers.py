@@ -74,7 +74,13 @@ async def _examples(context: Context) -> list[str]:
     state = await asyncio.to_thread(services.store.db_state)
     cached = context.bot_data.examples
     if cached is None or cached[0] != state:
-        questions = await asyncio.to_thread(example_questions, services.store, services.ask)
+        loop = asyncio.get_running_loop()
+
+        def ask(question: str) -> Answer:  # where answers are computed (workers or threads)
+            asking = context.answers.ask(question, None)
+            return asyncio.run_coroutine_threadsafe(asking, loop).result()
+
+        questions = await asyncio.to_thread(example_questions, services.store, ask)
         cached = context.bot_data.examples = (state, questions)
     return cached[1]
 

@@ -4,7 +4,11 @@ composition hold Python's GIL, so threads of one process share about one core's 
 work; processes use every core (bench/bot.py measures both), at the cost of a copy of the
 model and indexes per worker. Each worker has one encoder session with its share of the
 cores as threads, and computes several requests at once in threads of its own, so that the
-questions it has in hand are read and encoded in one batch, as in the threads mode."""
+questions it has in hand are read and encoded in one batch, as in the threads mode.
+
+With workers, the bot's own process loads none of the answering parts (retrieval/service.py):
+what it would compute with them goes to a worker too, the digests' texts to encode included
+(`Answers.embedder`)."""
 
 from __future__ import annotations
 
@@ -23,9 +27,11 @@ from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
 from retrieval.config import Settings
+from retrieval.errors import NewsbotError
 from retrieval.qa.answer import Answer
 from retrieval.qa.search import Hit
 from retrieval.service import Services, open_services
+from retrieval.store.embedder import DelegatingEmbedder, Embedder
 
 __all__ = ["WORKER_THREADS", "Answers", "InProcesses", "InThreads", "WorkerGone", "answers_for"]
 
@@ -33,7 +39,10 @@ logger = logging.getLogger(__name__)
 
 
 class Answers(Protocol):
-    """Answers and searches, awaited without blocking the event loop."""
+    """Answers and searches, awaited without blocking the event loop; and the embedder
+    that encodes the digests' texts (called from a thread, never the event loop)."""
+
+    embedder: Embedder
 
     async def ask(self, text: str, previous: Answer | None) -> Answer:
         """Answer a question (`previous`: the chat's last answer, for a follow-up)."""
@@ -53,6 +62,7 @@ class InThreads:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.embedder: Embedder = services.embedder
 
     async def ask(self, text: str, previous: Answer | None) -> Answer:
         return await asyncio.to_thread(self.services.ask, text, previous)
@@ -73,11 +83,21 @@ WORKER_THREADS = 8
 def _serve(settings: Settings, conn: Connection) -> None:
     """A worker process: its own services, answering the requests of its pipe in threads
     (at most WORKER_THREADS at once) until the bot closes it. A reply carries its request's
-    number. The services are this function's own: no module state."""
-    services = open_services(settings)
+    number. The services are this function's own: no module state. Once loaded it sends
+    its pid and its embedder's (name, dim, runtime), or the error that stopped it loading."""
+    try:
+        services = open_services(settings)
+    except NewsbotError as exc:  # the bot reports it as it would its own
+        conn.send(exc)
+        return
     services.refresh()  # build BM25 now, not at the first question
-    conn.send(os.getpid())  # loaded
-    calls: dict[str, Callable[..., object]] = {"ask": services.ask, "search": services.search}
+    embedder = services.embedder
+    conn.send((os.getpid(), (embedder.name, embedder.dim, embedder.runtime)))  # loaded
+    calls: dict[str, Callable[..., object]] = {
+        "ask": services.ask,
+        "search": services.search,
+        "encode": embedder.encode_documents,
+    }
     sending = threading.Lock()
 
     def answer(number: int, method: str, args: tuple[object, ...]) -> None:
@@ -124,9 +144,17 @@ class _Worker:
     def load(self) -> int:
         return len(self._pending)
 
-    def start(self) -> None:
-        self.conn.recv()  # the worker's pid once it has loaded
+    def start(self) -> tuple[str, int, str]:
+        """Wait until the worker has loaded; its embedder's (name, dim, runtime)."""
+        try:
+            ready = self.conn.recv()
+        except EOFError:
+            raise WorkerGone(f"answer worker {self.process.pid} ended while loading") from None
+        if isinstance(ready, BaseException):
+            raise ready
         self._reader.start()
+        space: tuple[str, int, str] = ready[1]
+        return space
 
     def submit(self, method: str, args: tuple[object, ...]) -> Future[Any]:
         future: Future[Any] = Future()
@@ -168,7 +196,8 @@ class _Worker:
         if self.process.is_alive():
             self.process.terminate()
             self.process.join(5)
-        self._reader.join(5)
+        if self._reader.ident is not None:  # started: the worker had loaded
+            self._reader.join(5)
         self.conn.close()
 
 
@@ -176,7 +205,8 @@ class InProcesses:
     """Answers computed by `workers` processes, each with its own services (started with
     "spawn": forking a process that runs the encoder's and the bot's threads is unsafe), each
     computing several requests at once (WORKER_THREADS); a request goes to the worker with
-    the fewest in hand. Each worker picks up new ingests by itself, as any process does."""
+    the fewest in hand. Each worker picks up new ingests by itself, as any process does. A
+    worker that cannot load (a corrupt model, say) stops the start with its error."""
 
     def __init__(self, settings: Settings, workers: int) -> None:
         context = multiprocessing.get_context("spawn")
@@ -193,9 +223,18 @@ class InProcesses:
             self._workers.append(_Worker(process, mine))
         # Start and load every worker now, not on the first questions.
         started = time.monotonic()
-        for worker in self._workers:
-            worker.start()
+        try:
+            spaces = {worker.start() for worker in self._workers}
+        except BaseException:
+            self.close()
+            raise
         logger.info("%d answer workers ready in %.1fs", workers, time.monotonic() - started)
+        (space,) = spaces  # the same settings: the same embedder
+        # Texts encoded by the worker with the fewest requests in hand; it blocks: for a
+        # thread, never the event loop.
+        self.embedder: Embedder = DelegatingEmbedder(
+            lambda texts: self._submit("encode", texts).result(), *space
+        )
 
     def _submit(self, method: str, *args: object) -> Future[Any]:
         worker = min(self._workers, key=lambda w: w.load)

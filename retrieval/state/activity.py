@@ -9,14 +9,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, SmallInteger, func, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from retrieval.store.db import Tables
 from retrieval.store.models import Base, BotUser, Feedback, QuestionLog, UTCDateTime
 from retrieval.store.records import from_row
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql
 
 __all__ = [
     "MAX_KIND_CHARS",
@@ -60,7 +64,10 @@ def _insert(session: Session, model: type[Base]) -> postgresql.Insert | sqlite.I
     """An INSERT into `model`'s table in the session's dialect, so it can say ON CONFLICT."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        return postgresql.insert(model)
+        # Imported here: a process on SQLite never needs it (45 ms of a one-shot ask).
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert(model)
     if dialect == "sqlite":
         return sqlite.insert(model)
     raise NotImplementedError(f"the activity log supports PostgreSQL and SQLite, not {dialect}")

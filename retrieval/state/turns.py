@@ -17,15 +17,18 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from retrieval.qa.questions import Kind, Period, Question
 from retrieval.store.db import Tables, utc_now
 from retrieval.store.models import ChatTurn
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql
 
 __all__ = ["PRUNE_EVERY", "TTL", "ChatTurns", "question_from_json", "question_to_json"]
 
@@ -86,7 +89,9 @@ def _upsert(dialect: str) -> postgresql.Insert | sqlite.Insert:
     """INSERT ... ON CONFLICT (chat_id) DO UPDATE in the dialect, built once (its values are
     parameters: SQLAlchemy's compiled cache then serves every later call)."""
     if dialect == "postgresql":
-        insert: postgresql.Insert | sqlite.Insert = postgresql.insert(ChatTurn)
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert  # as in activity
+
+        insert: postgresql.Insert | sqlite.Insert = postgresql_insert(ChatTurn)
     elif dialect == "sqlite":
         insert = sqlite.insert(ChatTurn)
     else:

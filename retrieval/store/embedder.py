@@ -13,7 +13,7 @@ import functools
 import hashlib
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -27,10 +27,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HASH_PREFIX",
+    "DelegatingEmbedder",
     "Embedder",
     "HashEmbedder",
     "QueryBatcher",
     "SentenceTransformerEmbedder",
+    "known_space",
     "load_embedder",
 ]
 
@@ -134,6 +136,23 @@ class HashEmbedder:
         return self._vector(text)
 
 
+class DelegatingEmbedder:
+    """An embedder whose vectors another computes (the bot's answer workers, for the bot's
+    own process): `encode` gets the texts and returns their vectors."""
+
+    def __init__(
+        self, encode: Callable[[list[str]], np.ndarray], name: str, dim: int, runtime: str
+    ) -> None:
+        self._encode = encode
+        self.name, self.dim, self.runtime = name, dim, runtime
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(list(texts))
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode_documents([text])[0]
+
+
 class QueryBatcher:
     """An embedder whose `encode_query`, called from several threads at once, encodes the
     waiting queries together in one forward pass (retrieval/batching.py). Alone, a query is
@@ -189,3 +208,19 @@ def load_embedder(settings: StoreSettings) -> Embedder:
     return SentenceTransformerEmbedder(
         model, settings.embedding_batch_size, settings.encoder_threads
     )
+
+
+def known_space(settings: StoreSettings) -> tuple[str, int] | None:
+    """(name, dim) of the embedder the settings name when they are known without loading
+    it: the fake's, and the bundled model's on ONNX Runtime (its export's manifest, exported
+    first if missing); None for a model on torch."""
+    model = settings.embedding_model
+    if model.startswith(HASH_PREFIX):
+        fake = load_embedder(settings)  # no model to load: instant
+        return fake.name, fake.dim
+    if model == DEFAULT_MODEL and settings.encoder_runtime == "onnx":
+        from retrieval.store.onnx import ensure_exported, read_manifest
+
+        ensure_exported(settings.onnx_dir)
+        return model, read_manifest(settings.onnx_dir).dim
+    return None

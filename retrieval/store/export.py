@@ -9,7 +9,9 @@ require transformers < 4.58, while sentence-transformers 6 requires transformers
 they cannot be installed beside the model's own library (docs/benchmarks.md).
 
 The exported graph is the whole sentence-transformers pipeline of the model (modules.json:
-Transformer, mean Pooling, Normalize): token ids in, unit vectors out.
+Transformer, mean Pooling, Normalize): token ids in, unit vectors out. Its weights are written
+to a file of their own beside it (`DATA_FILE`, which ONNX Runtime maps); an export made before
+that is split so once, checked to give the very same vectors, without torch.
 
     python -m retrieval.store.export DIRECTORY
 """
@@ -32,6 +34,7 @@ import numpy as np
 from retrieval.config import DEFAULT_MODEL
 from retrieval.errors import ConfigError
 from retrieval.store.onnx import (
+    DATA_FILE,
     INPUTS,
     MANIFEST_FILE,
     ONNX_FILE,
@@ -113,10 +116,52 @@ def _export_graph(path: Path) -> str:
     return f"torch {torch.__version__} onnx opset {OPSET}"
 
 
+def _split_weights(graph: Path, directory: Path) -> tuple[int, int]:
+    """The single-file ONNX model `graph` written into `directory` as ONNX_FILE with its
+    weights in DATA_FILE; the two sizes."""
+    import onnx
+
+    model = onnx.load(str(graph))
+    onnx.save_model(model, str(directory / ONNX_FILE), save_as_external_data=True,
+                    all_tensors_to_one_file=True, location=DATA_FILE)  # fmt: skip
+    # onnx makes the weights file private (0600): readable by whoever may read the graph.
+    os.chmod(directory / DATA_FILE, (directory / ONNX_FILE).stat().st_mode & 0o777)
+    return (directory / ONNX_FILE).stat().st_size, (directory / DATA_FILE).stat().st_size
+
+
+def _put_in_place(scratch: Path, directory: Path) -> None:
+    """The manifest goes last and away first: a reader sees all three files or no manifest."""
+    (directory / MANIFEST_FILE).unlink(missing_ok=True)
+    os.replace(scratch / DATA_FILE, directory / DATA_FILE)
+    os.replace(scratch / ONNX_FILE, directory / ONNX_FILE)
+    os.replace(scratch / MANIFEST_FILE, directory / MANIFEST_FILE)
+
+
+def _split_in_place(directory: Path, manifest: EncoderManifest) -> EncoderManifest:
+    """An export whose weights are inside the graph (made before they had a file of their
+    own), split: kept only if it gives the very same vectors on the check texts."""
+    with tempfile.TemporaryDirectory(dir=directory, prefix=".split-") as tmp:
+        scratch = Path(tmp)
+        onnx_bytes, data_bytes = _split_weights(directory / ONNX_FILE, scratch)
+        split = EncoderManifest(
+            **{**manifest.__dict__, "onnx_bytes": onnx_bytes, "data_bytes": data_bytes}
+        )
+        (scratch / MANIFEST_FILE).write_text(split.to_json())
+        texts = check_texts()
+        before = OnnxEmbedder(directory, batch_size=8).encode_documents(texts)
+        after = OnnxEmbedder(scratch, batch_size=8).encode_documents(texts)
+        if not np.array_equal(before, after):
+            raise ConfigError("the ONNX encoder's weights, split out, gave other vectors")
+        _put_in_place(scratch, directory)
+    logger.info("split the weights of %s into %s", directory / ONNX_FILE, DATA_FILE)
+    return split
+
+
 def export(directory: Path, force: bool = False) -> Export:
     """Export the bundled model into `directory`, check it against torch on real paragraphs
     (cosine >= MIN_COSINE for each) and only then put it in place, manifest last. Several
-    processes may ask at once: one exports, the others wait and reuse it (unless `force`)."""
+    processes may ask at once: one exports, the others wait and reuse it (unless `force`).
+    An older export with the weights inside the graph is split (`_split_in_place`)."""
     from retrieval.store.embedder import SentenceTransformerEmbedder
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -124,22 +169,28 @@ def export(directory: Path, force: bool = False) -> Export:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not force:
             try:
-                return Export(directory, read_manifest(directory))
+                found = read_manifest(directory)
             except ConfigError:
                 pass  # missing or corrupt: export it
+            else:
+                if not found.data_bytes:
+                    found = _split_in_place(directory, found)
+                return Export(directory, found)
         with tempfile.TemporaryDirectory(dir=directory, prefix=".export-") as tmp:
             scratch = Path(tmp)
-            exported_with = _export_graph(scratch / ONNX_FILE)
+            exported_with = _export_graph(scratch / "whole.onnx")
+            onnx_bytes, data_bytes = _split_weights(scratch / "whole.onnx", scratch)
             config = json.loads((bundled_model_dir() / "sentence_bert_config.json").read_text())
             torch_model = SentenceTransformerEmbedder(DEFAULT_MODEL)
             draft = EncoderManifest(
                 space=DEFAULT_MODEL,
                 dim=torch_model.dim,
                 max_seq_length=int(config["max_seq_length"]),
-                onnx_bytes=(scratch / ONNX_FILE).stat().st_size,
+                onnx_bytes=onnx_bytes,
                 min_cosine=0.0,
                 checked=0,
                 exported_with=exported_with,
+                data_bytes=data_bytes,
             )
             (scratch / MANIFEST_FILE).write_text(draft.to_json())
             texts = check_texts()
@@ -155,10 +206,7 @@ def export(directory: Path, force: bool = False) -> Export:
                 **{**draft.__dict__, "min_cosine": cosine, "checked": len(texts)}
             )
             (scratch / MANIFEST_FILE).write_text(manifest.to_json())
-            # The manifest goes last and away first: a reader sees both files or neither.
-            (directory / MANIFEST_FILE).unlink(missing_ok=True)
-            os.replace(scratch / ONNX_FILE, directory / ONNX_FILE)
-            os.replace(scratch / MANIFEST_FILE, directory / MANIFEST_FILE)
+            _put_in_place(scratch, directory)
     logger.info("exported %s (%s)", directory / ONNX_FILE, manifest.note())
     return Export(directory, manifest)
 

@@ -50,6 +50,7 @@ class IndexKeeper:
         self.dim = dim
         self.index = FaissIndex(dim, model)
         self.manifest: index_files.Manifest | None = None
+        self.loaded = False  # by `load` (a process that does not search never loads it)
         self.writing_now = False  # this process holds the index directory's writer lock
         # How long a writer waits for another's writer lock (None: as long as it takes).
         self.lock_timeout = lock_timeout
@@ -59,8 +60,17 @@ class IndexKeeper:
         """The vector space the settings name: `model/dim`."""
         return f"{self.model}/{self.dim}"
 
+    def count(self) -> int:
+        """The passages indexed: in this process's index, or, when it loaded none, in the
+        one on disk (what an answering process loads)."""
+        if self.loaded:
+            return len(self.index)
+        on_disk = index_files.read_manifest(self.index_dir)
+        return on_disk.count if on_disk is not None else 0
+
     def load(self) -> None:
         """Load the index from disk; rebuild or repair it when it is missing or disagrees."""
+        self.loaded = True
         try:
             index, manifest = FaissIndex.load(self.index_dir)
         except IndexError_ as exc:
@@ -162,6 +172,7 @@ class IndexKeeper:
                     self.meta.check_vectors_model(self.space)
                 self.index = FaissIndex(self.dim, self.model)
                 self.manifest = None
+                self.loaded = True
                 self.sync()
             finally:
                 self.writing_now = False

@@ -29,11 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import bm25s
 import numpy as np
 
 from retrieval.errors import IndexError_
-from retrieval.store.segments import FIELDS, Segment, term_hash
+from retrieval.store.segments import FIELDS, Segment, term_hash, tokenize
 
 __all__ = [
     "CACHE_POSTINGS",
@@ -106,8 +105,7 @@ def read_manifest(directory: Path) -> LexicalManifest:
 
 def query_terms(query: str) -> list[str]:
     """A query's words as bm25s tokenizes them (repeated words kept: each counts)."""
-    words = bm25s.tokenize([query], stopwords="en", show_progress=False, return_ids=False)
-    return [str(w) for w in words[0]]
+    return tokenize(query)
 
 
 class LexicalSource(Protocol):

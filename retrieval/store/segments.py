@@ -22,12 +22,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
-import bm25s
 import numpy as np
 
 from retrieval.errors import IndexError_
@@ -37,10 +37,12 @@ __all__ = [
     "ALIGN",
     "FIELDS",
     "MAGIC",
+    "STOPWORDS",
     "FieldPostings",
     "Segment",
     "merge_segments",
     "term_hash",
+    "tokenize",
     "tokenize_documents",
     "write_segment",
 ]
@@ -57,11 +59,29 @@ def term_hash(term: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(term, digest_size=8).digest(), "little")
 
 
+# bm25s's tokenizer (`bm25s.tokenize(..., stopwords="en")`: its token pattern, and its English
+# stop words, STOPWORDS_EN), here so that reading a query imports neither bm25s nor the scipy
+# it imports (0.15 s and 15 MB of a one-shot `newsbot ask`); tests/retrieval/store/
+# test_segments.py checks that both give the same tokens.
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+STOPWORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their "
+    "then there these they this to was will with".split()
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """A text as bm25s tokenizes it (lower case, words of two letters or more, English stop
+    words out, no stemming; repeated words kept)."""
+    return [word for word in _WORD.findall(text.lower()) if word not in STOPWORDS]
+
+
 def tokenize_documents(texts: Sequence[str]) -> tuple[list[list[int]], list[str]]:
-    """Documents as bm25s tokenizes them for its index (lower case, words of two letters or
-    more, English stop words out, no stemming): token ids per document, and the words."""
-    tokens = bm25s.tokenize(list(texts), stopwords="en", show_progress=False)
-    return tokens.ids, list(tokens.vocab)
+    """Documents tokenized (`tokenize`): token ids per document, and the words, numbered in
+    the order they first occur (as bm25s numbers them)."""
+    numbers: dict[str, int] = {}
+    ids = [[numbers.setdefault(word, len(numbers)) for word in tokenize(text)] for text in texts]
+    return ids, list(numbers)
 
 
 @dataclass(frozen=True)

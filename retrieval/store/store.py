@@ -105,11 +105,7 @@ class Store:
         `lock_timeout`: how long a writer waits for another writer (None: for ever); without
         `create`, a SQLite file that does not exist is a ConfigError."""
         store = cls.connect(db_url, index_dir, model, dim, lock_timeout, create)
-        store.meta.check_vectors_model(f"{model}/{dim}")
-        try:
-            store.load_index()
-        except OSError as exc:
-            raise ConfigError(f"cannot use the index directory {index_dir}: {exc}") from exc
+        store.open_index()
         return store
 
     @classmethod
@@ -123,9 +119,18 @@ class Store:
         create: bool = True,
     ) -> Store:
         """Open (and migrate) the database only: for rebuilding the index, which loading (and
-        maybe repairing) first would waste, or re-encoding with another model, which opening
-        refuses."""
+        maybe repairing) first would waste, re-encoding with another model, which opening
+        refuses, or a process that does not search (`open_index` later if it does)."""
         return cls(open_database(db_url, create), index_dir, model, dim, lock_timeout)
+
+    def open_index(self) -> None:
+        """Check that the stored vectors are of this store's model, then `load_index`; an
+        index directory that cannot be used is a ConfigError."""
+        self.meta.check_vectors_model(f"{self.model}/{self.dim}")
+        try:
+            self.load_index()
+        except OSError as exc:
+            raise ConfigError(f"cannot use the index directory {self.index_dir}: {exc}") from exc
 
     # -- the vector index (retrieval/store/index_sync.py) ----------------------------------
 
@@ -329,7 +334,7 @@ class Store:
             "articles": articles,
             "passages": passages,
             "events": self.events.count(),
-            "indexed": len(self.index),
+            "indexed": self.vectors.count(),
             "first_published": first,
             "last_published": last,
             "outlets": self.outlets(),

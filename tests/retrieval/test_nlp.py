@@ -3,8 +3,6 @@ questions asked at once read in one batch."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,7 +10,7 @@ import pytest
 from spacy.tokens import Doc
 
 from retrieval.nlp import UNUSED, QuestionParser, load_nlp
-from tests.support.settings import ROOT
+from tests.support.stores import child_output
 
 NAMES = ["Tomas Halvorsen", "Ines Carvalho", "Ruth Okonkwo", "Pavel Novak", "Mei Tanaka"] * 4
 
@@ -27,11 +25,7 @@ def test_spacy_is_loaded_without_torch_and_torch_still_imports_after() -> None:
         "import torch\n"
         "print(torch.ones(2).sum().item())\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "2.0"
+    assert child_output(code, timeout=300) == "2.0"
 
 
 def test_questions_asked_at_once_are_read_in_one_batch_each_getting_its_own_doc() -> None:
@@ -86,8 +80,4 @@ def test_spacy_is_loaded_without_its_command_line_which_still_imports_after() ->
         "assert callable(spacy.cli.download)\n"
         "print(spacy.info()['spacy_version'] == spacy.__version__, len(doc))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "8"]
+    assert child_output(code, timeout=300).split() == ["True", "8"]

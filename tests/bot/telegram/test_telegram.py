@@ -513,13 +513,26 @@ def test_answers_computed_in_a_worker_process(
 ) -> None:
     api, base_url = bot_api
 
+    # Opened as `newsbot bot` opens them with workers: the answering parts left unloaded.
+    settings = make_settings(
+        data_dir, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=base_url, ANSWER_WORKERS="1"
+    )
+    services = open_services(settings, answering=False)
+
     async def scenario(application: Any) -> None:
         api.push_text(118, "Who did Arjun Mehra meet?")
         await wait(lambda: api.sent_to(118))
         answer = api.sent_to(118)[0]
         api.press(answer, answer.buttons[1]["callback_data"])  # More like this: a search
         await wait(lambda: len(api.sent_to(118)) == 2)
+        api.push_text(119, "/start")  # example questions, each asked of the worker
+        api.push_text(120, "/digest")  # its stories grouped by vectors the worker encodes
+        await wait(lambda: api.sent_to(119) and api.sent_to(120))
 
-    run_polling(_services(data_dir, base_url, ANSWER_WORKERS="1"), scenario)
+    run_polling(services, scenario)
     answer, more = api.sent_to(118)
     assert "Sari Wulandari" in answer.text and more.text.startswith("1. ")
+    (welcome,) = api.sent_to(119)
+    assert "13</b> news articles" in welcome.html and len(welcome.buttons) == 3
+    assert api.sent_to(120)[0].text
+    assert not services.answers_loaded

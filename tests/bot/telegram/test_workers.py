@@ -1,22 +1,26 @@
 """Answer worker processes (bot/telegram/workers.py): many requests in hand at once, each
-reply reaching the caller that asked, errors included, and a worker that dies failing what
-it had in hand instead of leaving it waiting."""
+reply reaching the caller that asked, errors included; texts encoded there for the bot; a
+worker that cannot load stopping the start with its error, and one that dies failing what it
+had in hand instead of leaving it waiting."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.telegram.workers import InProcesses, WorkerGone
-from ingest.pipeline import ingest
-from retrieval.config import Settings
+from retrieval.config import DEFAULT_MODEL, Settings
+from retrieval.errors import ConfigError
 from retrieval.service import open_services
-from tests.support.settings import ROOT, make_settings
+from retrieval.store.embedder import HashEmbedder
+from retrieval.store.onnx import MANIFEST_FILE, ONNX_FILE
+from tests.support.stores import sample_store
 
 pytestmark = pytest.mark.slow
 
-SAMPLES = ROOT / "samples" / "articles"
 QUESTIONS = [
     "Who met whom in Oslo?",
     "What did the harbour council decide?",
@@ -27,11 +31,7 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """A store of the sample articles (fake embedder, real spaCy)."""
-    services = open_services(make_settings(tmp_path_factory.mktemp("data")))
-    ingest([str(SAMPLES)], services.settings.ingest, services.store, services.embedder)
-    services.close()
-    return services.settings
+    return sample_store(tmp_path_factory.mktemp("data"))
 
 
 def test_requests_in_hand_together_each_get_their_own_reply(settings: Settings) -> None:
@@ -57,11 +57,27 @@ def test_requests_in_hand_together_each_get_their_own_reply(settings: Settings) 
             assert here.ask(asked[0]).to_json() == answers[0].to_json()
         finally:
             here.close()
+        # Texts encoded by a worker (the digests'), from a thread as the bot asks.
+        encoded = await asyncio.to_thread(workers.embedder.encode_documents, QUESTIONS)
+        assert np.array_equal(encoded, HashEmbedder(384).encode_documents(QUESTIONS))
+        assert (workers.embedder.name, workers.embedder.dim) == ("hash:384", 384)
 
     try:
         asyncio.run(scenario())
     finally:
         workers.close()
+
+
+def test_a_worker_that_cannot_load_stops_the_start_with_its_error(
+    settings: Settings, tmp_path: Path
+) -> None:
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / ONNX_FILE).write_bytes(b"graph")
+    (models / MANIFEST_FILE).write_text("{not json")
+    broken = settings.model_copy(update={"embedding_model": DEFAULT_MODEL, "encoder_dir": models})
+    with pytest.raises(ConfigError, match=r"manifest .* is corrupt"):
+        InProcesses(broken, 1)
 
 
 def test_a_worker_that_dies_fails_what_it_had_in_hand(settings: Settings) -> None:

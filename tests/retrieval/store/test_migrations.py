@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ from sqlalchemy import inspect, text
 
 from retrieval.store.db import MIGRATIONS, head_revision, make_engine, migrate
 from retrieval.store.models import Base
-from tests.support.settings import ROOT
+from tests.support.stores import child_output
 
 
 def test_migrations_build_exactly_the_models(db_url: str) -> None:
@@ -51,11 +49,7 @@ def test_a_database_at_the_head_is_opened_without_importing_alembic(tmp_path: Pa
         f"open_database({url!r}, create=False)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert child_output(code) == "[]"
 
 
 def test_a_database_behind_the_head_is_migrated(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """The bundled model on ONNX Runtime: the torch model's vectors, a store made with either read
-by the other as it is, answering processes that never import torch, and one clear line for a
-broken ONNX file."""
+by the other as it is, answering processes that never import torch, the weights in a file of
+their own (an older export split once, to the same vectors), and one clear line for a broken
+ONNX file."""
 
 from __future__ import annotations
 
@@ -20,7 +21,15 @@ from retrieval.qa.search import Searcher
 from retrieval.service import open_services
 from retrieval.store import Store
 from retrieval.store.embedder import SentenceTransformerEmbedder
-from retrieval.store.onnx import MANIFEST_FILE, ONNX_FILE, SPINNING, OnnxEmbedder, read_manifest
+from retrieval.store.onnx import (
+    DATA_FILE,
+    MANIFEST_FILE,
+    ONNX_FILE,
+    SPINNING,
+    OnnxEmbedder,
+    ensure_exported,
+    read_manifest,
+)
 from tests.support.settings import CORPUS, ROOT, SEED, make_settings
 
 pytestmark = pytest.mark.slow
@@ -153,14 +162,51 @@ def _ask(tmp_path: Path, onnx_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage of the right size", "bad manifest"])
+def test_the_weights_are_a_file_of_their_own(onnx_dir: Path) -> None:
+    manifest = read_manifest(onnx_dir)
+    assert manifest.data_bytes == (onnx_dir / DATA_FILE).stat().st_size > 80 * 2**20
+    assert manifest.onnx_bytes == (onnx_dir / ONNX_FILE).stat().st_size < 2**20
+    # As readable as the graph (onnx writes its data files private).
+    assert (onnx_dir / DATA_FILE).stat().st_mode == (onnx_dir / ONNX_FILE).stat().st_mode
+
+
+def test_an_export_with_the_weights_inside_is_split_once_to_the_same_vectors(
+    tmp_path: Path, onnx_dir: Path, onnx_minilm: OnnxEmbedder
+) -> None:
+    import onnx
+
+    older = tmp_path / "models"
+    older.mkdir()
+    onnx.save_model(onnx.load(str(onnx_dir / ONNX_FILE)), str(older / ONNX_FILE))
+    manifest = json.loads((onnx_dir / MANIFEST_FILE).read_text())
+    del manifest["data_bytes"]  # as exports wrote it before
+    manifest["onnx_bytes"] = (older / ONNX_FILE).stat().st_size
+    (older / MANIFEST_FILE).write_text(json.dumps(manifest))
+    texts = [p for f in sorted(SAMPLES.glob("*.txt")) for p in _paragraphs(f.read_text())]
+    before = OnnxEmbedder(older).encode_documents(texts)
+    assert read_manifest(older).data_bytes == 0 and not (older / DATA_FILE).exists()
+
+    ensure_exported(older)
+    assert read_manifest(older).data_bytes == (older / DATA_FILE).stat().st_size > 0
+    after = OnnxEmbedder(older)
+    assert np.array_equal(after.encode_documents(texts), before)
+    assert np.array_equal(before, onnx_minilm.encode_documents(texts))
+    split = (older / DATA_FILE).stat().st_mtime_ns
+    ensure_exported(older)  # once: nothing left to do
+    assert (older / DATA_FILE).stat().st_mtime_ns == split
+
+
+@pytest.mark.parametrize(
+    "damage", ["truncated", "garbage of the right size", "bad manifest", "weights truncated"]
+)
 def test_a_corrupt_onnx_file_is_one_clear_line_with_the_way_to_rebuild_it(
     tmp_path: Path, onnx_dir: Path, damage: str
 ) -> None:
     broken = tmp_path / "models"
     shutil.copytree(onnx_dir, broken)
     model = broken / ONNX_FILE
-    if damage == "truncated":
+    if damage in ("truncated", "weights truncated"):
+        model = broken / DATA_FILE if damage == "weights truncated" else model
         with model.open("r+b") as f:
             f.truncate(model.stat().st_size // 2)
     elif damage == "garbage of the right size":
