@@ -114,6 +114,9 @@ def date_of(
     for ent in candidates:
         resolved = resolve_date(_text_of(ent), published, tense)
         if resolved is not None:
+            if (apart := _days_apart(ent)) is not None:
+                # "a day after arriving on Sunday, A met B": the Monday
+                return resolved + timedelta(days=apart[0]), f"{apart[1]} {_text_of(ent)}"
             return resolved, _text_of(ent)
         # a month without its day ("in early October") before a length ("90-minute")
         governed = _governed_by(ent.root, verb)
@@ -171,6 +174,38 @@ def _text_of(ent: Span) -> str:
     if after < len(ent.doc) and ent.doc[after].lower_ == "before":
         return f"{text} before"
     return text
+
+
+_COUNTS = {"a": 1, "one": 1, "the": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _days_apart(ent: Span) -> tuple[int, str] | None:
+    """How many days after (or before) a date a phrase puts what it dates, with the words
+    that say so: "a day after arriving on Sunday" -> (1, "a day after ..."), "two days before
+    the vote on Friday" -> (-2, ...); None when the date is the day itself."""
+    for node in ent.root.ancestors:
+        if node.pos_ == "ADP" and node.lower_ in ("after", "before"):
+            # "a day" above "after" ("A day after ...") or under it ("met B two days after")
+            units = [node.head, *(c for c in node.children if c.i < node.i)]
+            unit = next(
+                (u for u in units if u.dep_ == "npadvmod" and u.lemma_.lower() in ("day", "week")),
+                None,
+            )
+            if unit is None:
+                return None
+            count = next(
+                (_COUNTS.get(c.lower_) or (int(c.text) if c.text.isdigit() else None)
+                 for c in unit.children if c.dep_ in ("det", "nummod")),
+                None,
+            )  # fmt: skip
+            if not count:
+                return None
+            days = count * (7 if unit.lemma_.lower() == "week" else 1)
+            words = f"{' '.join(t.text for t in unit.doc[unit.left_edge.i : node.i + 1])} ..."
+            return (days if node.lower_ == "after" else -days), words
+        if node.pos_ in ("VERB", "AUX") and node.dep_ not in ("pcomp", "pobj"):
+            return None
+    return None
 
 
 def day_before(text: str | None) -> bool:

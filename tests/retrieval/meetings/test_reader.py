@@ -819,6 +819,14 @@ def test_a_short_mention_is_the_person_asked_about() -> None:
         ("Ana Ruiz said on Tuesday that she had met Tomas Elgin.", None, REPORTED),
         # a name the tagger runs into the date after it
         ("Tomas Elgin met Ana Ruiz two days ago.", date(2024, 5, 13), REPORTED),
+        # days after or before the day named
+        ("A day after arriving in Lyon on Sunday, Tomas Elgin met Ana Ruiz.", date(2024, 5, 13),
+         REPORTED),
+        ("Tomas Elgin met Ana Ruiz two days after the vote on Friday.", date(2024, 5, 12),
+         REPORTED),
+        ("Tomas Elgin will meet Ana Ruiz a week before the summit on 20 June.",
+         date(2024, 6, 13), ANNOUNCED),
+        ("Tomas Elgin met Ana Ruiz after the vote on Friday.", date(2024, 5, 10), REPORTED),
         # ... but an abbreviated month is the date's own word
         ("Ana Ruiz held preparatory meetings with Tomas Elgin in Lyon on Nov. 10, according "
          "to state media.", date(2023, 11, 10), REPORTED),
