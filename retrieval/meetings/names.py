@@ -80,7 +80,12 @@ class ArticleNames:
         plural = name.endswith("s") and not name.endswith("ss")
         if plural and re.search(rf"\bthe\s+{quoted}\b{alone}", self._text):
             return True
-        return re.search(rf"\bin\s+{quoted}\b{alone}", self._text) is not None
+        # (what follows a place is a stop or a preposition: "in Port Orla on Monday", not
+        # "a rise in Ruiz support")
+        after_a_place = (
+            r"(?=\s*[,.;:)]|\s+(?:on|in|at|last|this|next|to|for|and|with|where|when)\b)"
+        )
+        return re.search(rf"\bin\s+{quoted}\b{alone}{after_a_place}", self._text) is not None
 
     def is_author(self, name: str) -> bool:
         """Whether a name is one of the article's authors (its byline)."""

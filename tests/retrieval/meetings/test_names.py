@@ -27,6 +27,7 @@ def test_a_team_or_a_place_is_no_one() -> None:
         [
             "Ana Ruiz and the Harbour Rays met Teo Varga in Port Orla on Monday.",
             "The Ana Ruiz Foundation paid for the trip; Ruiz's staff came too.",
+            "Polls show a rise in Teo Varga support.",
         ],
     )
     assert names.names_no_one("Harbour Rays")  # "the Harbour Rays": a team
