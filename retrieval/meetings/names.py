@@ -74,7 +74,7 @@ class ArticleNames:
 
     def names_no_one(self, name: str) -> bool:
         """Whether the article writes a name as a team's or a place's, not a person's: "the
-        Blue Jays" (a plural after "the"), "in Vatican City" (a place no one is "in")."""
+        Harbour Rays" (a plural after "the"), "in Port Orla" (a place no one is "in")."""
         quoted = re.escape(name)
         alone = r"(?!['’]s\b)(?!\s+[A-Z])"
         plural = name.endswith("s") and not name.endswith("ss")

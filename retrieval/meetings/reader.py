@@ -420,7 +420,7 @@ class MeetingReader:
                     when, when_text = earlier, earlier_text
             where = unless_a_participant(meeting_place(trigger, head, span), [*names, *others])
             if where is None and before:
-                # "VIPs are received in the Apostolic Palace. That's where A met B."
+                # "Guests are received in the Harbour Palace. That's where A met B."
                 where = place_pointed_to(sentence, before, self._parse)
             if first is not None:
                 # "their second meeting; the first was in Lyon in May", asked about the first
