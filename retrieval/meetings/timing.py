@@ -112,12 +112,13 @@ def date_of(
         return before
     first_text, first_governed = None, False
     for ent in candidates:
-        resolved = resolve_date(_text_of(ent), published, tense)
+        text = _text_of(ent)
+        resolved = resolve_date(text, published, tense)
         if resolved is not None:
             if (apart := _days_apart(ent)) is not None:
                 # "a day after arriving on Sunday, A met B": the Monday
-                return resolved + timedelta(days=apart[0]), f"{apart[1]} {_text_of(ent)}"
-            return resolved, _text_of(ent)
+                return resolved + timedelta(days=apart[0]), f"{apart[1]} {text}"
+            return resolved, text
         # a month without its day ("in early October") before a length ("90-minute")
         governed = _governed_by(ent.root, verb)
         if first_text is None or (
@@ -125,7 +126,7 @@ def date_of(
             and not month_of(first_text, published)
             and (governed or not first_governed)
         ):
-            first_text, first_governed = _text_of(ent), governed
+            first_text, first_governed = text, governed
     if first_text is None and (part := _PART_OF_DAY.search(sentence.text)) is not None:
         # "met in Lyon last night": words the small model often leaves untagged
         return resolve_date(part.group(0), published, tense), part.group(0)
